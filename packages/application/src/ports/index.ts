@@ -1,0 +1,6 @@
+export * from './clock.port';
+export * from './pagination';
+export * from './views';
+export * from './repositories.port';
+export * from './queries.port';
+export * from './outbox-relay.port';

@@ -1,0 +1,55 @@
+import type { Page, PageRequest } from './pagination';
+import type {
+  BalanceHistoryEntryView,
+  BalanceView,
+  CouponView,
+  OrderView,
+  OutboxEventView,
+  OutboxStatus,
+  ProductView,
+  TopProductView,
+  UserCouponView,
+} from './views';
+
+/*
+ * Read-only queries, answered from committed data outside any unit of work: no locks, no
+ * transaction round trips on the hot read paths.
+ */
+
+export interface WalletQueries {
+  balanceOf(userId: number): Promise<BalanceView | null>;
+  /** Newest first; the page key is the history entry's sequence number. */
+  historyOf(userId: number, page: PageRequest): Promise<Page<BalanceHistoryEntryView>>;
+}
+
+export interface CatalogQueries {
+  productById(productId: number): Promise<ProductView | null>;
+  /** Ordered by id. */
+  products(page: PageRequest): Promise<Page<ProductView>>;
+}
+
+export interface CouponQueries {
+  couponById(couponId: number): Promise<CouponView | null>;
+  /** Newest first. EXPIRED is derived from `now` for unused copies past their date. */
+  userCouponsOf(userId: number, page: PageRequest, now: Date): Promise<Page<UserCouponView>>;
+}
+
+export interface OrderQueries {
+  orderById(orderId: number): Promise<OrderView | null>;
+  /** Newest first. */
+  ordersOf(userId: number, page: PageRequest): Promise<Page<OrderView>>;
+}
+
+export interface SalesQueries {
+  /** Best sellers over the business days [fromDay, toDay], read from the daily statistics only. */
+  topProducts(fromDay: string, toDay: string, limit: number): Promise<TopProductView[]>;
+  /**
+   * The last business day aggregated after it had ended (a run for today's partial day does
+   * not count), or null if none was.
+   */
+  lastCompletedDay(): Promise<string | null>;
+}
+
+export interface OutboxQueries {
+  events(status: OutboxStatus, page: PageRequest): Promise<Page<OutboxEventView>>;
+}

@@ -1,0 +1,115 @@
+import type {
+  BalanceChange,
+  Coupon,
+  CouponPrimitives,
+  Order,
+  Product,
+  ProductPrimitives,
+  UserCoupon,
+  Wallet,
+} from '@storefront/domain';
+import type { DailyProductSales, OrderView } from './views';
+
+/*
+ * Repositories bound to one transaction. Each is shaped to what the use cases do with it, and
+ * each method documents which rows it locks: the global lock order is the user's own rows
+ * (wallet, user coupon) first, then products by ascending id.
+ */
+
+export interface WalletRepository {
+  /** The user's wallet, created at balance 0 if it does not exist yet, locked until commit. */
+  lockForUser(userId: number, now: Date): Promise<Wallet>;
+  save(wallet: Wallet): Promise<void>;
+}
+
+export interface BalanceHistoryRepository {
+  /** Records one change of balance; answers its transaction id. */
+  append(change: BalanceChange, orderId: number | null): Promise<string>;
+}
+
+export interface ProductRepository {
+  add(fields: Omit<ProductPrimitives, 'id'>): Promise<Product>;
+  /** For an admin's edit: the product, locked until commit. */
+  lockById(productId: number): Promise<Product | null>;
+  save(product: Product): Promise<void>;
+  /** Products as they are now, without locks: prices and names for an order's lines. */
+  findByIds(productIds: readonly number[]): Promise<Product[]>;
+  /**
+   * Takes `quantity` units in one conditional write, locking the product row until commit.
+   * Answers false, changing nothing, when fewer are in stock. Callers take products in
+   * ascending id order and as late as possible in the transaction: these are the hot rows.
+   */
+  decreaseStock(productId: number, quantity: number): Promise<boolean>;
+}
+
+export interface CouponRepository {
+  /** Creates the coupon and the stock its units will be claimed from. */
+  add(fields: Omit<CouponPrimitives, 'id'>): Promise<Coupon>;
+  findById(couponId: number): Promise<Coupon | null>;
+  /** Units not yet issued, as committed now (a cheap early refusal for sold-out coupons). */
+  remainingQuantity(couponId: number): Promise<number>;
+  /**
+   * Claims one unit of the coupon's stock, or answers false when none is left. Concurrent
+   * claims must not queue on a single row when units remain elsewhere.
+   */
+  claimUnit(couponId: number): Promise<boolean>;
+}
+
+export interface UserCouponRepository {
+  holds(userId: number, couponId: number): Promise<boolean>;
+  /**
+   * Saves a newly issued copy. Throws COUPON_ALREADY_ISSUED when the user already holds one
+   * (the unique (user, coupon) constraint is the last line of defence).
+   */
+  add(userCoupon: UserCoupon): Promise<UserCoupon>;
+  /** The user coupon about to be spent, locked until commit. */
+  lockById(userCouponId: number): Promise<UserCoupon | null>;
+  markUsed(userCoupon: UserCoupon, orderId: number): Promise<void>;
+}
+
+export interface OrderRepository {
+  nextId(): Promise<number>;
+  add(order: Order): Promise<void>;
+}
+
+export interface OrderPaidEvent {
+  type: 'order.paid';
+  occurredAt: Date;
+  data: OrderView;
+}
+
+/** The transactional outbox: events written in the same transaction as the change they report. */
+export interface OutboxRepository {
+  append(event: OrderPaidEvent): Promise<void>;
+}
+
+export interface SalesStatisticsRepository {
+  /**
+   * Replaces the statistics of one business day with the paid order lines created in
+   * [from, to), and records that the day was aggregated. Running it again, or twice at once,
+   * leaves the same rows.
+   */
+  replaceDay(day: string, from: Date, to: Date): Promise<DailyProductSales[]>;
+}
+
+/** Everything a use case may touch inside one transaction. */
+export interface TransactionScope {
+  wallets: WalletRepository;
+  balanceHistory: BalanceHistoryRepository;
+  products: ProductRepository;
+  coupons: CouponRepository;
+  userCoupons: UserCouponRepository;
+  orders: OrderRepository;
+  outbox: OutboxRepository;
+  salesStatistics: SalesStatisticsRepository;
+}
+
+/**
+ * The unit of work: `run` opens one transaction, hands `work` repositories bound to it, commits
+ * when `work` resolves and rolls everything back when it throws. Runs may be retried by the
+ * implementation on a deadlock or serialization failure, so `work` must not have side effects
+ * outside the transaction.
+ */
+export interface UnitOfWork {
+  run<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T>;
+}

@@ -1,0 +1,24 @@
+import { Coupon, type DiscountType } from '@storefront/domain';
+import type { Clock, CouponView, UnitOfWork } from '../../ports';
+
+export interface CreateCouponInput {
+  name: string;
+  discountType: DiscountType;
+  discountValue: number;
+  totalQuantity: number;
+  expiresAt: Date;
+}
+
+export class CreateCoupon {
+  constructor(
+    private readonly transactions: UnitOfWork,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(input: CreateCouponInput): Promise<CouponView> {
+    const fields = Coupon.validateNew(input, this.clock.now());
+    const coupon = await this.transactions.run((tx) => tx.coupons.add(fields));
+    const { id, name, discountType, discountValue, totalQuantity, expiresAt } = coupon.toPrimitives();
+    return { id, name, discountType, discountValue, totalQuantity, remainingQuantity: totalQuantity, expiresAt };
+  }
+}

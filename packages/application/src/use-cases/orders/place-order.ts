@@ -1,0 +1,84 @@
+import {
+  Order,
+  outOfStock,
+  productNotFound,
+  requireId,
+  userCouponNotUsable,
+  type Discount,
+  type RequestedLine,
+  type UserCoupon,
+} from '@storefront/domain';
+import type { Clock, OrderView, TransactionScope, UnitOfWork } from '../../ports';
+import { orderView } from '../../support/views.mapper';
+
+export interface PlaceOrderInput {
+  userId: number;
+  items: RequestedLine[];
+  userCouponId: number | null;
+}
+
+/**
+ * Places and pays an order, all or nothing, in one transaction: stock decreased for every line,
+ * the coupon (if any) used, the wallet debited with a PAYMENT history row, and one `order.paid`
+ * event written to the outbox for the relay to deliver after commit.
+ *
+ * The order of the steps is the concurrency design:
+ * 1. read the products without locks and refuse early (unknown product, not enough stock);
+ * 2. lock the user's own rows — the wallet, then the user coupon;
+ * 3. compute the totals in the domain, debit, write the order, history and outbox rows;
+ * 4. last, take the stock of each product in ascending id order with one conditional write
+ *    each — the hot rows of a popular product are locked only for the last statements before
+ *    commit, and always in the same global order, so no two orders can deadlock.
+ * Prices are those read in step 1, in this same transaction: what the shopper was shown.
+ */
+export class PlaceOrder {
+  constructor(
+    private readonly transactions: UnitOfWork,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(input: PlaceOrderInput): Promise<OrderView> {
+    const userId = requireId(input.userId, 'userId');
+    const requested = Order.validateRequest(input.items);
+    const userCouponId = input.userCouponId === null ? null : requireId(input.userCouponId, 'userCouponId');
+
+    return this.transactions.run(async (tx) => {
+      const now = this.clock.now();
+      const products = await tx.products.findByIds(requested.map((line) => line.productId));
+      const lines = requested.map(({ productId, quantity }) => {
+        const product = products.find((p) => p.id === productId);
+        if (!product) throw productNotFound(productId);
+        if (!product.hasInStock(quantity)) throw outOfStock(productId, quantity.value, product.stock);
+        return { product: { id: product.id, name: product.name, price: product.price }, quantity };
+      });
+
+      const wallet = await tx.wallets.lockForUser(userId, now);
+      const coupon = userCouponId === null ? null : await this.useCoupon(tx, userCouponId, userId, now);
+
+      const order = Order.place({ id: await tx.orders.nextId(), userId, lines, coupon: coupon && { userCouponId: coupon.userCoupon.id, discount: coupon.discount }, now });
+      const payment = wallet.pay(order.paidAmount, now);
+      await tx.orders.add(order);
+      await tx.wallets.save(wallet);
+      await tx.balanceHistory.append(payment, order.id);
+      if (coupon) await tx.userCoupons.markUsed(coupon.userCoupon, order.id);
+      const view = orderView(order);
+      await tx.outbox.append({ type: 'order.paid', occurredAt: now, data: view });
+
+      for (const { product, quantity } of lines) {
+        if (!(await tx.products.decreaseStock(product.id, quantity.value))) throw outOfStock(product.id, quantity.value);
+      }
+      return view;
+    });
+  }
+
+  private async useCoupon(
+    tx: TransactionScope,
+    userCouponId: number,
+    userId: number,
+    now: Date,
+  ): Promise<{ userCoupon: UserCoupon; discount: Discount }> {
+    const userCoupon = await tx.userCoupons.lockById(userCouponId);
+    if (!userCoupon) throw userCouponNotUsable(userCouponId);
+    return { userCoupon, discount: userCoupon.useFor(userId, now) };
+  }
+}

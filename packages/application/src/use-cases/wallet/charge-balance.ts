@@ -1,0 +1,36 @@
+import { Money, requireId } from '@storefront/domain';
+import type { Clock, UnitOfWork } from '../../ports';
+
+export interface ChargeBalanceInput {
+  userId: number;
+  amount: number;
+}
+
+export interface ChargeBalanceOutput {
+  userId: number;
+  balance: number;
+  chargedAmount: number;
+  transactionId: string;
+}
+
+/** Tops up a wallet, up to the ceiling, and records the charge in the history. */
+export class ChargeBalance {
+  constructor(
+    private readonly transactions: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly maxBalance: Money,
+  ) {}
+
+  async execute(input: ChargeBalanceInput): Promise<ChargeBalanceOutput> {
+    const userId = requireId(input.userId, 'userId');
+    const amount = Money.positive(input.amount, 'amount');
+    return this.transactions.run(async (tx) => {
+      const now = this.clock.now();
+      const wallet = await tx.wallets.lockForUser(userId, now);
+      const change = wallet.charge(amount, this.maxBalance, now);
+      await tx.wallets.save(wallet);
+      const transactionId = await tx.balanceHistory.append(change, null);
+      return { userId, balance: change.balanceAfter, chargedAmount: change.amount, transactionId };
+    });
+  }
+}
