@@ -4,3 +4,4 @@ export * from './views';
 export * from './repositories.port';
 export * from './queries.port';
 export * from './outbox-relay.port';
+export * from './idempotency.port';
