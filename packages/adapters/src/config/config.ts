@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+const DEVELOPMENT_JWT_SECRET = 'storefront-development-secret-do-not-use-in-production';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every variable of API.md's configuration table, parsed and checked once at start. */
+const environmentSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+    DATA_DIR: optionalString,
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+    JWT_SECRET: optionalString.pipe(z.string().min(16, 'JWT_SECRET must be at least 16 characters').optional()),
+    MAX_BALANCE: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(10_000_000),
+    TZ_BUSINESS: z.string().refine(isTimeZone, 'TZ_BUSINESS must be an IANA time zone such as Asia/Seoul').default('Asia/Seoul'),
+    DATA_PLATFORM_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    DATA_PLATFORM_SECRET: optionalString,
+    DATA_PLATFORM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+    EVENT_SINK_PATH: optionalString,
+    OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && env.JWT_SECRET === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'JWT_SECRET is required when NODE_ENV=production' });
+    }
+    if (env.DATA_PLATFORM_URL !== undefined && env.DATA_PLATFORM_SECRET === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATA_PLATFORM_SECRET'],
+        message: 'DATA_PLATFORM_SECRET is required when DATA_PLATFORM_URL is set (events are signed with it)',
+      });
+    }
+  });
+
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  http: { port: number; host: string };
+  /** Unset: the embedded PGlite database in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  databasePoolSize: number;
+  jwt: { secret: string; isDevelopmentDefault: boolean };
+  maxBalance: number;
+  businessTimeZone: string;
+  dataPlatform: { url: string; secret: string; timeoutMs: number } | { sinkPath: string };
+  outboxMaxAttempts: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment. Throws a ConfigError listing every problem, so a bad MAX_BALANCE or
+ * PORT stops the process at start with a message that names the variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }): AppConfig {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const dataDir = e.DATA_DIR ?? defaults.dataDir;
+  return {
+    nodeEnv: e.NODE_ENV,
+    http: { port: e.PORT, host: e.HOST },
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    jwt: { secret: e.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET, isDevelopmentDefault: e.JWT_SECRET === undefined },
+    maxBalance: e.MAX_BALANCE,
+    businessTimeZone: e.TZ_BUSINESS,
+    dataPlatform:
+      e.DATA_PLATFORM_URL !== undefined && e.DATA_PLATFORM_SECRET !== undefined
+        ? { url: e.DATA_PLATFORM_URL, secret: e.DATA_PLATFORM_SECRET, timeoutMs: e.DATA_PLATFORM_TIMEOUT_MS }
+        : { sinkPath: e.EVENT_SINK_PATH ?? `${dataDir}/order-events.jsonl` },
+    outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+    logLevel: e.LOG_LEVEL,
+  };
+}
