@@ -1,0 +1,4 @@
+export * from './signature';
+export * from './http-data-platform.client';
+export * from './jsonl-file.sink';
+export * from './data-platform.factory';
