@@ -63,9 +63,13 @@ export class Product {
 
   /** An admin's edit: any of name, price and stock, each checked like a new product's. */
   revise(changes: ProductChanges): void {
-    if (changes.name !== undefined) this.productName = Product.validName(changes.name);
-    if (changes.price !== undefined) this.unitPrice = Money.positive(changes.price, 'price');
-    if (changes.stock !== undefined) this.unitsInStock = Product.validStock(changes.stock);
+    // Every change is checked before any is applied: a rejected edit leaves the product as it was.
+    const name = changes.name === undefined ? this.productName : Product.validName(changes.name);
+    const price = changes.price === undefined ? this.unitPrice : Money.positive(changes.price, 'price');
+    const stock = changes.stock === undefined ? this.unitsInStock : Product.validStock(changes.stock);
+    this.productName = name;
+    this.unitPrice = price;
+    this.unitsInStock = stock;
   }
 
   toPrimitives(): ProductPrimitives {

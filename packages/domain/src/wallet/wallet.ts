@@ -38,15 +38,16 @@ export class Wallet {
 
   charge(amount: Money, ceiling: Money, now: Date): BalanceChange {
     if (amount.won < 1) throw new DomainError(ErrorCode.ValidationFailed, 'A charge must be at least 1 won');
-    const after = this.currentBalance.plus(amount);
-    if (after.exceeds(ceiling)) {
+    // Compared as headroom, not as balance + amount: a huge amount must read as over the
+    // limit, not overflow the safe-integer range into a validation error.
+    if (amount.won > ceiling.won - this.currentBalance.won) {
       throw new DomainError(
         ErrorCode.BalanceLimitExceeded,
-        `Charging ${amount.won} won would take the balance to ${after.won}, above the limit of ${ceiling.won}`,
+        `Charging ${amount.won} won to a balance of ${this.currentBalance.won} would exceed the limit of ${ceiling.won}`,
         { balance: this.currentBalance.won, maxBalance: ceiling.won },
       );
     }
-    return this.apply('CHARGE', amount, after, now);
+    return this.apply('CHARGE', amount, this.currentBalance.plus(amount), now);
   }
 
   /** Pays for an order. A zero payment (a 100 % coupon) is allowed and still recorded. */
