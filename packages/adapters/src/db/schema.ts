@@ -1,0 +1,147 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/*
+ * The tables as Kysely sees them. int8 columns read as JS numbers (see open-database.ts: the
+ * parsers refuse anything beyond Number.MAX_SAFE_INTEGER), `date` columns as 'YYYY-MM-DD'
+ * strings, timestamptz as Date.
+ */
+
+/** A timestamptz column with a database default. */
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+
+export interface WalletsTable {
+  user_id: number;
+  balance: number;
+  updated_at: Date;
+}
+
+export interface BalanceHistoryTable {
+  id: Generated<number>;
+  user_id: number;
+  type: 'CHARGE' | 'PAYMENT';
+  amount: number;
+  balance_after: number;
+  order_id: number | null;
+  created_at: Date;
+}
+
+export interface ProductsTable {
+  id: Generated<number>;
+  name: string;
+  price: number;
+  stock: number;
+  /** Units ever put on sale: the initial stock plus every admin adjustment (invariant 2). */
+  stock_received: number;
+  created_at: CreatedAt;
+}
+
+export interface CouponsTable {
+  id: Generated<number>;
+  name: string;
+  discount_type: 'FIXED' | 'RATE';
+  discount_value: number;
+  total_quantity: number;
+  expires_at: Date;
+  created_at: CreatedAt;
+}
+
+export interface CouponStockShardsTable {
+  coupon_id: number;
+  shard_no: number;
+  remaining: number;
+}
+
+export interface UserCouponsTable {
+  id: Generated<number>;
+  coupon_id: number;
+  user_id: number;
+  discount_type: 'FIXED' | 'RATE';
+  discount_value: number;
+  issued_at: Date;
+  expires_at: Date;
+  used_at: Date | null;
+  order_id: number | null;
+}
+
+export interface OrdersTable {
+  id: number;
+  user_id: number;
+  status: 'PAID';
+  total_amount: number;
+  discount_amount: number;
+  paid_amount: number;
+  user_coupon_id: number | null;
+  created_at: Date;
+}
+
+export interface OrderLinesTable {
+  order_id: number;
+  product_id: number;
+  name: string;
+  unit_price: number;
+  quantity: number;
+  amount: number;
+}
+
+export type OutboxStatusColumn = 'PENDING' | 'DELIVERED' | 'FAILED';
+
+export interface OutboxTable {
+  seq: Generated<number>;
+  event_id: Generated<string>;
+  type: string;
+  /** The order view as JSON data (dates as ISO strings); written as a JSON string. */
+  payload: ColumnType<unknown, string, string>;
+  occurred_at: Date;
+  status: ColumnType<OutboxStatusColumn, OutboxStatusColumn | undefined, OutboxStatusColumn>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: ColumnType<Date, Date | undefined, Date>;
+  claim_token: string | null;
+  lease_until: Date | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+  delivered_at: Date | null;
+}
+
+export interface IdempotencyKeysTable {
+  scope: string;
+  key: string;
+  fingerprint: string;
+  status: 'IN_PROGRESS' | 'COMPLETED';
+  response_status: number | null;
+  response_body: string | null;
+  response_content_type: string | null;
+  created_at: Date;
+}
+
+export interface DailyProductSalesTable {
+  /** Business day, YYYY-MM-DD. */
+  day: string;
+  product_id: number;
+  quantity: number;
+  revenue: number;
+}
+
+export interface SalesAggregationRunsTable {
+  day: string;
+  aggregated_at: Date;
+  /** The run happened after the day's window had ended, so its statistics are final. */
+  complete: boolean;
+}
+
+export interface DB {
+  wallets: WalletsTable;
+  balance_history: BalanceHistoryTable;
+  products: ProductsTable;
+  coupons: CouponsTable;
+  coupon_stock_shards: CouponStockShardsTable;
+  user_coupons: UserCouponsTable;
+  orders: OrdersTable;
+  order_lines: OrderLinesTable;
+  outbox: OutboxTable;
+  idempotency_keys: IdempotencyKeysTable;
+  daily_product_sales: DailyProductSalesTable;
+  sales_aggregation_runs: SalesAggregationRunsTable;
+}
+
+export type OutboxRow = Selectable<OutboxTable>;
+export type NewOutboxRow = Insertable<OutboxTable>;

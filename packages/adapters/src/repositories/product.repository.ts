@@ -1,0 +1,59 @@
+import type { ProductRepository } from '@storefront/application';
+import { Product, type ProductPrimitives } from '@storefront/domain';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema';
+
+const columns = ['id', 'name', 'price', 'stock'] as const;
+
+export class PgProductRepository implements ProductRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  async add(fields: Omit<ProductPrimitives, 'id'>): Promise<Product> {
+    const row = await this.db
+      .insertInto('products')
+      .values({ name: fields.name, price: fields.price, stock: fields.stock, stock_received: fields.stock })
+      .returning(columns)
+      .executeTakeFirstOrThrow();
+    return Product.fromPrimitives(row);
+  }
+
+  async lockById(productId: number): Promise<Product | null> {
+    const row = await this.db.selectFrom('products').select(columns).where('id', '=', productId).forUpdate().executeTakeFirst();
+    return row ? Product.fromPrimitives(row) : null;
+  }
+
+  /**
+   * An admin's edit of a product locked by `lockById`. A change of stock is also added to
+   * `stock_received`, so "received − sold = stock" (invariant 2) survives restocking.
+   */
+  async save(product: Product): Promise<void> {
+    const p = product.toPrimitives();
+    await this.db
+      .updateTable('products')
+      .set((eb) => ({
+        name: p.name,
+        price: p.price,
+        stock_received: eb('stock_received', '+', eb(eb.val(p.stock), '-', eb.ref('stock'))),
+        stock: p.stock,
+      }))
+      .where('id', '=', p.id)
+      .executeTakeFirst();
+  }
+
+  async findByIds(productIds: readonly number[]): Promise<Product[]> {
+    if (productIds.length === 0) return [];
+    const rows = await this.db.selectFrom('products').select(columns).where('id', 'in', [...productIds]).orderBy('id').execute();
+    return rows.map((row) => Product.fromPrimitives(row));
+  }
+
+  async decreaseStock(productId: number, quantity: number): Promise<boolean> {
+    const row = await this.db
+      .updateTable('products')
+      .set((eb) => ({ stock: eb('stock', '-', quantity) }))
+      .where('id', '=', productId)
+      .where('stock', '>=', quantity)
+      .returning('id')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+}

@@ -1,0 +1,41 @@
+import type { DailyProductSales, SalesStatisticsRepository } from '@storefront/application';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema';
+
+/** First key of the two-int4 advisory locks that serialise runs for one day ('SD'). */
+const SALES_DAY_LOCK_NAMESPACE = 0x5344;
+
+export class PgSalesStatisticsRepository implements SalesStatisticsRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  /**
+   * Two runs for the same day (two schedulers, or the 00:00 job and an admin's request) would
+   * both delete and insert; the transaction-level advisory lock keyed on the day makes the
+   * second wait for the first and then replace its rows with the same ones.
+   */
+  async replaceDay(day: string, from: Date, to: Date): Promise<DailyProductSales[]> {
+    const dayKey = Number(day.replaceAll('-', ''));
+    await sql`select pg_advisory_xact_lock(${SALES_DAY_LOCK_NAMESPACE}, ${dayKey})`.execute(this.db);
+    await this.db.deleteFrom('daily_product_sales').where('day', '=', day).execute();
+    await sql`
+      insert into daily_product_sales (day, product_id, quantity, revenue)
+      select ${day}::date, l.product_id, sum(l.quantity)::bigint, sum(l.amount)::bigint
+      from orders o
+      join order_lines l on l.order_id = o.id
+      where o.status = 'PAID' and o.created_at >= ${from} and o.created_at < ${to}
+      group by l.product_id
+    `.execute(this.db);
+    await sql`
+      insert into sales_aggregation_runs (day, aggregated_at, complete)
+      values (${day}::date, now(), now() >= ${to}::timestamptz)
+      on conflict (day) do update set aggregated_at = excluded.aggregated_at, complete = excluded.complete
+    `.execute(this.db);
+    const rows = await this.db
+      .selectFrom('daily_product_sales')
+      .select(['day', 'product_id', 'quantity', 'revenue'])
+      .where('day', '=', day)
+      .orderBy('product_id')
+      .execute();
+    return rows.map((r) => ({ day: r.day, productId: r.product_id, quantity: r.quantity, revenue: r.revenue }));
+  }
+}

@@ -1,0 +1,81 @@
+import type { UserCouponRepository } from '@storefront/application';
+import { couponAlreadyIssued, UserCoupon } from '@storefront/domain';
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, UserCouponsTable } from '../db/schema';
+import { constraintName, sqlState, UNIQUE_VIOLATION } from './pg-errors';
+
+const columns = ['id', 'coupon_id', 'user_id', 'discount_type', 'discount_value', 'issued_at', 'expires_at', 'used_at'] as const;
+
+export class PgUserCouponRepository implements UserCouponRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  async holds(userId: number, couponId: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('user_coupons')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('coupon_id', '=', couponId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /**
+   * A concurrent issue to the same user waits here on the unique index until the first one
+   * commits (then fails with COUPON_ALREADY_ISSUED) or rolls back (then goes ahead). The
+   * failed statement aborts the transaction; the use case throws, so it rolls back anyway.
+   */
+  async add(userCoupon: UserCoupon): Promise<UserCoupon> {
+    const p = userCoupon;
+    try {
+      const { id } = await this.db
+        .insertInto('user_coupons')
+        .values({
+          coupon_id: p.couponId,
+          user_id: p.userId,
+          discount_type: p.discount.type,
+          discount_value: p.discount.value,
+          issued_at: p.issuedAt,
+          expires_at: p.expiresAt,
+          used_at: p.usedAt,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return userCoupon.withId(id);
+    } catch (error) {
+      if (sqlState(error) === UNIQUE_VIOLATION && constraintName(error) === 'user_coupons_one_per_user') {
+        throw couponAlreadyIssued(p.couponId, p.userId);
+      }
+      throw error;
+    }
+  }
+
+  async lockById(userCouponId: number): Promise<UserCoupon | null> {
+    const row = await this.db.selectFrom('user_coupons').select(columns).where('id', '=', userCouponId).forUpdate().executeTakeFirst();
+    return row ? toUserCoupon(row) : null;
+  }
+
+  async markUsed(userCoupon: UserCoupon, orderId: number): Promise<void> {
+    if (userCoupon.usedAt === null) throw new Error(`User coupon ${userCoupon.id} has not been used`);
+    const { numUpdatedRows } = await this.db
+      .updateTable('user_coupons')
+      .set({ used_at: userCoupon.usedAt, order_id: orderId })
+      .where('id', '=', userCoupon.id)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    // The row is locked by lockById, so this only fails if the caller skipped that step.
+    if (numUpdatedRows !== 1n) throw new Error(`User coupon ${userCoupon.id} was not available to mark used`);
+  }
+}
+
+export function toUserCoupon(row: Pick<Selectable<UserCouponsTable>, (typeof columns)[number]>): UserCoupon {
+  return UserCoupon.fromPrimitives({
+    id: row.id,
+    couponId: row.coupon_id,
+    userId: row.user_id,
+    discountType: row.discount_type,
+    discountValue: row.discount_value,
+    issuedAt: row.issued_at,
+    expiresAt: row.expires_at,
+    usedAt: row.used_at,
+  });
+}
