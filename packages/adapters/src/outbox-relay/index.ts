@@ -1,0 +1,2 @@
+export * from './pg-outbox-relay.store';
+export * from './pg-outbox.queries';
