@@ -1,24 +1,21 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OrderView } from '@storefront/application';
-import type { Database } from '../db/open-database';
 import { PgOutboxQueries } from './pg-outbox.queries';
 import { PgOutboxRelayStore } from './pg-outbox-relay.store';
-import { freshTestDatabase, type TestDatabase } from './temp-test-database';
+import { freshDatabase, type TestDatabase } from '../../test/harness';
 
-let testDb: TestDatabase;
-let database: Database;
+let database: TestDatabase;
 let store: PgOutboxRelayStore;
 let queries: PgOutboxQueries;
 
 beforeAll(async () => {
-  testDb = await freshTestDatabase();
-  database = testDb.database;
+  database = await freshDatabase({ poolSize: 10 });
   store = new PgOutboxRelayStore(database.db);
   queries = new PgOutboxQueries(database.db);
 });
 afterAll(async () => {
-  await testDb.drop();
+  await database.close();
 });
 beforeEach(async () => {
   await database.db.deleteFrom('outbox').execute();
