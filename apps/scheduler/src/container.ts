@@ -1,0 +1,111 @@
+import 'reflect-metadata';
+import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
+import {
+  AggregateDailySales,
+  BusinessCalendar,
+  CatchUpDailySales,
+  RelayOutboxEvents,
+  type Clock,
+  type DataPlatformClient,
+  type OutboxRelayStore,
+  type RelayPolicy,
+  type SalesQueries,
+  type UnitOfWork,
+} from '@storefront/application';
+import {
+  dataPlatformClientFor,
+  KyselyUnitOfWork,
+  PgOutboxRelayStore,
+  PgSalesQueries,
+  SystemClock,
+  type AppConfig,
+  type Database,
+} from '@storefront/adapters';
+
+/** A tsyringe key that carries the type of what it resolves to, so `resolve` needs no cast. */
+export class Token<T> {
+  /** Phantom: only the type checker sees it. */
+  declare private readonly resolves: T;
+  readonly key: symbol;
+
+  constructor(description: string) {
+    this.key = Symbol(description);
+  }
+}
+const token = <T>(description: string): Token<T> => new Token<T>(description);
+
+export const Tokens = {
+  config: token<AppConfig>('AppConfig'),
+  database: token<Database>('Database'),
+  clock: token<Clock>('Clock'),
+  relayPolicy: token<RelayPolicy>('RelayPolicy'),
+  calendar: token<BusinessCalendar>('BusinessCalendar'),
+  unitOfWork: token<UnitOfWork>('UnitOfWork'),
+  salesQueries: token<SalesQueries>('SalesQueries'),
+  outboxRelayStore: token<OutboxRelayStore>('OutboxRelayStore'),
+  dataPlatform: token<DataPlatformClient>('DataPlatformClient'),
+  relayOutboxEvents: token<RelayOutboxEvents>('RelayOutboxEvents'),
+  aggregateDailySales: token<AggregateDailySales>('AggregateDailySales'),
+  catchUpDailySales: token<CatchUpDailySales>('CatchUpDailySales'),
+} as const;
+
+export function resolve<T>(container: DependencyContainer, key: Token<T>): T {
+  return container.resolve<T>(key.key);
+}
+
+function provide<T>(container: DependencyContainer, key: Token<T>, factory: (c: DependencyContainer) => T): void {
+  container.register<T>(key.key, { useFactory: instanceCachingFactory<T>(factory) });
+}
+
+/** Outbox relay defaults: a 30 s lease outlives any delivery (the client gives up much sooner). */
+export function relayPolicyFrom(config: AppConfig): RelayPolicy {
+  return { batchSize: 50, leaseMs: 30_000, maxAttempts: config.outboxMaxAttempts, backoffBaseMs: 1_000, backoffCapMs: 5 * 60_000 };
+}
+
+export interface SchedulerOverrides {
+  clock?: Clock;
+  relayPolicy?: Partial<RelayPolicy>;
+  dataPlatform?: DataPlatformClient;
+}
+
+/**
+ * The scheduler's composition root. A child container per role instance, so two schedulers in
+ * one process (tests, or `pnpm start` hosting HTTP beside it) share no state. Every class from
+ * `packages/*` is built here with a factory; none of them knows tsyringe.
+ */
+export function createSchedulerContainer(config: AppConfig, database: Database, overrides: SchedulerOverrides = {}): DependencyContainer {
+  const c = rootContainer.createChildContainer();
+  c.register(Tokens.config.key, { useValue: config });
+  c.register(Tokens.database.key, { useValue: database });
+  provide(c, Tokens.clock, () => overrides.clock ?? new SystemClock());
+  provide(c, Tokens.relayPolicy, () => ({ ...relayPolicyFrom(config), ...overrides.relayPolicy }));
+  provide(c, Tokens.calendar, () => new BusinessCalendar(config.businessTimeZone));
+  provide(c, Tokens.unitOfWork, (r) => new KyselyUnitOfWork(resolve(r, Tokens.database).db));
+  provide(c, Tokens.salesQueries, (r) => new PgSalesQueries(resolve(r, Tokens.database).db));
+  provide(c, Tokens.outboxRelayStore, (r) => new PgOutboxRelayStore(resolve(r, Tokens.database).db));
+  provide(c, Tokens.dataPlatform, () => overrides.dataPlatform ?? dataPlatformClientFor(config.dataPlatform));
+  provide(
+    c,
+    Tokens.relayOutboxEvents,
+    (r) =>
+      new RelayOutboxEvents(
+        resolve(r, Tokens.outboxRelayStore),
+        resolve(r, Tokens.dataPlatform),
+        resolve(r, Tokens.clock),
+        resolve(r, Tokens.relayPolicy),
+      ),
+  );
+  provide(c, Tokens.aggregateDailySales, (r) => new AggregateDailySales(resolve(r, Tokens.unitOfWork), resolve(r, Tokens.calendar)));
+  provide(
+    c,
+    Tokens.catchUpDailySales,
+    (r) =>
+      new CatchUpDailySales(
+        resolve(r, Tokens.salesQueries),
+        resolve(r, Tokens.aggregateDailySales),
+        resolve(r, Tokens.calendar),
+        resolve(r, Tokens.clock),
+      ),
+  );
+  return c;
+}

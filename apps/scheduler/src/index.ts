@@ -1,0 +1,77 @@
+import 'reflect-metadata';
+import { JobLockKeys, runUnderAdvisoryLock, type AppConfig, type Database } from '@storefront/adapters';
+import { createSchedulerContainer, resolve, Tokens, type SchedulerOverrides } from './container';
+import { DailySalesJob } from './daily-sales.job';
+import type { SchedulerLogger } from './logger';
+import { OutboxRelayLoop } from './outbox-relay.loop';
+
+export type { SchedulerLogger } from './logger';
+export { OutboxRelayLoop } from './outbox-relay.loop';
+export { DailySalesJob } from './daily-sales.job';
+export { createSchedulerContainer, relayPolicyFrom, Tokens, type SchedulerOverrides } from './container';
+
+export interface SchedulerRoleOptions extends SchedulerOverrides {
+  config: AppConfig;
+  database: Database;
+  logger: SchedulerLogger;
+  /** Pause between relay passes that found less than a full batch. */
+  pollIntervalMs?: number;
+  /** Business days caught up at most on start and at 00:00. */
+  maxCatchUpDays?: number;
+  /** The aggregation's schedule; 00:00 in TZ_BUSINESS. */
+  cronExpression?: string;
+  /** Whether to run the catch-up once on start (default true). */
+  catchUpOnStart?: boolean;
+}
+
+export interface SchedulerRole {
+  /** Stops the schedule and the relay, letting the pass and the aggregation in flight finish. */
+  close(): Promise<void>;
+}
+
+/**
+ * The scheduler role: the outbox relay loop and the 00:00 sales aggregation (with a catch-up
+ * now). `pnpm start:scheduler` runs it alone; `pnpm start` hosts it beside the HTTP app.
+ * The caller owns the database and closes it after `close()`.
+ */
+export function startSchedulerRole(options: SchedulerRoleOptions): SchedulerRole {
+  const { config, database, logger } = options;
+  const container = createSchedulerContainer(config, database, options);
+  const policy = resolve(container, Tokens.relayPolicy);
+
+  const relay = new OutboxRelayLoop(
+    resolve(container, Tokens.relayOutboxEvents),
+    { batchSize: policy.batchSize, pollIntervalMs: options.pollIntervalMs ?? 300, errorDelayMs: 2_000 },
+    logger,
+  );
+  const dailySales = new DailySalesJob(
+    resolve(container, Tokens.catchUpDailySales),
+    (run) => runUnderAdvisoryLock(database.db, JobLockKeys.dailySalesAggregation, run),
+    {
+      timeZone: config.businessTimeZone,
+      maxCatchUpDays: options.maxCatchUpDays ?? 31,
+      ...(options.cronExpression !== undefined ? { cronExpression: options.cronExpression } : {}),
+    },
+    logger,
+  );
+
+  relay.start();
+  dailySales.start();
+  if (options.catchUpOnStart ?? true) void dailySales.runOnce();
+  logger.info(
+    { timeZone: config.businessTimeZone, maxAttempts: policy.maxAttempts, sink: 'url' in config.dataPlatform ? 'http' : 'file' },
+    'scheduler started: outbox relay and 00:00 sales aggregation',
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    close() {
+      closing ??= (async () => {
+        await Promise.all([relay.stop(), dailySales.stop()]);
+        await container.dispose();
+        logger.info('scheduler stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import 'reflect-metadata';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { pino } from 'pino';
+import { ConfigError, loadConfig, migrateToLatest, openDatabase, type AppConfig, type Database } from '@storefront/adapters';
+import { startSchedulerRole } from './index';
+
+/** `<repository root>/.data`, as the HTTP app and `pnpm db:migrate` use it. */
+const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data', import.meta.url));
+
+function loadSchedulerConfig(): AppConfig {
+  try {
+    return loadConfig(process.env, { dataDir: DEFAULT_DATA_DIR });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Cannot start: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+/**
+ * The embedded PGlite database migrates itself; PostgreSQL is migrated by operators
+ * (`pnpm db:migrate`), so a missing schema stops the start with a message saying so.
+ */
+async function openSchedulerDatabase(config: AppConfig): Promise<Database> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: `${config.dataDir}/pglite`, poolSize: 5 });
+  try {
+    if (database.kind === 'pglite') {
+      await migrateToLatest(database.db);
+    } else {
+      const { rows } = await sql<{ present: boolean }>`select to_regclass('public.outbox') is not null as present`.execute(database.db);
+      if (rows[0]?.present !== true) {
+        throw new Error('The database has no storefront schema. Run `pnpm db:migrate` (with the same DATABASE_URL) first, then start again.');
+      }
+    }
+    return database;
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+/** `pnpm start:scheduler`: the scheduler role alone (the outbox relay and the 00:00 job). */
+async function main(): Promise<void> {
+  const config = loadSchedulerConfig();
+  const logger = pino({ level: config.logLevel, base: { role: 'scheduler' } });
+  let database: Database;
+  try {
+    database = await openSchedulerDatabase(config);
+  } catch (error) {
+    logger.fatal({ err: error }, 'cannot start the scheduler');
+    process.exit(1);
+  }
+  const role = startSchedulerRole({ config, database, logger });
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing the relay pass and the aggregation in flight');
+    void role
+      .close()
+      .then(() => database.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+await main();
