@@ -8,7 +8,7 @@ export class ListUserCoupons {
     private readonly clock: Clock,
   ) {}
 
-  execute(input: { userId: number; page: PageRequest }): Promise<Page<UserCouponView>> {
+  async execute(input: { userId: number; page: PageRequest }): Promise<Page<UserCouponView>> {
     return this.coupons.userCouponsOf(requireId(input.userId, 'userId'), input.page, this.clock.now());
   }
 }

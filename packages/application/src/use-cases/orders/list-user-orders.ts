@@ -5,7 +5,7 @@ import type { OrderQueries, OrderView, Page, PageRequest } from '../../ports';
 export class ListUserOrders {
   constructor(private readonly orders: OrderQueries) {}
 
-  execute(input: { userId: number; page: PageRequest }): Promise<Page<OrderView>> {
+  async execute(input: { userId: number; page: PageRequest }): Promise<Page<OrderView>> {
     return this.orders.ordersOf(requireId(input.userId, 'userId'), input.page);
   }
 }

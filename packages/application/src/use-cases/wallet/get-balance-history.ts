@@ -5,7 +5,7 @@ import type { BalanceHistoryEntryView, Page, PageRequest, WalletQueries } from '
 export class GetBalanceHistory {
   constructor(private readonly wallets: WalletQueries) {}
 
-  execute(input: { userId: number; page: PageRequest }): Promise<Page<BalanceHistoryEntryView>> {
+  async execute(input: { userId: number; page: PageRequest }): Promise<Page<BalanceHistoryEntryView>> {
     return this.wallets.historyOf(requireId(input.userId, 'userId'), input.page);
   }
 }
