@@ -1,0 +1,62 @@
+import { Money } from '@storefront/domain';
+import type { Clock, CouponView, OrderView, ProductView, UnitOfWork, UserCouponView } from '../ports';
+import { productView } from '../support/views.mapper';
+import { IssueCoupon } from '../use-cases/coupons/issue-coupon';
+import { PlaceOrder } from '../use-cases/orders/place-order';
+import { aCoupon, aProduct, DEFAULT_MAX_BALANCE, type CouponBuilder, type OrderBuilder, type ProductBuilder } from './builders';
+
+export interface SeedPorts {
+  transactions: UnitOfWork;
+  clock: Clock;
+}
+
+/**
+ * Sets up the world a test starts from, through the unit of work (so it works on the in-memory
+ * storefront and on PostgreSQL alike) and keeping every invariant: a funded user has the charge
+ * in the history, an issued coupon took a unit of the coupon's stock.
+ */
+export class Given {
+  constructor(
+    private readonly ports: SeedPorts,
+    private readonly maxBalance: number = DEFAULT_MAX_BALANCE,
+  ) {}
+
+  async product(builder: ProductBuilder = aProduct()): Promise<ProductView> {
+    const fields = builder.build();
+    return this.ports.transactions.run(async (tx) => productView(await tx.products.add(fields)));
+  }
+
+  /**
+   * A coupon on the given terms. Unlike CreateCoupon it accepts an expiry in the past, so a test
+   * can start from an expired coupon.
+   */
+  async coupon(builder: CouponBuilder = aCoupon()): Promise<CouponView> {
+    const fields = builder.build();
+    const coupon = await this.ports.transactions.run((tx) => tx.coupons.add(fields));
+    return { ...coupon.toPrimitives(), remainingQuantity: fields.totalQuantity };
+  }
+
+  /** A user whose wallet holds `balance` won, charged once, with that charge in the history. */
+  async fundedUser(userId: number, balance: number): Promise<{ userId: number; balance: number }> {
+    return this.ports.transactions.run(async (tx) => {
+      const now = this.ports.clock.now();
+      const wallet = await tx.wallets.lockForUser(userId, now);
+      const change = wallet.charge(Money.of(balance), Money.of(this.maxBalance), now);
+      await tx.wallets.save(wallet);
+      await tx.balanceHistory.append(change, null);
+      return { userId, balance: change.balanceAfter };
+    });
+  }
+
+  /** The coupon issued to the user, as IssueCoupon does it. */
+  issuedCoupon(userId: number, couponId: number): Promise<UserCouponView> {
+    return new IssueCoupon(this.ports.transactions, this.ports.clock).execute({ userId, couponId });
+  }
+
+  /** An order placed and paid, as PlaceOrder does it. */
+  paidOrder(order: OrderBuilder): Promise<OrderView> {
+    return new PlaceOrder(this.ports.transactions, this.ports.clock).execute(order.build());
+  }
+}
+
+export const given = (ports: SeedPorts, maxBalance?: number): Given => new Given(ports, maxBalance);

@@ -1,0 +1,4 @@
+export * from './builders';
+export * from './given';
+export * from './invariants';
+export * from './pages';
