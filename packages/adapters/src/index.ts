@@ -21,3 +21,4 @@ export * from './idempotency/pg-idempotency-store';
 export * from './clock/system-clock';
 export * from './outbox-relay';
 export * from './jobs';
+export * from './seed/seed-demo-data';

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { TokenVerifier } from './auth/authentication';
+import type { AppDependencies } from './dependencies';
+import { registerErrorHandling } from './errors/error-handler';
+import { CursorCodec } from './http/cursor';
+import type { App, RouteContext } from './http/route-context';
+import { serializerCompiler } from './http/serializer';
+import { IdempotencyGuard } from './idempotency/idempotency';
+import { adminRoutes } from './routes/admin.routes';
+import { couponRoutes } from './routes/coupons.routes';
+import { healthRoutes } from './routes/health.routes';
+import { orderRoutes } from './routes/orders.routes';
+import { productRoutes } from './routes/products.routes';
+import { walletRoutes } from './routes/wallet.routes';
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** A client's request id is kept when it is short and plain; anything else gets a fresh one. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface BuildAppOptions {
+  /** A pino logger (the process's), or false for silence in tests. */
+  logger?: FastifyBaseLogger | false;
+}
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+const routeTables = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/** Every route the app registered (docs and OpenAPI routes excluded), for the drift test. */
+export function registeredRoutes(app: FastifyInstance): RegisteredRoute[] {
+  return routeTables.get(app) ?? [];
+}
+
+/**
+ * The HTTP API of API.md as a pure function of its dependencies: tests pass in-memory adapters
+ * or PostgreSQL ones, the composition root passes what the container built.
+ */
+export async function buildApp(deps: AppDependencies, options: BuildAppOptions = {}): Promise<App> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    // One access line per request (onResponse below) instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { maxParamLength: 200 },
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // Only JSON bodies: text/plain (Fastify's other default parser) gets a 415 like any other type.
+  app.removeContentTypeParser('text/plain');
+  app.decorateRequest('principal', null);
+  app.decorateRequest('idempotencyRef', null);
+
+  const routes: RegisteredRoute[] = [];
+  routeTables.set(app, routes);
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if ((route.schema)?.hide) return;
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request completed',
+    );
+  });
+
+  registerErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Storefront commerce API',
+        version: '1.0.0',
+        description: 'Wallets, products, first-come coupons, wallet-paid orders and best sellers. Errors are RFC 9457 problem details.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const ctx: RouteContext = {
+    useCases: deps.useCases,
+    tokens: new TokenVerifier(deps.jwtSecret),
+    idempotency: new IdempotencyGuard(deps.idempotency, () => deps.clock.now()),
+    cursors: new CursorCodec(deps.jwtSecret),
+    readiness: deps.readiness,
+  };
+  healthRoutes(app, ctx);
+  walletRoutes(app, ctx);
+  productRoutes(app, ctx);
+  couponRoutes(app, ctx);
+  orderRoutes(app, ctx);
+  adminRoutes(app, ctx);
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,151 @@
+import 'reflect-metadata';
+import {
+  AggregateDailySales,
+  BusinessCalendar,
+  ChargeBalance,
+  CreateCoupon,
+  CreateProduct,
+  GetBalance,
+  GetBalanceHistory,
+  GetCoupon,
+  GetOrder,
+  GetProduct,
+  GetTopProducts,
+  IssueCoupon,
+  ListOutboxEvents,
+  ListProducts,
+  ListUserCoupons,
+  ListUserOrders,
+  PlaceOrder,
+  RetryOutboxEvent,
+  UpdateProduct,
+  type CatalogQueries,
+  type Clock,
+  type CouponQueries,
+  type IdempotencyStore,
+  type OrderQueries,
+  type OutboxQueries,
+  type OutboxRelayStore,
+  type SalesQueries,
+  type UnitOfWork,
+  type WalletQueries,
+} from '@storefront/application';
+import { Money } from '@storefront/domain';
+import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
+import type { AppDependencies, UseCases } from './dependencies';
+
+/*
+ * The composition root of the HTTP role. Classes in packages/* stay plain (no decorators): every
+ * registration here is a factory behind a typed token, so the wiring is explicit and checked by
+ * the compiler.
+ */
+
+/** A tsyringe token that remembers the type it resolves to. */
+export type Token<T> = symbol & { readonly __resolvesTo?: T };
+const token = <T>(description: string): Token<T> => Symbol(description);
+
+export function resolve<T>(container: DependencyContainer, key: Token<T>): T {
+  return container.resolve<T>(key);
+}
+
+function provide<T>(container: DependencyContainer, key: Token<T>, factory: (c: DependencyContainer) => T): void {
+  container.register<T>(key, { useFactory: instanceCachingFactory<T>(factory) });
+}
+
+/** The ports a storefront needs: PostgreSQL adapters in production, in-memory ones in tests. */
+export interface StorefrontPorts {
+  transactions: UnitOfWork;
+  walletQueries: WalletQueries;
+  catalogQueries: CatalogQueries;
+  couponQueries: CouponQueries;
+  orderQueries: OrderQueries;
+  salesQueries: SalesQueries;
+  outboxQueries: OutboxQueries;
+  outboxRelayStore: OutboxRelayStore;
+  idempotencyStore: IdempotencyStore;
+  clock: Clock;
+}
+
+export interface HttpSettings {
+  jwtSecret: string;
+  maxBalance: number;
+  businessTimeZone: string;
+  readiness: () => Promise<boolean>;
+}
+
+export const Tokens = {
+  Settings: token<HttpSettings>('HttpSettings'),
+  UnitOfWork: token<UnitOfWork>('UnitOfWork'),
+  Clock: token<Clock>('Clock'),
+  Calendar: token<BusinessCalendar>('BusinessCalendar'),
+  WalletQueries: token<WalletQueries>('WalletQueries'),
+  CatalogQueries: token<CatalogQueries>('CatalogQueries'),
+  CouponQueries: token<CouponQueries>('CouponQueries'),
+  OrderQueries: token<OrderQueries>('OrderQueries'),
+  SalesQueries: token<SalesQueries>('SalesQueries'),
+  OutboxQueries: token<OutboxQueries>('OutboxQueries'),
+  OutboxRelayStore: token<OutboxRelayStore>('OutboxRelayStore'),
+  IdempotencyStore: token<IdempotencyStore>('IdempotencyStore'),
+  UseCases: token<UseCases>('UseCases'),
+  AppDependencies: token<AppDependencies>('AppDependencies'),
+} as const;
+
+/** Registers the ports, the use cases built on them and the app's dependencies in a fresh child container. */
+export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettings): DependencyContainer {
+  const c = rootContainer.createChildContainer();
+  c.register(Tokens.Settings, { useValue: settings });
+  c.register(Tokens.UnitOfWork, { useValue: ports.transactions });
+  c.register(Tokens.Clock, { useValue: ports.clock });
+  c.register(Tokens.WalletQueries, { useValue: ports.walletQueries });
+  c.register(Tokens.CatalogQueries, { useValue: ports.catalogQueries });
+  c.register(Tokens.CouponQueries, { useValue: ports.couponQueries });
+  c.register(Tokens.OrderQueries, { useValue: ports.orderQueries });
+  c.register(Tokens.SalesQueries, { useValue: ports.salesQueries });
+  c.register(Tokens.OutboxQueries, { useValue: ports.outboxQueries });
+  c.register(Tokens.OutboxRelayStore, { useValue: ports.outboxRelayStore });
+  c.register(Tokens.IdempotencyStore, { useValue: ports.idempotencyStore });
+  provide(c, Tokens.Calendar, (r) => new BusinessCalendar(resolve(r, Tokens.Settings).businessTimeZone));
+
+  provide(c, Tokens.UseCases, (r) => {
+    const uow = resolve(r, Tokens.UnitOfWork);
+    const clock = resolve(r, Tokens.Clock);
+    const calendar = resolve(r, Tokens.Calendar);
+    return {
+      getBalance: new GetBalance(resolve(r, Tokens.WalletQueries), clock),
+      chargeBalance: new ChargeBalance(uow, clock, Money.of(resolve(r, Tokens.Settings).maxBalance)),
+      getBalanceHistory: new GetBalanceHistory(resolve(r, Tokens.WalletQueries)),
+      listProducts: new ListProducts(resolve(r, Tokens.CatalogQueries)),
+      getProduct: new GetProduct(resolve(r, Tokens.CatalogQueries)),
+      getTopProducts: new GetTopProducts(resolve(r, Tokens.SalesQueries), calendar, clock),
+      createProduct: new CreateProduct(uow),
+      updateProduct: new UpdateProduct(uow),
+      createCoupon: new CreateCoupon(uow, clock),
+      getCoupon: new GetCoupon(resolve(r, Tokens.CouponQueries)),
+      issueCoupon: new IssueCoupon(uow, clock),
+      listUserCoupons: new ListUserCoupons(resolve(r, Tokens.CouponQueries), clock),
+      placeOrder: new PlaceOrder(uow, clock),
+      getOrder: new GetOrder(resolve(r, Tokens.OrderQueries)),
+      listUserOrders: new ListUserOrders(resolve(r, Tokens.OrderQueries)),
+      aggregateDailySales: new AggregateDailySales(uow, calendar),
+      listOutboxEvents: new ListOutboxEvents(resolve(r, Tokens.OutboxQueries)),
+      retryOutboxEvent: new RetryOutboxEvent(resolve(r, Tokens.OutboxRelayStore)),
+    };
+  });
+
+  provide(c, Tokens.AppDependencies, (r) => {
+    const settings = resolve(r, Tokens.Settings);
+    return {
+      useCases: resolve(r, Tokens.UseCases),
+      idempotency: resolve(r, Tokens.IdempotencyStore),
+      clock: resolve(r, Tokens.Clock),
+      jwtSecret: settings.jwtSecret,
+      readiness: settings.readiness,
+    };
+  });
+  return c;
+}
+
+/** The dependencies of `buildApp`, wired from ports: what tests and the HTTP role both use. */
+export function appDependencies(ports: StorefrontPorts, settings: HttpSettings): AppDependencies {
+  return resolve(createHttpContainer(ports, settings), Tokens.AppDependencies);
+}

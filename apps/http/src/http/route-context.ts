@@ -1,0 +1,25 @@
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { assertActsFor, type TokenVerifier } from '../auth/authentication';
+import type { AppDependencies, UseCases } from '../dependencies';
+import type { IdempotencyGuard } from '../idempotency/idempotency';
+import type { CursorCodec } from './cursor';
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+
+/** What a route module gets: the use cases and the edge's shared helpers. */
+export interface RouteContext {
+  useCases: UseCases;
+  tokens: TokenVerifier;
+  idempotency: IdempotencyGuard;
+  cursors: CursorCodec;
+  readiness: AppDependencies['readiness'];
+}
+
+/** OpenAPI security requirement of a route that needs a bearer token. */
+export const bearer = [{ bearerAuth: [] }];
+
+/** preHandler of `/users/{userId}/...`: the token's user must be the path's, or an admin. */
+export async function actsForPathUser(request: import('fastify').FastifyRequest): Promise<void> {
+  assertActsFor(request.principal, (request.params as { userId: number }).userId);
+}

@@ -1,0 +1,22 @@
+import type { FastifySerializerCompiler } from 'fastify';
+import fastJson from 'fast-json-stringify';
+import { z } from 'zod';
+
+/**
+ * Response serialization. The zod response schemas are turned once, at start, into JSON Schema
+ * and compiled with fast-json-stringify (what Fastify itself uses): several times faster than
+ * validating every answer with zod and then calling JSON.stringify, and it still writes only
+ * the declared fields, so nothing undeclared can leak. The handlers shape their answers to the
+ * schemas (dates as ISO strings), and the type provider checks that at compile time.
+ */
+export const serializerCompiler: FastifySerializerCompiler<z.ZodType | { properties: z.ZodType }> = ({ schema }) => {
+  const zodSchema = schema instanceof z.ZodType ? schema : schema.properties;
+  const jsonSchema = z.toJSONSchema(zodSchema, { io: 'output', target: 'draft-7', unrepresentable: 'any', reused: 'inline' }) as Record<
+    string,
+    unknown
+  >;
+  delete jsonSchema['$schema'];
+  delete jsonSchema['$id'];
+  delete jsonSchema['id'];
+  return fastJson(jsonSchema as unknown as Parameters<typeof fastJson>[0]);
+};

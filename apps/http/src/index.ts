@@ -1,0 +1,121 @@
+import 'reflect-metadata';
+import {
+  KyselyUnitOfWork,
+  PgCatalogQueries,
+  PgCouponQueries,
+  PgIdempotencyStore,
+  PgOrderQueries,
+  PgOutboxQueries,
+  PgOutboxRelayStore,
+  PgSalesQueries,
+  PgWalletQueries,
+  SystemClock,
+  type AppConfig,
+  type Database,
+} from '@storefront/adapters';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp } from './app';
+import { appDependencies, type StorefrontPorts } from './container';
+import type { App } from './http/route-context';
+
+export { buildApp, registeredRoutes } from './app';
+export { appDependencies, createHttpContainer, Tokens, type HttpSettings, type StorefrontPorts } from './container';
+export { createLogger } from './logger';
+export { DEFAULT_DATA_DIR, demoTokens, loadServiceConfig, openServiceDatabase, SchemaMissingError } from './bootstrap';
+export { installShutdown } from './shutdown';
+
+/** Idempotency keys are kept at least this long (API.md: 24 hours), then purged. */
+export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
+const PURGE_INTERVAL_MS = 60 * 60 * 1000;
+const READINESS_TIMEOUT_MS = 2_000;
+
+/** The PostgreSQL (or PGlite) adapters of every port the HTTP API uses, over one pool. */
+export function postgresPorts(database: Database): StorefrontPorts {
+  const { db } = database;
+  return {
+    transactions: new KyselyUnitOfWork(db),
+    walletQueries: new PgWalletQueries(db),
+    catalogQueries: new PgCatalogQueries(db),
+    couponQueries: new PgCouponQueries(db),
+    orderQueries: new PgOrderQueries(db),
+    salesQueries: new PgSalesQueries(db),
+    outboxQueries: new PgOutboxQueries(db),
+    outboxRelayStore: new PgOutboxRelayStore(db),
+    idempotencyStore: new PgIdempotencyStore(db),
+    clock: new SystemClock(),
+  };
+}
+
+/** True when the database answers a trivial query within the timeout. */
+export function readinessOf(database: Database): () => Promise<boolean> {
+  return () =>
+    new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), READINESS_TIMEOUT_MS);
+      database.ping().then(
+        () => resolve(true),
+        () => resolve(false),
+      ).finally(() => clearTimeout(timer));
+    });
+}
+
+export interface HttpRoleOptions {
+  config: AppConfig;
+  database: Database;
+  logger: Logger;
+}
+
+export interface HttpRole {
+  app: App;
+  /** Where it listens, e.g. http://127.0.0.1:3000. */
+  url: string;
+  /** Stops accepting connections and finishes the requests in flight; the caller closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * The HTTP role: the API on the configured host and port, over the given database (which the
+ * caller owns), plus an hourly purge of idempotency keys older than 24 hours.
+ */
+export async function startHttpRole({ config, database, logger }: HttpRoleOptions): Promise<HttpRole> {
+  if (config.jwt.isDevelopmentDefault) {
+    logger.warn('JWT_SECRET is not set: using the development secret. Set JWT_SECRET for anything but local development.');
+  }
+  const ports = postgresPorts(database);
+  const deps = appDependencies(ports, {
+    jwtSecret: config.jwt.secret,
+    maxBalance: config.maxBalance,
+    businessTimeZone: config.businessTimeZone,
+    readiness: readinessOf(database),
+  });
+  const app = await buildApp(deps, { logger: logger as unknown as FastifyBaseLogger });
+  const url = await app.listen({ host: config.http.host, port: config.http.port });
+  logger.info({ url, database: database.kind }, 'HTTP API listening');
+
+  const purge = (): void => {
+    const before = new Date(ports.clock.now().getTime() - IDEMPOTENCY_RETENTION_MS);
+    ports.idempotencyStore.purgeCreatedBefore(before).then(
+      (purged) => {
+        if (purged > 0) logger.info({ purged }, 'expired idempotency keys purged');
+      },
+      (error: unknown) => logger.warn({ err: error }, 'purging idempotency keys failed; will retry'),
+    );
+  };
+  purge();
+  const purgeTimer = setInterval(purge, PURGE_INTERVAL_MS);
+  purgeTimer.unref();
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    url,
+    close() {
+      closing ??= (async () => {
+        clearInterval(purgeTimer);
+        await app.close();
+        logger.info('HTTP API stopped');
+      })();
+      return closing;
+    },
+  };
+}

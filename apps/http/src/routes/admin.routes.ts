@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { requireToken } from '../auth/authentication';
+import { iso, pageAnswer, presentOutboxEvent } from '../http/presenters';
+import { bearer, type App, type RouteContext } from '../http/route-context';
+import { isoDateTime, pageOf, pageQuery, positiveId, problems, won } from '../http/schemas';
+
+const outboxEvent = z
+  .object({
+    eventId: z.string(),
+    type: z.string(),
+    status: z.enum(['PENDING', 'DELIVERED', 'FAILED']),
+    attempts: won,
+    nextAttemptAt: isoDateTime.nullable(),
+    lastError: z.string().nullable(),
+    createdAt: isoDateTime,
+    deliveredAt: isoDateTime.nullable(),
+  })
+  .meta({ id: 'OutboxEvent' });
+
+const aggregation = z
+  .object({
+    date: z.iso.date(),
+    from: isoDateTime,
+    to: isoDateTime,
+    items: z.array(z.object({ productId: positiveId, soldQuantity: won, revenue: won })),
+  })
+  .meta({ id: 'SalesAggregation' });
+
+export function adminRoutes(app: App, ctx: RouteContext): void {
+  const admin = requireToken(ctx.tokens, 'admin');
+
+  app.get('/admin/outbox', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Order events by delivery status (FAILED: parked after too many attempts)',
+      security: bearer,
+      querystring: pageQuery.extend({ status: z.enum(['PENDING', 'DELIVERED', 'FAILED']).default('FAILED') }),
+      response: { 200: pageOf(outboxEvent), ...problems(400, 401, 403) },
+    },
+    onRequest: admin,
+    handler: async (request) => {
+      const page = { limit: request.query.limit, after: ctx.cursors.decode(request.query.cursor) };
+      return pageAnswer(await ctx.useCases.listOutboxEvents.execute({ status: request.query.status, page }), ctx.cursors, presentOutboxEvent);
+    },
+  });
+
+  app.post('/admin/outbox/:eventId/retry', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Put a FAILED event back in line for delivery',
+      security: bearer,
+      params: z.object({ eventId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'not an event id').meta({ description: 'Event id' }) }),
+      response: { 200: z.object({ eventId: z.string(), status: z.enum(['PENDING']) }), ...problems(400, 401, 403, 404, 409) },
+    },
+    onRequest: admin,
+    handler: (request) => ctx.useCases.retryOutboxEvent.execute({ eventId: request.params.eventId }),
+  });
+
+  app.post('/admin/jobs/aggregate-sales', {
+    schema: {
+      tags: ['admin'],
+      summary: "Aggregate one business day's sales now (safe to repeat)",
+      security: bearer,
+      body: z.object({ date: z.iso.date() }).strict(),
+      response: { 200: aggregation, ...problems(400, 401, 403, 413, 415) },
+    },
+    onRequest: admin,
+    handler: async (request) => {
+      const result = await ctx.useCases.aggregateDailySales.execute({ day: request.body.date });
+      return {
+        date: result.day,
+        from: iso(result.from),
+        to: iso(result.to),
+        items: result.rows.map((row) => ({ productId: row.productId, soldQuantity: row.quantity, revenue: row.revenue })),
+      };
+    },
+  });
+}

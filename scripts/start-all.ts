@@ -1,0 +1,51 @@
+/*
+ * `pnpm start`: the whole service in one process — the HTTP API and the scheduler (00:00 sales
+ * aggregation and the outbox relay) on the same database object. Without DATABASE_URL that is
+ * the embedded PGlite database in `.data/` (single-process, hence one process for both roles),
+ * migrated and seeded with demo data on first start. With DATABASE_URL it is PostgreSQL, which
+ * operators migrate first with `pnpm db:migrate`.
+ *
+ * The only file that imports both apps (the dependency rule allows exactly this one).
+ */
+import { createLogger, demoTokens, installShutdown, loadServiceConfig, openServiceDatabase, startHttpRole } from '@storefront/http';
+import { startSchedulerRole } from '@storefront/scheduler';
+
+const config = loadServiceConfig();
+const logger = createLogger({ level: config.logLevel });
+
+try {
+  const database = await openServiceDatabase(config, logger);
+  const http = await startHttpRole({ config, database, logger: logger.child({ role: 'http' }) });
+  const scheduler = startSchedulerRole({ config, database, logger: logger.child({ role: 'scheduler' }) });
+  installShutdown(logger, async () => {
+    await http.close();
+    await scheduler.close();
+    await database.close();
+  });
+  if (database.kind === 'pglite' || config.jwt.isDevelopmentDefault) await printDemo(http.url);
+} catch (error) {
+  logger.fatal({ err: error }, error instanceof Error ? error.message : 'start failed');
+  logger.flush();
+  process.exit(1);
+}
+
+async function printDemo(url: string): Promise<void> {
+  const { user, admin } = await demoTokens(config);
+  const lines = [
+    '',
+    `Storefront is up at ${url} (${config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}/pglite`}).`,
+    `API docs: ${url}/docs   OpenAPI: ${url}/openapi.json`,
+    '',
+    'Demo tokens (valid 30 days, signed with the configured JWT_SECRET):',
+    `  export USER_TOKEN=${user}`,
+    `  export ADMIN_TOKEN=${admin}`,
+    '',
+    'Try:',
+    `  curl -s ${url}/products`,
+    `  curl -s -X POST ${url}/users/1/balance/charge -H "Authorization: Bearer $USER_TOKEN" -H 'Content-Type: application/json' -H 'Idempotency-Key: demo-charge-1' -d '{"amount":500000}'`,
+    `  curl -s -X POST ${url}/users/1/coupons -H "Authorization: Bearer $USER_TOKEN" -H 'Content-Type: application/json' -d '{"couponId":1}'`,
+    `  curl -s -X POST ${url}/orders -H "Authorization: Bearer $USER_TOKEN" -H 'Content-Type: application/json' -d '{"userId":1,"items":[{"productId":1,"quantity":2}],"userCouponId":1}'`,
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
