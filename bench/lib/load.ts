@@ -1,0 +1,117 @@
+import autocannon from 'autocannon';
+
+/** One request as a scenario wants it sent; `kind` groups the status counts of a mix. */
+export interface RequestSpec {
+  kind: string;
+  method: 'GET' | 'POST';
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface LoadOptions {
+  baseUrl: string;
+  /** Fixed number of connections, each with one request in flight: a closed loop. */
+  connections: number;
+  /** Total requests; the run stops when all are answered. */
+  amount: number;
+  /** A bound on time as well: the run is stopped after this many seconds whatever is left. */
+  maxSeconds: number;
+  /** Called once per request sent, in order, shared by every connection. */
+  next: () => RequestSpec;
+  /** Statuses that are expected answers (successes and business refusals); the rest are errors. */
+  expected: (status: number, kind: string) => boolean;
+}
+
+export interface LoadMeasurement {
+  requests: number;
+  seconds: number;
+  tps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Unexpected statuses (any 5xx among them), timeouts and socket errors. */
+  errors: number;
+  /** `kind status` → count, e.g. `coupon 201`, `coupon 409`. */
+  statuses: Record<string, number>;
+  socketErrors: number;
+  timeouts: number;
+  stoppedByTime: boolean;
+}
+
+interface Context {
+  kind?: string;
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? 0;
+}
+
+/** Runs one closed-loop load with autocannon and measures it from the responses themselves. */
+export async function runLoad(o: LoadOptions): Promise<LoadMeasurement> {
+  const url = new URL(o.baseUrl);
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let unexpected = 0;
+  let firstSentAt = 0;
+  let lastAnsweredAt = 0;
+
+  let finish: (result: autocannon.Result) => void = () => undefined;
+  let fail: (error: unknown) => void = () => undefined;
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  const instance = autocannon({
+    url: url.origin,
+    connections: o.connections,
+    amount: o.amount,
+    pipelining: 1,
+    timeout: 10,
+    // The request-per-second histogram is not used; sample often so the run ends promptly.
+    sampleInt: 100,
+    requests: [
+      {
+        setupRequest: (req, context: Context) => {
+          if (firstSentAt === 0) firstSentAt = performance.now();
+          const spec = o.next();
+          context.kind = spec.kind;
+          const headers: Record<string, string> = { ...spec.headers };
+          if (spec.body !== undefined) headers['content-type'] = 'application/json';
+          return { ...req, method: spec.method, path: spec.path, headers, body: spec.body ?? '' };
+        },
+        onResponse: (status: number, _body: string, context: Context) => {
+          const kind = context.kind ?? '?';
+          const key = `${kind} ${status}`;
+          statuses[key] = (statuses[key] ?? 0) + 1;
+          if (!o.expected(status, kind)) unexpected += 1;
+        },
+      },
+    ],
+  }, (error, result) => (error ? fail(error) : finish(result)));
+  // autocannon only calls onResponse when it keeps bodies; latency and time come from here.
+  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+    latencies.push(responseTime);
+    lastAnsweredAt = performance.now();
+  });
+  const timer = setTimeout(() => instance.stop(), o.maxSeconds * 1000);
+  const result = await done;
+  clearTimeout(timer);
+
+  latencies.sort((a, b) => a - b);
+  const seconds = Math.max(0.001, (lastAnsweredAt - firstSentAt) / 1000);
+  const socketErrors = result.errors - result.timeouts;
+  return {
+    requests: latencies.length,
+    seconds,
+    tps: latencies.length / seconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    errors: unexpected + result.errors,
+    statuses,
+    socketErrors,
+    timeouts: result.timeouts,
+    stoppedByTime: latencies.length < o.amount,
+  };
+}

@@ -1,0 +1,132 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * A server started by the benchmark, in its own process group so that stopping it also stops
+ * whatever it spawned; nothing else is ever signalled.
+ */
+export interface ChildServer {
+  name: string;
+  pid: number;
+  /** Resolves with the exit code (or signal) once the process group is gone. */
+  stop(): Promise<string>;
+  exited(): boolean;
+}
+
+export interface ChildServerOptions {
+  name: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  logFile: string;
+  /** Polled with GET until it answers 200. */
+  readyUrl: string;
+  readyTimeoutMs: number;
+}
+
+const running = new Set<ChildServer>();
+
+export async function startChildServer(o: ChildServerOptions): Promise<ChildServer> {
+  mkdirSync(dirname(o.logFile), { recursive: true });
+  const log = createWriteStream(o.logFile, { flags: 'w' });
+  const child: ChildProcess = spawn(o.command, o.args, { cwd: o.cwd, env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  if (child.pid === undefined) throw new Error(`${o.name}: could not start ${o.command}`);
+  const pid = child.pid;
+  const state: { exit: string | null } = { exit: null };
+  const exit = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      state.exit = signal ?? `exit ${code ?? '?'}`;
+      resolve(state.exit);
+    });
+  });
+
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  const server: ChildServer = {
+    name: o.name,
+    pid,
+    exited: () => state.exit !== null,
+    stop: async () => {
+      running.delete(server);
+      if (state.exit === null) {
+        signalGroup('SIGTERM');
+        const outcome = await Promise.race([exit, sleep(10_000).then(() => null)]);
+        if (outcome === null) {
+          signalGroup('SIGKILL');
+          await exit;
+        }
+      }
+      // Children of the group (tsx's node) may outlive the leader briefly.
+      signalGroup('SIGKILL');
+      log.end();
+      return state.exit ?? 'killed';
+    },
+  };
+  running.add(server);
+
+  const deadline = Date.now() + o.readyTimeoutMs;
+  for (;;) {
+    if (state.exit !== null) {
+      await server.stop();
+      throw new Error(`${o.name} exited (${state.exit}) before it was ready; see ${o.logFile}`);
+    }
+    try {
+      const res = await fetch(o.readyUrl, { signal: AbortSignal.timeout(1_000) });
+      await res.arrayBuffer();
+      if (res.status === 200) return server;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await server.stop();
+      throw new Error(`${o.name} was not ready at ${o.readyUrl} within ${o.readyTimeoutMs} ms; see ${o.logFile}`);
+    }
+    await sleep(250);
+  }
+}
+
+/** Stops every child still running: used on the way out, whatever went wrong. */
+export async function stopAllChildServers(): Promise<void> {
+  await Promise.all([...running].map((s) => s.stop()));
+}
+
+/** Runs a command to completion, capturing its output; rejects on a non-zero exit. */
+export async function runCommand(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<{ stdout: string; stderr: string }> {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => {
+    if (child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  }, options.timeoutMs);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (c, s) => resolve([c, s]));
+  });
+  clearTimeout(timer);
+  if (code !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${stderr || stdout}`);
+  }
+  return { stdout, stderr };
+}

@@ -1,0 +1,157 @@
+import type { ScenarioName } from '../report';
+import type { RequestSpec } from './load';
+
+/** Sizes of one run: `--quick` is the same scenarios, smaller. */
+export interface BenchSizes {
+  users: number;
+  walletBalance: number;
+  catalogue: number;
+  rushRequests: number;
+  rushQuantity: number;
+  /** Requests per scenario other than the rush. */
+  requests: Record<Exclude<ScenarioName, 'coupon-rush'>, number>;
+  /** A run of one scenario (or of its ceiling) is stopped after this long, whatever is left. */
+  maxSeconds: number;
+}
+
+export const FULL: BenchSizes = {
+  users: 10_000,
+  walletBalance: 5_000_000,
+  catalogue: 100,
+  rushRequests: 10_000,
+  rushQuantity: 1_000,
+  requests: { 'hot-product-order': 20_000, charge: 20_000, 'product-read': 100_000, mixed: 20_000 },
+  maxSeconds: 180,
+};
+
+/** Same users, catalogue and concurrency; fewer requests, and a rush of the same 10:1 ratio. */
+export const QUICK: BenchSizes = {
+  ...FULL,
+  rushRequests: 5_000,
+  rushQuantity: 500,
+  requests: { 'hot-product-order': 4_000, charge: 5_000, 'product-read': 20_000, mixed: 5_000 },
+  maxSeconds: 60,
+};
+
+export const CONCURRENCY: Record<ScenarioName, number> = {
+  'coupon-rush': 500,
+  'hot-product-order': 200,
+  charge: 200,
+  'product-read': 100,
+  mixed: 200,
+};
+
+export const CHARGE_AMOUNT = 1_000;
+
+/** What the scenarios need to know of the seeded data and the signed tokens. */
+export interface ScenarioWorld {
+  sizes: BenchSizes;
+  tokens: readonly string[];
+  hotProductId: number;
+  rushCouponId: number;
+  mixedCouponId: number;
+}
+
+/** A small seeded PRNG (mulberry32), so that every run sends the same sequence of requests. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const pick = (random: () => number, n: number): number => 1 + Math.floor(random() * n);
+
+const auth = (world: ScenarioWorld, user: number): Record<string, string> => ({ authorization: `Bearer ${world.tokens[user] ?? ''}` });
+
+const charge = (world: ScenarioWorld, user: number): RequestSpec => ({
+  kind: 'charge',
+  method: 'POST',
+  path: `/users/${user}/balance/charge`,
+  headers: auth(world, user),
+  body: JSON.stringify({ amount: CHARGE_AMOUNT }),
+});
+
+const order = (world: ScenarioWorld, user: number, productId: number): RequestSpec => ({
+  kind: 'order',
+  method: 'POST',
+  path: '/orders',
+  headers: auth(world, user),
+  body: JSON.stringify({ userId: user, items: [{ productId, quantity: 1 }] }),
+});
+
+const issueCoupon = (world: ScenarioWorld, user: number, couponId: number): RequestSpec => ({
+  kind: 'coupon',
+  method: 'POST',
+  path: `/users/${user}/coupons`,
+  headers: auth(world, user),
+  body: JSON.stringify({ couponId }),
+});
+
+const readProduct = (productId: number): RequestSpec => ({ kind: 'read', method: 'GET', path: `/products/${productId}` });
+
+/**
+ * The request generator of each scenario: called once per request sent, in order.
+ * - coupon-rush: every request from a different user (a seeded shuffle of all users);
+ * - hot-product-order: random funded users, one unit of the hot product each;
+ * - charge: random users over every wallet;
+ * - product-read: random products of the catalogue;
+ * - mixed: browse 70 %, charge 10 %, coupon 5 % (an everyday coupon with plenty of units),
+ *   order 15 % (a random catalogue product).
+ */
+export function requestGenerator(name: ScenarioName, world: ScenarioWorld): () => RequestSpec {
+  const random = seededRandom(0x5eed + name.length);
+  const { users, catalogue } = world.sizes;
+  switch (name) {
+    case 'coupon-rush': {
+      const order = Array.from({ length: users }, (_, i) => i + 1);
+      for (let i = order.length - 1; i > 0; i -= 1) {
+        const j = Math.floor(random() * (i + 1));
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      let next = 0;
+      return () => issueCoupon(world, order[next++ % users]!, world.rushCouponId);
+    }
+    case 'hot-product-order':
+      return () => order(world, pick(random, users), world.hotProductId);
+    case 'charge':
+      return () => charge(world, pick(random, users));
+    case 'product-read':
+      return () => readProduct(pick(random, catalogue));
+    case 'mixed':
+      return () => {
+        const roll = random() * 100;
+        if (roll < 70) return readProduct(pick(random, catalogue));
+        if (roll < 80) return charge(world, pick(random, users));
+        if (roll < 85) return issueCoupon(world, pick(random, users), world.mixedCouponId);
+        return order(world, pick(random, users), pick(random, catalogue));
+      };
+  }
+}
+
+/**
+ * Statuses that are answers, not errors: the success of each kind of request, and the 409s of
+ * business refusals (sold out, already issued, out of stock, balance limit). Anything else —
+ * a 5xx above all, but also a 4xx that means the benchmark or the service is wrong — is an error.
+ */
+export function isExpectedStatus(status: number, kind: string): boolean {
+  switch (kind) {
+    case 'read':
+    case 'charge':
+      return status === 200 || (kind === 'charge' && status === 409);
+    case 'coupon':
+    case 'order':
+      return status === 201 || status === 409;
+    default:
+      return false;
+  }
+}
+
+/** How many requests a scenario sends in a run of these sizes. */
+export function scenarioRequests(name: ScenarioName, sizes: BenchSizes): number {
+  return name === 'coupon-rush' ? sizes.rushRequests : sizes.requests[name];
+}

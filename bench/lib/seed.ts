@@ -1,0 +1,86 @@
+import type pg from 'pg';
+
+/**
+ * The data every scenario starts from, written straight into the migrated schema (see
+ * packages/adapters/src/migrations) in the shape the service's own repositories write it, so
+ * that the invariant checker holds before the first request:
+ * - wallets 1..users, each funded by one CHARGE history row (balance = Σ history);
+ * - products 1..catalogue with plenty of stock, and one hot product after them
+ *   (stock_received = stock: nothing sold yet);
+ * - the rush coupon (`rushQuantity` units) and a coupon for the mixed day with plenty of units,
+ *   their stock split over shards exactly as PgCouponRepository.add splits it.
+ */
+export interface SeedPlan {
+  users: number;
+  walletBalance: number;
+  catalogue: number;
+  catalogueStock: number;
+  hotStock: number;
+  rushQuantity: number;
+  mixedCouponQuantity: number;
+}
+
+export interface Seeded {
+  hotProductId: number;
+  hotProductPrice: number;
+  rushCouponId: number;
+  mixedCouponId: number;
+}
+
+/** Mirrors COUPON_STOCK_SHARDS in packages/adapters/src/repositories/coupon.repository.ts. */
+const COUPON_STOCK_SHARDS = 32;
+export const HOT_PRODUCT_PRICE = 1_000;
+
+export async function seed(client: pg.Client, plan: SeedPlan): Promise<Seeded> {
+  await client.query('BEGIN');
+  await client.query(
+    `INSERT INTO wallets (user_id, balance, updated_at) SELECT u, $2, now() FROM generate_series(1, $1::int) AS u`,
+    [plan.users, plan.walletBalance],
+  );
+  await client.query(
+    `INSERT INTO balance_history (user_id, type, amount, balance_after, order_id, created_at)
+     SELECT u, 'CHARGE', $2, $2, NULL, now() FROM generate_series(1, $1::int) AS u`,
+    [plan.users, plan.walletBalance],
+  );
+  // Prices from 1,000 to 9,900 won in steps of 100, so orders of the mix differ in amount.
+  await client.query(
+    `INSERT INTO products (id, name, price, stock, stock_received)
+     SELECT p, 'Bench product ' || p, 1000 + ((p * 37) % 90) * 100, $2, $2 FROM generate_series(1, $1::int) AS p`,
+    [plan.catalogue, plan.catalogueStock],
+  );
+  const hotProductId = plan.catalogue + 1;
+  await client.query(`INSERT INTO products (id, name, price, stock, stock_received) VALUES ($1, 'Hot product', $2, $3, $3)`, [
+    hotProductId,
+    HOT_PRODUCT_PRICE,
+    plan.hotStock,
+  ]);
+  await client.query(`SELECT setval(pg_get_serial_sequence('products', 'id'), $1)`, [hotProductId]);
+  const rushCouponId = await addCoupon(client, 'Bench rush coupon', plan.rushQuantity);
+  const mixedCouponId = await addCoupon(client, 'Bench everyday coupon', plan.mixedCouponQuantity);
+  await client.query('COMMIT');
+  await client.query('ANALYZE');
+  return { hotProductId, hotProductPrice: HOT_PRODUCT_PRICE, rushCouponId, mixedCouponId };
+}
+
+async function addCoupon(client: pg.Client, name: string, total: number): Promise<number> {
+  const { rows } = await client.query<{ id: string }>(
+    `INSERT INTO coupons (name, discount_type, discount_value, total_quantity, expires_at)
+     VALUES ($1, 'FIXED', 1000, $2, now() + interval '30 days') RETURNING id`,
+    [name, total],
+  );
+  const id = Number(rows[0]?.id);
+  const shards = Math.min(total, COUPON_STOCK_SHARDS);
+  await client.query(
+    `INSERT INTO coupon_stock_shards (coupon_id, shard_no, remaining)
+     SELECT $1, n, $2::int + (CASE WHEN n < $3::int THEN 1 ELSE 0 END) FROM generate_series(0, $4::int) AS n`,
+    [id, Math.floor(total / shards), total % shards, shards - 1],
+  );
+  return id;
+}
+
+/** The single hot counter of the coupon-rush ceiling, in the ceiling's own database only. */
+export async function createHotCounter(client: pg.Client): Promise<void> {
+  await client.query('CREATE TABLE bench_coupon_counter (id int PRIMARY KEY, remaining int NOT NULL CHECK (remaining >= 0))');
+  // Never runs out during a run: the ceiling measures claims, not sold-out refusals.
+  await client.query('INSERT INTO bench_coupon_counter VALUES (1, 1000000000)');
+}

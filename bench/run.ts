@@ -1,0 +1,356 @@
+/*
+ * `pnpm bench` / `pnpm bench --quick`: the hot paths of the service, each side by side with its
+ * own ceiling measured in the same run on the same machine (issue 7).
+ *
+ * 1. A fresh database `bench_<timestamp>` on 127.0.0.1:5432, migrated with `pnpm db:migrate` and
+ *    seeded with SQL; a copy of it (`…_sql`, CREATE DATABASE … TEMPLATE) for pgbench, so the
+ *    ceilings never touch the rows the invariant checker judges.
+ * 2. A data-platform receiver on loopback, then the service as production runs it:
+ *    `scripts/start-all.ts` (HTTP + relay) with NODE_ENV=production.
+ * 3. Each scenario: a closed loop at fixed concurrency with autocannon, then the invariant
+ *    checker, then the ceiling — pgbench running the same SQL at the same concurrency for the
+ *    same time (or a bare Fastify route for product-read).
+ * 4. bench/results/latest.{json,md,svg}; every child stopped and both databases dropped
+ *    (`--keep` keeps them).
+ *
+ * Options: --quick, --keep, --profile (writes the service's --cpu-prof into bench/results),
+ * --only=name,name (a subset of the scenarios, for working on one of them).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runLoad, type LoadMeasurement } from './lib/load';
+import { InvariantChecks } from './lib/invariants';
+import { runPgbench, type PgbenchOptions, type PgbenchResult } from './lib/pgbench';
+import { createDatabase, databaseUrl, dropDatabase, freeConnections, serverVersion, withClient } from './lib/postgres';
+import { runCommand, startChildServer, stopAllChildServers, type ChildServer } from './lib/processes';
+import { startEventReceiver, type EventReceiver } from './lib/receiver';
+import { CHARGE_AMOUNT, CONCURRENCY, FULL, isExpectedStatus, QUICK, requestGenerator, scenarioRequests, type ScenarioWorld } from './lib/scenarios';
+import { createHotCounter, seed } from './lib/seed';
+import { signUserTokens } from './lib/tokens';
+import { buildReport, renderMarkdown, renderSvg, SCENARIO_NAMES, type Machine, type ScenarioMeasurement, type ScenarioName } from './report';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const resultsDir = join(root, 'bench', 'results');
+const logDir = join(root, 'bench', '.out');
+const sqlDir = 'bench/sql';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const keep = args.includes('--keep');
+const profile = args.includes('--profile');
+const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const selected: ScenarioName[] = onlyArg
+  ? SCENARIO_NAMES.filter((n) => onlyArg.split(',').includes(n))
+  : [...SCENARIO_NAMES];
+const sizes = quick ? QUICK : FULL;
+
+const MAX_BALANCE = 10_000_000;
+const TIME_ZONE = 'Asia/Seoul';
+/** Connections left free beside pgbench: the service's pool, the checker, other users. */
+const CONNECTION_MARGIN = 10;
+
+const log = (message: string): void => {
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+};
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function timestamp(date: Date): string {
+  return date.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+
+async function machine(): Promise<Machine> {
+  const list = cpus();
+  return {
+    cpus: list.length,
+    model: list[0]?.model.trim() ?? 'unknown',
+    memGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    postgres: await serverVersion(),
+  };
+}
+
+const describeLoad = (m: LoadMeasurement): string =>
+  `${m.requests} answers in ${m.seconds.toFixed(1)} s: ${Object.entries(m.statuses)
+    .sort()
+    .map(([k, v]) => `${k} × ${v}`)
+    .join(', ')}${m.socketErrors > 0 ? `, socket errors × ${m.socketErrors}` : ''}${m.timeouts > 0 ? `, timeouts × ${m.timeouts}` : ''}${
+    m.stoppedByTime ? ' (stopped by the time bound)' : ''
+  }`;
+
+interface Run {
+  serviceDb: string;
+  ceilingDb: string;
+  receiver: EventReceiver | null;
+  service: ChildServer | null;
+  checks: InvariantChecks | null;
+}
+
+async function main(): Promise<number> {
+  const startedAt = new Date();
+  const serviceDb = `bench_${timestamp(startedAt)}`;
+  const run: Run = { serviceDb, ceilingDb: `${serviceDb}_sql`, receiver: null, service: null, checks: null };
+  let interrupted = false;
+  const onSignal = (): void => {
+    if (interrupted) return;
+    interrupted = true;
+    log('interrupted: stopping the children and dropping the databases');
+    void cleanup(run).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    log(`${quick ? 'quick' : 'full'} run, scenarios: ${selected.join(', ')}`);
+    const host = await machine();
+    log(`machine: ${host.cpus} × ${host.model}, ${host.memGiB} GiB, Node ${host.node}, ${host.postgres}`);
+
+    await createDatabase(serviceDb);
+    const env = { ...process.env, DATABASE_URL: databaseUrl(serviceDb) };
+    await runCommand('pnpm', ['--silent', 'db:migrate'], { cwd: root, env, timeoutMs: 120_000 });
+    const seeded = await withClient(serviceDb, (client) =>
+      seed(client, {
+        users: sizes.users,
+        walletBalance: sizes.walletBalance,
+        catalogue: sizes.catalogue,
+        catalogueStock: 1_000_000,
+        hotStock: 10_000_000,
+        rushQuantity: sizes.rushQuantity,
+        mixedCouponQuantity: 1_000_000,
+      }),
+    );
+    // The ceilings' copy, taken before the service holds connections to the original.
+    await createDatabase(run.ceilingDb, serviceDb);
+    await withClient(run.ceilingDb, (client) => createHotCounter(client));
+    log(`databases ${serviceDb} (service) and ${run.ceilingDb} (pgbench) migrated and seeded`);
+
+    const jwtSecret = randomBytes(32).toString('hex');
+    const tokens = await signUserTokens(jwtSecret, sizes.users, 3 * 3600);
+    run.receiver = await startEventReceiver();
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    run.service = await startChildServer({
+      name: 'service',
+      command: process.execPath,
+      args: ['--import', 'tsx', 'scripts/start-all.ts'],
+      cwd: root,
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATABASE_URL: databaseUrl(serviceDb),
+        JWT_SECRET: jwtSecret,
+        DATA_PLATFORM_URL: run.receiver.url,
+        DATA_PLATFORM_SECRET: randomBytes(16).toString('hex'),
+        MAX_BALANCE: String(MAX_BALANCE),
+        TZ_BUSINESS: TIME_ZONE,
+        NODE_OPTIONS: profile ? `--cpu-prof --cpu-prof-dir=${resultsDir}` : '',
+      },
+      logFile: join(logDir, 'service.log'),
+      readyUrl: `${baseUrl}/health/ready`,
+      readyTimeoutMs: 60_000,
+    });
+    log(`service ready at ${baseUrl} (pid ${run.service.pid}, log ${relative(root, join(logDir, 'service.log'))})`);
+    run.checks = await InvariantChecks.open(databaseUrl(serviceDb), { maxBalance: MAX_BALANCE, timeZone: TIME_ZONE });
+
+    const world: ScenarioWorld = { sizes, tokens, ...seeded };
+    const measurements: ScenarioMeasurement[] = [];
+    const notes = new Map<ScenarioName, string[]>();
+    for (const name of selected) {
+      if (interrupted) break;
+      const scenarioNotes: string[] = [];
+      notes.set(name, scenarioNotes);
+      const concurrency = CONCURRENCY[name];
+      const requests = scenarioRequests(name, sizes);
+      log(`${name}: ${requests} requests at concurrency ${concurrency}`);
+      const load = await runLoad({
+        baseUrl,
+        connections: concurrency,
+        amount: requests,
+        maxSeconds: sizes.maxSeconds,
+        next: requestGenerator(name, world),
+        expected: isExpectedStatus,
+      });
+      log(`${name}: ${load.tps.toFixed(0)} req/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ${load.errors} errors — ${describeLoad(load)}`);
+      scenarioNotes.push(`service: ${describeLoad(load)}`);
+      if (run.service.exited()) throw new Error(`the service exited during ${name}; see bench/.out/service.log`);
+
+      const verdict = await run.checks.check(60);
+      let invariantsOk = verdict.ok;
+      if (name === 'coupon-rush') {
+        const issued = await run.checks.issuedCoupons(seeded.rushCouponId);
+        scenarioNotes.push(`coupons issued: ${issued} of ${sizes.rushQuantity}`);
+        if (issued !== sizes.rushQuantity) {
+          invariantsOk = false;
+          verdict.problems.push(`expected exactly ${sizes.rushQuantity} coupons issued, found ${issued}`);
+        }
+      }
+      const orders = await run.checks.paidOrders();
+      scenarioNotes.push(
+        `invariants ${invariantsOk ? 'hold' : 'VIOLATED'} (checked after the relay drained in ${verdict.drainSeconds.toFixed(1)} s; ${orders} paid orders so far, ${run.receiver.distinctEvents()} distinct events received)`,
+      );
+      for (const problem of verdict.problems.slice(0, 10)) scenarioNotes.push(`violation: ${problem}`);
+      log(`${name}: invariants ${invariantsOk ? 'ok' : `VIOLATED: ${verdict.problems.slice(0, 3).join('; ')}`}`);
+
+      let ceilingTps: number | null = null;
+      try {
+        ceilingTps =
+          name === 'product-read'
+            ? await bareFastifyCeiling(world, requests, scenarioNotes)
+            : await pgbenchCeiling(name, run.ceilingDb, world, concurrency, load.seconds, scenarioNotes);
+        log(`${name}: ceiling ${ceilingTps.toFixed(0)}/s → ratio ${(load.tps / ceilingTps).toFixed(2)}`);
+      } catch (error) {
+        scenarioNotes.push(`ceiling not measured: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+        log(`${name}: ceiling failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      measurements.push({
+        name,
+        requests: load.requests,
+        concurrency,
+        tps: load.tps,
+        p50Ms: load.p50Ms,
+        p99Ms: load.p99Ms,
+        errors: load.errors,
+        ceilingTps,
+        invariantsOk,
+      });
+    }
+
+    const report = buildReport(host, startedAt, measurements);
+    const extra = [
+      `Mode: ${quick ? '`--quick`' : 'full'}; ${sizes.users.toLocaleString('en-US')} funded wallets, ${sizes.catalogue} products plus a hot one, a rush coupon of ${sizes.rushQuantity.toLocaleString('en-US')}.`,
+      'The service ran as `scripts/start-all.ts` (HTTP + outbox relay, one PostgreSQL pool) with NODE_ENV=production and its default settings, delivering events to a local receiver; autocannon ran in the benchmark process on the same machine.',
+      'pgbench ran `-M prepared -j 2` on a copy of the seeded database, for as long as the service scenario took (at least 5 s); see bench/sql/ for the scripts.',
+    ];
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(resultsDir, 'latest.md'), renderMarkdown(report, notes, extra));
+    writeFileSync(join(resultsDir, 'latest.svg'), renderSvg(report));
+    log(`wrote bench/results/latest.{json,md,svg}`);
+    for (const s of report.scenarios) {
+      log(`  ${s.name.padEnd(18)} tps ${String(s.tps).padStart(8)}  ceiling ${String(s.ceilingTps ?? 'n/a').padStart(8)}  ratio ${String(s.ratio ?? 'n/a').padStart(6)}  p99 ${s.p99Ms} ms  errors ${s.errors}  invariants ${s.invariantsOk ? 'ok' : 'VIOLATED'}`);
+    }
+    return 0;
+  } finally {
+    if (!interrupted) await cleanup(run);
+  }
+}
+
+async function pgbenchCeiling(
+  name: Exclude<ScenarioName, 'product-read'>,
+  database: string,
+  world: ScenarioWorld,
+  concurrency: number,
+  serviceSeconds: number,
+  notes: string[],
+): Promise<number> {
+  const { free, maxConnections } = await freeConnections(CONNECTION_MARGIN);
+  let clients = Math.min(concurrency, free);
+  if (clients < concurrency) {
+    notes.push(`pgbench at ${clients} clients, not ${concurrency}: max_connections is ${maxConnections} and the service and others hold some`);
+  }
+  const variables = {
+    users: world.sizes.users,
+    amount: CHARGE_AMOUNT,
+    catalogue: world.sizes.catalogue,
+    product_lo: name === 'mixed' ? 1 : world.hotProductId,
+    product_hi: name === 'mixed' ? world.sizes.catalogue : world.hotProductId,
+    coupon: world.mixedCouponId,
+  };
+  const scripts: PgbenchOptions['scripts'] = {
+    'coupon-rush': [{ file: 'coupon-hot-row.sql' }],
+    'hot-product-order': [{ file: 'order.sql' }],
+    charge: [{ file: 'charge.sql' }],
+    mixed: [
+      { file: 'browse.sql', weight: 70 },
+      { file: 'charge.sql', weight: 10 },
+      { file: 'coupon-issue.sql', weight: 5 },
+      { file: 'order.sql', weight: 15 },
+    ],
+  }[name];
+  const seconds = Math.min(60, Math.max(5, Math.ceil(serviceSeconds)));
+  let result: PgbenchResult | null = null;
+  for (let attempt = 0; result === null; attempt += 1) {
+    try {
+      result = await runPgbench({ database, scripts, clients, seconds, variables, sqlDir, cwd: root });
+    } catch (error) {
+      // Someone else took connections meanwhile: try again with half the clients.
+      if (attempt < 3 && clients > 1 && String(error).includes('too many clients')) {
+        clients = Math.max(1, Math.floor(clients / 2));
+        notes.push(`pgbench retried at ${clients} clients (too many clients)`);
+        continue;
+      }
+      throw error;
+    }
+  }
+  notes.push(`ceiling: ${result.transactions} transactions in ${seconds} s, ${result.failed} failed, ${clients} clients (\`${result.command.replace(/ -h \S+ -p \S+ -U \S+/, '')}\`)`);
+  return result.tps;
+}
+
+async function bareFastifyCeiling(world: ScenarioWorld, requests: number, notes: string[]): Promise<number> {
+  const port = await freePort();
+  const server = await startChildServer({
+    name: 'bare-fastify',
+    command: process.execPath,
+    args: ['--import', 'tsx', 'bench/ceiling-server.ts'],
+    cwd: root,
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), NODE_OPTIONS: '' },
+    logFile: join(logDir, 'ceiling-server.log'),
+    readyUrl: `http://127.0.0.1:${port}/health/ready`,
+    readyTimeoutMs: 30_000,
+  });
+  try {
+    const load = await runLoad({
+      baseUrl: `http://127.0.0.1:${port}`,
+      connections: CONCURRENCY['product-read'],
+      amount: requests,
+      maxSeconds: sizes.maxSeconds,
+      next: requestGenerator('product-read', world),
+      expected: isExpectedStatus,
+    });
+    notes.push(`ceiling: bare Fastify, ${describeLoad(load)}, p99 ${load.p99Ms} ms`);
+    return load.tps;
+  } finally {
+    await server.stop();
+  }
+}
+
+async function cleanup(run: Run): Promise<void> {
+  await stopAllChildServers();
+  if (run.service) log(`service stopped`);
+  await run.checks?.close().catch(() => undefined);
+  await run.receiver?.close().catch(() => undefined);
+  if (keep) {
+    log(`kept databases ${run.serviceDb} and ${run.ceilingDb} (--keep)`);
+    return;
+  }
+  for (const db of [run.ceilingDb, run.serviceDb]) {
+    await dropDatabase(db).catch((error: unknown) => log(`could not drop ${db}: ${String(error)}`));
+  }
+  log(`dropped ${run.serviceDb} and ${run.ceilingDb}`);
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,16 @@
+-- charge: the statements ChargeBalance runs through the Kysely repositories, in the same
+-- order and on the same rows (packages/application/src/use-cases/wallet/charge-balance.ts).
+-- Variables: -D users=<n> -D amount=<won>.
+\set u random(1, :users)
+BEGIN;
+-- PgWalletRepository.lockForUser: create-or-lock in one statement
+INSERT INTO wallets (user_id, balance, updated_at) VALUES (:u, 0, now())
+  ON CONFLICT (user_id) DO UPDATE SET user_id = excluded.user_id
+  RETURNING user_id, balance, updated_at \gset w_
+\set after :w_balance + :amount
+-- PgWalletRepository.save
+UPDATE wallets SET balance = :after, updated_at = now() WHERE user_id = :u;
+-- PgBalanceHistoryRepository.append
+INSERT INTO balance_history (user_id, type, amount, balance_after, order_id, created_at)
+  VALUES (:u, 'CHARGE', :amount, :after, NULL, now()) RETURNING id;
+COMMIT;
