@@ -1,0 +1,217 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { RetryOutboxEvent } from '@storefront/application';
+import { checkInvariants, loadConfig, PgOutboxQueries, PgOutboxRelayStore } from '@storefront/adapters';
+import { freshDatabase, type TestDatabase } from '@storefront/adapters/testing';
+import { DomainError, ErrorCode } from '@storefront/domain';
+import { startSchedulerRole } from '../src/index';
+import { DataPlatformReceiver } from './support/data-platform-receiver';
+import { SECRET, startRelay, type RelayUnderTest } from './support/relay';
+import { MAX_BALANCE, TestShop } from './support/shop';
+import { silentLogger, waitUntil } from './support/wait';
+
+/*
+ * Fault tests of the outbox relay against a real PostgreSQL and a real HTTP receiver on
+ * loopback that verifies every signature. Each test starts from an empty outbox.
+ */
+
+const USERS = Array.from({ length: 10 }, (_, i) => i + 1);
+let database: TestDatabase;
+let shop: TestShop;
+let productIds: number[];
+let receiver: DataPlatformReceiver;
+const relays: RelayUnderTest[] = [];
+
+beforeAll(async () => {
+  database = await freshDatabase({ poolSize: 20 });
+  shop = new TestShop(database);
+  productIds = await shop.addProducts([1_000, 2_500, 4_000], 100_000);
+  await shop.fund(USERS, 5_000_000);
+});
+afterAll(async () => {
+  await database.close();
+});
+beforeEach(async () => {
+  receiver = await DataPlatformReceiver.start(SECRET);
+});
+afterEach(async () => {
+  await Promise.all(relays.splice(0).map((relay) => relay.loop.stop()));
+  await receiver.close();
+  // Delivered or parked events of one test must not count in the next.
+  await database.db.deleteFrom('outbox').execute();
+});
+
+function relay(options: Parameters<typeof startRelay>[2] = {}): RelayUnderTest {
+  const started = startRelay(database, receiver.url, options);
+  relays.push(started);
+  return started;
+}
+
+/** Places `count` orders, a few at a time, spread over users and products; answers the order ids. */
+async function placeOrders(count: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (let start = 0; start < count; start += 10) {
+    const batch = Array.from({ length: Math.min(10, count - start) }, (_, i) => start + i);
+    const orders = await Promise.all(
+      batch.map((n) => shop.order(USERS[n % USERS.length]!, [{ productId: productIds[n % productIds.length]!, quantity: 1 + (n % 3) }])),
+    );
+    ids.push(...orders.map((order) => order.orderId));
+  }
+  return ids;
+}
+
+async function outboxCounts(): Promise<Record<string, number>> {
+  const rows = await database.db.selectFrom('outbox').select(['status']).select((eb) => eb.fn.countAll<number>().as('n')).groupBy('status').execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+async function allDelivered(expected: number): Promise<boolean> {
+  const counts = await outboxCounts();
+  return (counts.DELIVERED ?? 0) === expected && Object.keys(counts).length === 1;
+}
+
+function acceptedOrderIds(): number[] {
+  return [...receiver.accepted.values()].map((event) => event.data.orderId).sort((a, b) => a - b);
+}
+
+describe('the data platform down while shoppers order', () => {
+  it('takes every order at once, and delivers every event, signed, after the platform recovers', async () => {
+    relay({ timeoutMs: 150 });
+
+    receiver.mode = { kind: 'refuse', status: 503 };
+    const refusedPhase = await placeOrders(30);
+    await waitUntil('the relay has met the 503s', () => receiver.requests >= 30);
+
+    receiver.mode = { kind: 'hang' };
+    const hangingPhase = await placeOrders(30);
+    const requestsBefore = receiver.requests;
+    await waitUntil('the relay has timed out on the hanging platform a few times', () => receiver.requests >= requestsBefore + 20);
+
+    // Every order went through while the platform refused or hung; nothing was delivered.
+    const orderIds = [...refusedPhase, ...hangingPhase];
+    expect(orderIds).toHaveLength(60);
+    expect(receiver.accepted.size).toBe(0);
+    expect((await outboxCounts()).PENDING).toBe(60);
+
+    receiver.mode = { kind: 'accept' };
+    await waitUntil('every event is delivered', () => allDelivered(60));
+
+    expect(receiver.rejected).toEqual([]);
+    expect(receiver.accepted.size).toBe(60);
+    expect(acceptedOrderIds()).toEqual([...orderIds].sort((a, b) => a - b));
+    const report = await checkInvariants(database.db, { maxBalance: MAX_BALANCE, timeZone: 'Asia/Seoul', requireDelivered: true });
+    expect(report.violations).toEqual([]);
+  });
+});
+
+describe('several relays side by side', () => {
+  it('deliver every event between them, none lost and none claimed twice', async () => {
+    const orderIds = await placeOrders(80);
+    receiver.mode = { kind: 'slow', delayMs: 30 };
+
+    const first = relay({ policy: { batchSize: 5 } });
+    const second = relay({ policy: { batchSize: 5 } });
+    await waitUntil('every event is delivered', () => allDelivered(80));
+
+    expect(receiver.rejected).toEqual([]);
+    expect(acceptedOrderIds()).toEqual([...orderIds].sort((a, b) => a - b));
+    // Leases are far longer than a delivery here, so no event was handed to both relays.
+    expect(receiver.duplicates).toBe(0);
+    expect(first.delivered() + second.delivered()).toBe(80);
+    expect(first.delivered()).toBeGreaterThan(0);
+    expect(second.delivered()).toBeGreaterThan(0);
+  });
+});
+
+describe('a relay killed mid-batch', () => {
+  it('loses nothing: its claimed events are delivered by another relay once the lease has passed', async () => {
+    const orderIds = await placeOrders(30);
+    receiver.mode = { kind: 'slow', delayMs: 60_000 };
+    const leaseMs = 1_500;
+
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./support/relay-child.ts', import.meta.url))], {
+      cwd: fileURLToPath(new URL('../../../', import.meta.url)),
+      env: { ...process.env, DATABASE_URL: database.url, PLATFORM_URL: receiver.url, LEASE_MS: String(leaseMs) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+
+    try {
+      await waitUntil('the child relay has a batch on the wire', () => output.includes('claimed 10') && receiver.requests >= 10, 30_000);
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw new Error(`${(error as Error).message}; child output:\n${output}`, { cause: error });
+    }
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+
+    const inFlight = await database.db.selectFrom('outbox').select(['event_id', 'attempts']).where('claim_token', 'is not', null).execute();
+    expect(inFlight).toHaveLength(10);
+    expect(receiver.accepted.size).toBe(0);
+
+    receiver.mode = { kind: 'accept' };
+    relay();
+    await waitUntil('every event is delivered', () => allDelivered(30));
+
+    expect(receiver.rejected).toEqual([]);
+    expect(acceptedOrderIds()).toEqual([...orderIds].sort((a, b) => a - b));
+    // The killed batch was claimed twice: once by the dead relay, once after its lease.
+    const redelivered = await database.db
+      .selectFrom('outbox')
+      .select('attempts')
+      .where('event_id', 'in', inFlight.map((row) => row.event_id))
+      .execute();
+    expect(redelivered.map((row) => row.attempts)).toEqual(Array(10).fill(2));
+  });
+});
+
+describe('parking after too many failures', () => {
+  it('parks an event after OUTBOX_MAX_ATTEMPTS, lists it as FAILED, and delivers it once re-driven', async () => {
+    receiver.mode = { kind: 'refuse', status: 500 };
+    const orderIds = await placeOrders(5);
+    relay({ policy: { maxAttempts: 3 } });
+
+    const queries = new PgOutboxQueries(database.db);
+    await waitUntil('all five are parked', async () => (await queries.events('FAILED', { limit: 20, after: null })).items.length === 5);
+    const failed = await queries.events('FAILED', { limit: 20, after: null });
+    expect(failed.items.every((event) => event.attempts === 3 && event.lastError === 'HTTP 500: platform unavailable')).toBe(true);
+    expect(receiver.requests).toBe(15);
+
+    receiver.mode = { kind: 'accept' };
+    const retry = new RetryOutboxEvent(new PgOutboxRelayStore(database.db));
+    for (const event of failed.items) {
+      await expect(retry.execute({ eventId: event.eventId })).resolves.toEqual({ eventId: event.eventId, status: 'PENDING' });
+    }
+    await waitUntil('the re-driven events are delivered', () => allDelivered(5));
+    expect(acceptedOrderIds()).toEqual([...orderIds].sort((a, b) => a - b));
+
+    const delivered = failed.items[0]!.eventId;
+    await expect(retry.execute({ eventId: delivered })).rejects.toMatchObject({ code: ErrorCode.OutboxEventNotFailed });
+    await expect(retry.execute({ eventId: 'not-an-event' })).rejects.toBeInstanceOf(DomainError);
+    await expect(retry.execute({ eventId: 'not-an-event' })).rejects.toMatchObject({ code: ErrorCode.NotFound });
+  });
+});
+
+describe('the scheduler role', () => {
+  it('sends a new order to the data platform within about a second, and stops cleanly', async () => {
+    const config = loadConfig(
+      { DATA_PLATFORM_URL: receiver.url, DATA_PLATFORM_SECRET: SECRET, DATA_PLATFORM_TIMEOUT_MS: '1000', TZ_BUSINESS: 'Asia/Seoul' },
+      { dataDir: '/nonexistent' },
+    );
+    const role = startSchedulerRole({ config, database, logger: silentLogger, catchUpOnStart: false });
+    try {
+      const [orderId] = await placeOrders(1);
+      const placedAt = Date.now();
+      await waitUntil('the event is delivered', () => receiver.accepted.size === 1, 5_000, 10);
+      expect(Date.now() - placedAt).toBeLessThan(1_500);
+      expect(acceptedOrderIds()).toEqual([orderId]);
+    } finally {
+      await role.close();
+    }
+    await waitUntil('the outbox row is marked delivered', () => allDelivered(1), 2_000);
+  });
+});
