@@ -1,0 +1,192 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-return -- assertions read parsed JSON responses */
+import { afterAll, describe, expect, it } from 'vitest';
+import { ALL_ERROR_CODES, statusOfCode, type ApiErrorCode } from '../src/errors/problem';
+import { bearer, charge, inMemoryApp, json, seedCoupon, seedProduct, token, type TestApp } from './support';
+
+/*
+ * Every error code of API.md, produced through the HTTP API, with its status and an RFC 9457
+ * body. The last test checks that no code of the table went unexercised.
+ */
+
+const seen = new Set<ApiErrorCode>();
+
+function expectProblem(response: { statusCode: number; headers: Record<string, unknown>; body: string }, code: ApiErrorCode): Record<string, unknown> {
+  const body = json(response);
+  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(body).toMatchObject({ code, status: statusOfCode[code] });
+  expect(response.statusCode).toBe(statusOfCode[code]);
+  expect(typeof body.type).toBe('string');
+  expect(typeof body.title).toBe('string');
+  expect(typeof body.detail).toBe('string');
+  seen.add(code);
+  return body;
+}
+
+describe('every error code of API.md', () => {
+  let t: TestApp;
+  const closers: Array<() => Promise<unknown>> = [];
+  afterAll(async () => {
+    await Promise.all(closers.map((close) => close()));
+  });
+
+  const app = async (options?: Parameters<typeof inMemoryApp>[0]) => {
+    const created = await inMemoryApp(options);
+    closers.push(() => created.app.close());
+    return created;
+  };
+
+  it('400 VALIDATION_FAILED with errors[{path,message}]', async () => {
+    t = await app();
+    const user = bearer(await t.userToken(1));
+    const response = await t.app.inject({ method: 'POST', url: '/orders', headers: user, payload: { userId: 1, items: [{ productId: 1, quantity: 0 }] } });
+    const body = expectProblem(response, 'VALIDATION_FAILED');
+    expect(body.errors).toEqual([{ path: 'items.0.quantity', message: expect.any(String) }]);
+  });
+
+  it('401 UNAUTHENTICATED', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/users/1/balance' });
+    expectProblem(response, 'UNAUTHENTICATED');
+  });
+
+  it('403 FORBIDDEN', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/users/2/balance', headers: bearer(await t.userToken(1)) });
+    expectProblem(response, 'FORBIDDEN');
+  });
+
+  it('404 NOT_FOUND for an unknown route and an unknown outbox event', async () => {
+    expectProblem(await t.app.inject({ method: 'GET', url: '/no/such/route' }), 'NOT_FOUND');
+    const admin = bearer(await t.adminToken());
+    expectProblem(await t.app.inject({ method: 'POST', url: '/admin/outbox/no-such-event/retry', headers: admin }), 'NOT_FOUND');
+  });
+
+  it('404 PRODUCT_NOT_FOUND, COUPON_NOT_FOUND, ORDER_NOT_FOUND', async () => {
+    expectProblem(await t.app.inject({ method: 'GET', url: '/products/424242' }), 'PRODUCT_NOT_FOUND');
+    expectProblem(await t.app.inject({ method: 'GET', url: '/coupons/424242' }), 'COUPON_NOT_FOUND');
+    expectProblem(await t.app.inject({ method: 'GET', url: '/orders/424242', headers: bearer(await t.userToken(1)) }), 'ORDER_NOT_FOUND');
+  });
+
+  it('409 BALANCE_LIMIT_EXCEEDED', async () => {
+    const small = await app({ maxBalance: 1000 });
+    const response = await small.app.inject({ method: 'POST', url: '/users/1/balance/charge', headers: bearer(await small.userToken(1)), payload: { amount: 1001 } });
+    expectProblem(response, 'BALANCE_LIMIT_EXCEEDED');
+  });
+
+  it('409 COUPON_SOLD_OUT, COUPON_ALREADY_ISSUED, COUPON_EXPIRED', async () => {
+    const couponId = await seedCoupon(t, { totalQuantity: 1 });
+    const issue = async (userId: number) =>
+      t.app.inject({ method: 'POST', url: `/users/${userId}/coupons`, headers: bearer(await t.userToken(userId)), payload: { couponId } });
+    expect((await issue(1)).statusCode).toBe(201);
+    expectProblem(await issue(1), 'COUPON_ALREADY_ISSUED');
+    expectProblem(await issue(2), 'COUPON_SOLD_OUT');
+
+    const expiring = await seedCoupon(t, { expiresAt: '2026-11-24T10:00:00.000Z' });
+    t.store.clock.advanceBy(2 * 60 * 60 * 1000);
+    const response = await t.app.inject({ method: 'POST', url: '/users/3/coupons', headers: bearer(await t.userToken(3)), payload: { couponId: expiring } });
+    expectProblem(response, 'COUPON_EXPIRED');
+  });
+
+  it('409 OUT_OF_STOCK (with productId), INSUFFICIENT_BALANCE, COUPON_NOT_USABLE', async () => {
+    const s = await app();
+    const productId = await seedProduct(s, { price: 1000, stock: 2 });
+    const user = bearer(await s.userToken(1));
+    const order = (payload: object) => s.app.inject({ method: 'POST', url: '/orders', headers: user, payload: { userId: 1, ...payload } });
+
+    const outOfStock = expectProblem(await order({ items: [{ productId, quantity: 3 }] }), 'OUT_OF_STOCK');
+    expect(outOfStock.productId).toBe(productId);
+    expectProblem(await order({ items: [{ productId, quantity: 1 }] }), 'INSUFFICIENT_BALANCE');
+
+    await charge(s, 1, 10_000);
+    const couponId = await seedCoupon(s);
+    const issued = json(await s.app.inject({ method: 'POST', url: '/users/1/coupons', headers: user, payload: { couponId } }));
+    expect((await order({ items: [{ productId, quantity: 1 }], userCouponId: issued.userCouponId })).statusCode).toBe(201);
+    expectProblem(await order({ items: [{ productId, quantity: 1 }], userCouponId: issued.userCouponId }), 'COUPON_NOT_USABLE');
+  });
+
+  it('409 IDEMPOTENCY_IN_PROGRESS while the first request runs; 422 IDEMPOTENCY_KEY_REUSED with another body', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const s = await app({
+      override: (deps) => {
+        const real = deps.useCases.chargeBalance;
+        deps.useCases.chargeBalance = {
+          execute: async (input: Parameters<typeof real.execute>[0]) => {
+            await gate;
+            return real.execute(input);
+          },
+        } as typeof real;
+      },
+    });
+    const headers = { ...bearer(await s.userToken(1)), 'idempotency-key': 'key-1' };
+    const first = s.app.inject({ method: 'POST', url: '/users/1/balance/charge', headers, payload: { amount: 100 } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expectProblem(await s.app.inject({ method: 'POST', url: '/users/1/balance/charge', headers, payload: { amount: 100 } }), 'IDEMPOTENCY_IN_PROGRESS');
+    release();
+    expect((await first).statusCode).toBe(200);
+    expectProblem(await s.app.inject({ method: 'POST', url: '/users/1/balance/charge', headers, payload: { amount: 200 } }), 'IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('409 OUTBOX_EVENT_NOT_FAILED for an event still pending', async () => {
+    const s = await app();
+    const productId = await seedProduct(s);
+    await charge(s, 1, 10_000);
+    await s.app.inject({ method: 'POST', url: '/orders', headers: bearer(await s.userToken(1)), payload: { userId: 1, items: [{ productId, quantity: 1 }] } });
+    const admin = bearer(await s.adminToken());
+    const pending = json(await s.app.inject({ method: 'GET', url: '/admin/outbox?status=PENDING', headers: admin }));
+    expect(pending.items).toHaveLength(1);
+    expectProblem(await s.app.inject({ method: 'POST', url: `/admin/outbox/${pending.items[0].eventId}/retry`, headers: admin }), 'OUTBOX_EVENT_NOT_FAILED');
+  });
+
+  it('413 PAYLOAD_TOO_LARGE over 64 KiB', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/users/1/balance/charge',
+      headers: { ...bearer(await t.userToken(1)), 'content-type': 'application/json' },
+      payload: JSON.stringify({ amount: 1, pad: 'x'.repeat(70 * 1024) }),
+    });
+    expectProblem(response, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('415 UNSUPPORTED_MEDIA_TYPE for a non-JSON body', async () => {
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/users/1/balance/charge',
+        headers: { ...bearer(await t.userToken(1)), 'content-type': contentType },
+        payload: 'amount=1',
+      });
+      expectProblem(response, 'UNSUPPORTED_MEDIA_TYPE');
+    }
+  });
+
+  it('503 UNAVAILABLE when the database does not answer', async () => {
+    t.ready.value = false;
+    expectProblem(await t.app.inject({ method: 'GET', url: '/health/ready' }), 'UNAVAILABLE');
+    t.ready.value = true;
+    expect((await t.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
+  });
+
+  it('500 INTERNAL with a fixed message: no stack, no SQL', async () => {
+    const s = await app({
+      override: (deps) => {
+        deps.useCases.getProduct = {
+          execute: () => Promise.reject(new Error('syntax error at or near "SELECT password FROM secrets"')),
+        } as unknown as typeof deps.useCases.getProduct;
+      },
+    });
+    const response = await s.app.inject({ method: 'GET', url: '/products/1' });
+    const body = expectProblem(response, 'INTERNAL');
+    expect(response.body).not.toMatch(/SELECT|secrets|at .*\.ts/);
+    expect(Object.keys(body).sort()).toEqual(['code', 'detail', 'status', 'title', 'type']);
+  });
+
+  it('exercised every code of the status table', () => {
+    expect([...seen].sort()).toEqual([...ALL_ERROR_CODES].sort());
+  });
+
+  it('a token signed with another secret is 401 too', async () => {
+    const forged = await token({ sub: '1' }, { secret: 'another-secret-another-secret-xx' });
+    expectProblem(await t.app.inject({ method: 'GET', url: '/users/1/balance', headers: bearer(forged) }), 'UNAUTHENTICATED');
+  });
+});

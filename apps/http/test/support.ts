@@ -1,0 +1,96 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- assertions read parsed JSON responses */
+import { createInMemoryStorefront, type InMemoryStorefront } from '@storefront/application';
+import { SignJWT } from 'jose';
+import { buildApp } from '../src/app';
+import { appDependencies } from '../src/container';
+import type { AppDependencies } from '../src/dependencies';
+import type { App } from '../src/http/route-context';
+
+export const TEST_SECRET = 'test-secret-test-secret-test-secret';
+
+export async function token(
+  claims: { sub?: string; role?: string; [claim: string]: unknown },
+  options: { secret?: string; expiresIn?: string | number; alg?: string } = {},
+): Promise<string> {
+  let jwt = new SignJWT(claims).setProtectedHeader({ alg: options.alg ?? 'HS256' }).setIssuedAt();
+  if (options.expiresIn !== undefined) jwt = jwt.setExpirationTime(options.expiresIn);
+  else jwt = jwt.setExpirationTime('1h');
+  return jwt.sign(new TextEncoder().encode(options.secret ?? TEST_SECRET));
+}
+
+export const bearer = (jwt: string) => ({ authorization: `Bearer ${jwt}` });
+
+export interface TestApp {
+  app: App;
+  store: InMemoryStorefront;
+  userToken: (userId: number) => Promise<string>;
+  adminToken: () => Promise<string>;
+  ready: { value: boolean };
+}
+
+/** The app over in-memory adapters, its clock at the in-memory default (2026-11-24T09:00Z). */
+export async function inMemoryApp(options: { maxBalance?: number; override?: (deps: AppDependencies) => void } = {}): Promise<TestApp> {
+  const store = createInMemoryStorefront();
+  const ready = { value: true };
+  const deps = appDependencies(store, {
+    jwtSecret: TEST_SECRET,
+    maxBalance: options.maxBalance ?? 10_000_000,
+    businessTimeZone: 'Asia/Seoul',
+    readiness: async () => ready.value,
+  });
+  options.override?.(deps);
+  const app = await buildApp(deps);
+  return {
+    app,
+    store,
+    ready,
+    userToken: (userId) => token({ sub: String(userId) }),
+    adminToken: () => token({ sub: '999', role: 'admin' }),
+  };
+}
+
+/** JSON body of a response, typed loosely for assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads any field it expects
+export const json = (response: { body: string }): any => JSON.parse(response.body);
+
+/** Seeds through the admin API: products and coupons as a client would create them. */
+export async function seedProduct(t: TestApp, product: { name?: string; price?: number; stock?: number } = {}): Promise<number> {
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/admin/products',
+    headers: bearer(await t.adminToken()),
+    payload: { name: product.name ?? 'Widget', price: product.price ?? 1000, stock: product.stock ?? 10 },
+  });
+  if (response.statusCode !== 201) throw new Error(`seeding a product failed: ${response.body}`);
+  return json(response).id as number;
+}
+
+export async function seedCoupon(
+  t: TestApp,
+  coupon: { discountType?: 'FIXED' | 'RATE'; discountValue?: number; totalQuantity?: number; expiresAt?: string } = {},
+): Promise<number> {
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/admin/coupons',
+    headers: bearer(await t.adminToken()),
+    payload: {
+      name: 'Rush',
+      discountType: coupon.discountType ?? 'FIXED',
+      discountValue: coupon.discountValue ?? 500,
+      totalQuantity: coupon.totalQuantity ?? 10,
+      expiresAt: coupon.expiresAt ?? '2026-12-31T00:00:00.000Z',
+    },
+  });
+  if (response.statusCode !== 201) throw new Error(`seeding a coupon failed: ${response.body}`);
+  return json(response).id as number;
+}
+
+export async function charge(t: TestApp, userId: number, amount: number): Promise<void> {
+  const response = await t.app.inject({
+    method: 'POST',
+    url: `/users/${userId}/balance/charge`,
+    headers: bearer(await t.userToken(userId)),
+    payload: { amount },
+  });
+  if (response.statusCode !== 200) throw new Error(`charging failed: ${response.body}`);
+}
