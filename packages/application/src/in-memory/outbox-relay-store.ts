@@ -4,9 +4,9 @@ import { nextUuid, type InMemoryState, type StoredOutboxEvent } from './state';
 
 /**
  * The relay's side of the outbox. Each method is one short transaction of the database, as each
- * is one statement in PostgreSQL. A claim leases the event: `nextAttemptAt` moves to the end of
- * the lease, so other relays do not see it until then, and outcomes reported under an older
- * claim token (a relay whose lease ran out) change nothing.
+ * is one statement in PostgreSQL. A claim is a lease: other relays skip the event until
+ * `leaseUntil` has passed, and outcomes reported under an older claim token (a relay that
+ * outlived its lease) change nothing.
  */
 export class InMemoryOutboxRelayStore implements OutboxRelayStore {
   constructor(
@@ -18,14 +18,14 @@ export class InMemoryOutboxRelayStore implements OutboxRelayStore {
     return this.database.transaction((state) => {
       const now = this.clock.now();
       const due = [...state.outbox.values()]
-        .filter((e) => e.status === 'PENDING' && e.nextAttemptAt !== null && e.nextAttemptAt <= now)
+        .filter((e) => e.status === 'PENDING' && e.nextAttemptAt <= now && (e.leaseUntil === null || e.leaseUntil < now))
         .sort((a, b) => a.seq - b.seq)
         .slice(0, Math.max(0, limit));
       return due.map((event) => {
         const claimed: StoredOutboxEvent = {
           ...event,
           attempts: event.attempts + 1,
-          nextAttemptAt: new Date(now.getTime() + leaseMs),
+          leaseUntil: new Date(now.getTime() + leaseMs),
           claimToken: nextUuid(state),
         };
         state.outbox.set(event.eventId, claimed);
@@ -44,11 +44,7 @@ export class InMemoryOutboxRelayStore implements OutboxRelayStore {
   }
 
   markDelivered(event: ClaimedOutboxEvent): Promise<void> {
-    return this.settle(event, () => ({
-      status: 'DELIVERED',
-      deliveredAt: this.clock.now(),
-      nextAttemptAt: null,
-    }));
+    return this.settle(event, () => ({ status: 'DELIVERED', deliveredAt: this.clock.now() }));
   }
 
   scheduleRetry(event: ClaimedOutboxEvent, nextAttemptAt: Date, error: string): Promise<void> {
@@ -56,7 +52,7 @@ export class InMemoryOutboxRelayStore implements OutboxRelayStore {
   }
 
   park(event: ClaimedOutboxEvent, error: string): Promise<void> {
-    return this.settle(event, () => ({ status: 'FAILED', nextAttemptAt: null, lastError: error }));
+    return this.settle(event, () => ({ status: 'FAILED', lastError: error }));
   }
 
   /** Back in line now, with a fresh set of attempts; the last error stays for the record. */
@@ -65,7 +61,7 @@ export class InMemoryOutboxRelayStore implements OutboxRelayStore {
       const event = state.outbox.get(eventId);
       if (!event) return 'NOT_FOUND';
       if (event.status !== 'FAILED') return 'NOT_FAILED';
-      state.outbox.set(eventId, { ...event, status: 'PENDING', attempts: 0, nextAttemptAt: this.clock.now(), claimToken: null });
+      state.outbox.set(eventId, { ...event, status: 'PENDING', attempts: 0, nextAttemptAt: this.clock.now(), leaseUntil: null, claimToken: null });
       return 'REQUEUED';
     });
   }
@@ -75,7 +71,7 @@ export class InMemoryOutboxRelayStore implements OutboxRelayStore {
     return this.database.transaction((state: InMemoryState) => {
       const row = state.outbox.get(event.envelope.eventId);
       if (!row || row.status !== 'PENDING' || row.claimToken !== event.claimToken) return;
-      state.outbox.set(row.eventId, { ...row, ...outcome(), claimToken: null });
+      state.outbox.set(row.eventId, { ...row, ...outcome(), leaseUntil: null, claimToken: null });
     });
   }
 }

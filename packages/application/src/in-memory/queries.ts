@@ -199,7 +199,8 @@ export function outboxEventView(e: StoredOutboxEvent): OutboxEventView {
     type: e.type,
     status: e.status,
     attempts: e.attempts,
-    nextAttemptAt: e.nextAttemptAt,
+    // Only a pending event has a next attempt.
+    nextAttemptAt: e.status === 'PENDING' ? e.nextAttemptAt : null,
     lastError: e.lastError,
     createdAt: e.createdAt,
     deliveredAt: e.deliveredAt,

@@ -47,11 +47,10 @@ export interface StoredOutboxEvent {
   status: OutboxStatus;
   /** Delivery attempts started so far (a claim counts as one). */
   attempts: number;
-  /**
-   * When a PENDING event is next due. A claim pushes it to the end of the lease, so a claimed
-   * event is invisible to other relays until the lease passes; null once DELIVERED or FAILED.
-   */
-  nextAttemptAt: Date | null;
+  /** When a PENDING event is next due (kept, stale, once DELIVERED or FAILED). */
+  nextAttemptAt: Date;
+  /** Until when the current claim holds the event: other relays skip it until the lease has passed. */
+  leaseUntil: Date | null;
   lastError: string | null;
   createdAt: Date;
   deliveredAt: Date | null;
@@ -83,7 +82,7 @@ export interface Sequences {
   order: number;
   balanceEntry: number;
   outboxEvent: number;
-  /** Feeds the uuid-shaped ids: transaction ids, event ids, claim tokens. */
+  /** Feeds the uuid-shaped ids: event ids and claim tokens. */
   uuid: number;
 }
 

@@ -104,9 +104,11 @@ class InMemoryBalanceHistoryRepository implements BalanceHistoryRepository {
 
   async append(change: BalanceChange, orderId: number | null): Promise<string> {
     const state = this.session.state;
-    const transactionId = nextUuid(state);
+    // The history row's id, as a decimal string: what the bigserial column gives in PostgreSQL.
+    const seq = nextValue(state, 'balanceEntry');
+    const transactionId = String(seq);
     state.balanceHistory.push({
-      seq: nextValue(state, 'balanceEntry'),
+      seq,
       transactionId,
       userId: change.userId,
       type: change.type,
@@ -261,6 +263,7 @@ class InMemoryOutboxRepository implements OutboxRepository {
       status: 'PENDING',
       attempts: 0,
       nextAttemptAt: createdAt,
+      leaseUntil: null,
       lastError: null,
       createdAt,
       deliveredAt: null,

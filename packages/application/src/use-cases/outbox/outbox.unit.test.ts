@@ -42,9 +42,9 @@ describe('RelayOutboxEvents', () => {
         data: JSON.parse(JSON.stringify(order)) as unknown,
       })),
     );
-    expect(store.state.snapshot().outbox.map((e) => [e.status, e.attempts, e.deliveredAt, e.nextAttemptAt])).toEqual([
-      ['DELIVERED', 1, store.clock.now(), null],
-      ['DELIVERED', 1, store.clock.now(), null],
+    expect(store.state.snapshot().outbox.map((e) => [e.status, e.attempts, e.deliveredAt, e.claimToken, e.leaseUntil])).toEqual([
+      ['DELIVERED', 1, store.clock.now(), null, null],
+      ['DELIVERED', 1, store.clock.now(), null, null],
     ]);
     await expect(relay.execute()).resolves.toEqual({ claimed: 0, delivered: 0, retried: 0, parked: 0 });
   });
@@ -101,6 +101,8 @@ describe('RelayOutboxEvents', () => {
     await expect(relay.execute()).resolves.toMatchObject({ claimed: 0 });
 
     store.clock.advanceBy(POLICY.leaseMs);
+    await expect(relay.execute()).resolves.toMatchObject({ claimed: 0 }); // the lease ends strictly after
+    store.clock.advanceBy(1);
     platform.refuseNext('HTTP 502');
     await expect(relay.execute()).resolves.toMatchObject({ claimed: 1, retried: 1 });
     expect(platform.received[0]?.eventId).toBe(abandoned?.envelope.eventId);
