@@ -9,7 +9,7 @@ import type { App } from '../src/http/route-context';
 export const TEST_SECRET = 'test-secret-test-secret-test-secret';
 
 export async function token(
-  claims: { sub?: string; role?: string; [claim: string]: unknown },
+  claims: { sub?: string; role?: unknown; [claim: string]: unknown },
   options: { secret?: string; expiresIn?: string | number; alg?: string } = {},
 ): Promise<string> {
   let jwt = new SignJWT(claims).setProtectedHeader({ alg: options.alg ?? 'HS256' }).setIssuedAt();
