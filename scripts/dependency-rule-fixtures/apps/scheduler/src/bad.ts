@@ -1,0 +1,3 @@
+import { relay } from "./outbox-relay.ts";
+
+export const bad = [relay];

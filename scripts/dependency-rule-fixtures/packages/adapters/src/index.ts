@@ -1,0 +1,1 @@
+export { PgWalletRepository } from "./pg-wallet.repository.js";
