@@ -41,6 +41,11 @@ export class DailySalesJob {
     });
   }
 
+  /** When the next scheduled run starts, or null when not started. */
+  nextRun(): Date | null {
+    return this.task?.getNextRun() ?? null;
+  }
+
   /** One catch-up now, as on start; failures are logged, the next tick tries again. */
   runOnce(): Promise<void> {
     const run = this.inFlight.then(async () => {

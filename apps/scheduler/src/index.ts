@@ -59,7 +59,12 @@ export function startSchedulerRole(options: SchedulerRoleOptions): SchedulerRole
   dailySales.start();
   if (options.catchUpOnStart ?? true) void dailySales.runOnce();
   logger.info(
-    { timeZone: config.businessTimeZone, maxAttempts: policy.maxAttempts, sink: 'url' in config.dataPlatform ? 'http' : 'file' },
+    {
+      timeZone: config.businessTimeZone,
+      nextAggregation: dailySales.nextRun(),
+      maxAttempts: policy.maxAttempts,
+      sink: 'url' in config.dataPlatform ? 'http' : 'file',
+    },
     'scheduler started: outbox relay and 00:00 sales aggregation',
   );
 
