@@ -207,7 +207,8 @@ describe('the scheduler role', () => {
       const [orderId] = await placeOrders(1);
       const placedAt = Date.now();
       await waitUntil('the event is delivered', () => receiver.accepted.size === 1, 5_000, 10);
-      expect(Date.now() - placedAt).toBeLessThan(1_500);
+      // A 300 ms poll plus the delivery: "within about a second", with room for a busy machine.
+      expect(Date.now() - placedAt).toBeLessThan(2_000);
       expect(acceptedOrderIds()).toEqual([orderId]);
     } finally {
       await role.close();
