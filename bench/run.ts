@@ -186,11 +186,17 @@ async function main(): Promise<number> {
         next: requestGenerator(name, world),
         expected: isExpectedStatus,
       });
-      log(`${name}: ${load.tps.toFixed(0)} req/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ${load.errors} errors — ${describeLoad(load)}`);
+      log(`${name}: ${load.tps.toFixed(0)} req/s, p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms, ${load.errors} errors — ${describeLoad(load)}`);
       scenarioNotes.push(`service: ${describeLoad(load)}`);
       if (run.service.exited()) throw new Error(`the service exited during ${name}; see bench/.out/service.log`);
 
-      const verdict = await run.checks.check(60);
+      const pendingAtEnd = await run.checks.pendingEvents();
+      const verdict = await run.checks.check(sizes.drainSeconds);
+      if (pendingAtEnd > 0) {
+        scenarioNotes.push(
+          `relay: ${pendingAtEnd} events were still pending when the load ended; delivered in ${verdict.drainSeconds.toFixed(1)} s more (≈ ${(pendingAtEnd / Math.max(verdict.drainSeconds, 0.001)).toFixed(0)} events/s)`,
+        );
+      }
       let invariantsOk = verdict.ok;
       if (name === 'coupon-rush') {
         const issued = await run.checks.issuedCoupons(seeded.rushCouponId);
@@ -211,7 +217,7 @@ async function main(): Promise<number> {
       try {
         ceilingTps =
           name === 'product-read'
-            ? await bareFastifyCeiling(world, requests, scenarioNotes)
+            ? await bareFastifyCeiling(world, load.seconds, scenarioNotes)
             : await pgbenchCeiling(name, run.ceilingDb, world, concurrency, load.seconds, scenarioNotes);
         log(`${name}: ceiling ${ceilingTps.toFixed(0)}/s → ratio ${(load.tps / ceilingTps).toFixed(2)}`);
       } catch (error) {
@@ -237,11 +243,14 @@ async function main(): Promise<number> {
       'The service ran as `scripts/start-all.ts` (HTTP + outbox relay, one PostgreSQL pool) with NODE_ENV=production and its default settings, delivering events to a local receiver; autocannon ran in the benchmark process on the same machine.',
       'pgbench ran `-M prepared -j 2` on a copy of the seeded database, for as long as the service scenario took (at least 5 s); see bench/sql/ for the scripts.',
     ];
-    mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(join(resultsDir, 'latest.md'), renderMarkdown(report, notes, extra));
-    writeFileSync(join(resultsDir, 'latest.svg'), renderSvg(report));
-    log(`wrote bench/results/latest.{json,md,svg}`);
+    // Only a run of every scenario is a result; a partial one (--only) goes beside the logs.
+    const outDir = selected.length === SCENARIO_NAMES.length ? resultsDir : logDir;
+    const base = selected.length === SCENARIO_NAMES.length ? 'latest' : 'partial';
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(outDir, `${base}.md`), renderMarkdown(report, notes, extra));
+    writeFileSync(join(outDir, `${base}.svg`), renderSvg(report));
+    log(`wrote ${relative(root, join(outDir, base))}.{json,md,svg}`);
     for (const s of report.scenarios) {
       log(`  ${s.name.padEnd(18)} tps ${String(s.tps).padStart(8)}  ceiling ${String(s.ceilingTps ?? 'n/a').padStart(8)}  ratio ${String(s.ratio ?? 'n/a').padStart(6)}  p99 ${s.p99Ms} ms  errors ${s.errors}  invariants ${s.invariantsOk ? 'ok' : 'VIOLATED'}`);
     }
@@ -302,7 +311,8 @@ async function pgbenchCeiling(
   return result.tps;
 }
 
-async function bareFastifyCeiling(world: ScenarioWorld, requests: number, notes: string[]): Promise<number> {
+/** The same load, for as long as the service took (at least 5 s), on a bare Fastify route. */
+async function bareFastifyCeiling(world: ScenarioWorld, serviceSeconds: number, notes: string[]): Promise<number> {
   const port = await freePort();
   const server = await startChildServer({
     name: 'bare-fastify',
@@ -318,12 +328,12 @@ async function bareFastifyCeiling(world: ScenarioWorld, requests: number, notes:
     const load = await runLoad({
       baseUrl: `http://127.0.0.1:${port}`,
       connections: CONCURRENCY['product-read'],
-      amount: requests,
+      durationSeconds: Math.min(60, Math.max(5, Math.ceil(serviceSeconds))),
       maxSeconds: sizes.maxSeconds,
       next: requestGenerator('product-read', world),
       expected: isExpectedStatus,
     });
-    notes.push(`ceiling: bare Fastify, ${describeLoad(load)}, p99 ${load.p99Ms} ms`);
+    notes.push(`ceiling: bare Fastify, ${describeLoad(load)}, p99 ${load.p99Ms.toFixed(1)} ms`);
     return load.tps;
   } finally {
     await server.stop();

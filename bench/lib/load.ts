@@ -13,8 +13,9 @@ export interface LoadOptions {
   baseUrl: string;
   /** Fixed number of connections, each with one request in flight: a closed loop. */
   connections: number;
-  /** Total requests; the run stops when all are answered. */
-  amount: number;
+  /** Total requests; the run stops when all are answered. Without it the run lasts `durationSeconds`. */
+  amount?: number;
+  durationSeconds?: number;
   /** A bound on time as well: the run is stopped after this many seconds whatever is left. */
   maxSeconds: number;
   /** Called once per request sent, in order, shared by every connection. */
@@ -66,7 +67,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadMeasurement> {
   const instance = autocannon({
     url: url.origin,
     connections: o.connections,
-    amount: o.amount,
+    ...(o.amount !== undefined ? { amount: o.amount } : { duration: o.durationSeconds ?? 10 }),
     pipelining: 1,
     timeout: 10,
     // The request-per-second histogram is not used; sample often so the run ends promptly.
@@ -112,6 +113,6 @@ export async function runLoad(o: LoadOptions): Promise<LoadMeasurement> {
     statuses,
     socketErrors,
     timeouts: result.timeouts,
-    stoppedByTime: latencies.length < o.amount,
+    stoppedByTime: o.amount !== undefined && latencies.length < o.amount,
   };
 }

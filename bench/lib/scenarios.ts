@@ -12,6 +12,8 @@ export interface BenchSizes {
   requests: Record<Exclude<ScenarioName, 'coupon-rush'>, number>;
   /** A run of one scenario (or of its ceiling) is stopped after this long, whatever is left. */
   maxSeconds: number;
+  /** How long the invariant check waits for the relay to deliver the scenario's events. */
+  drainSeconds: number;
 }
 
 export const FULL: BenchSizes = {
@@ -22,6 +24,7 @@ export const FULL: BenchSizes = {
   rushQuantity: 1_000,
   requests: { 'hot-product-order': 20_000, charge: 20_000, 'product-read': 100_000, mixed: 20_000 },
   maxSeconds: 180,
+  drainSeconds: 300,
 };
 
 /** Same users, catalogue and concurrency; fewer requests, and a rush of the same 10:1 ratio. */
@@ -31,6 +34,7 @@ export const QUICK: BenchSizes = {
   rushQuantity: 500,
   requests: { 'hot-product-order': 4_000, charge: 5_000, 'product-read': 20_000, mixed: 5_000 },
   maxSeconds: 60,
+  drainSeconds: 120,
 };
 
 export const CONCURRENCY: Record<ScenarioName, number> = {
