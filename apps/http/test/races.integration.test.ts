@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- assertions read parsed JSON responses */
 import { checkInvariants } from '@storefront/adapters';
 import { useFreshDatabase } from '@storefront/adapters/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
