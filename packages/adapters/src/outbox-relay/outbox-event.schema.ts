@@ -11,15 +11,29 @@ export const claimedOutboxRowSchema = z.object({
   occurred_at: z.coerce.date(),
   attempts: z.coerce.number().int().min(1),
   claim_token: z.guid(),
-  /** The order view of API.md; its dates are ISO strings in the JSON column. */
+  /**
+   * The order view of API.md; its dates are ISO strings in the JSON column. jsonb keeps keys in
+   * its own order; parsing puts them back in the order API.md lists them.
+   */
   payload: z.looseObject({
     orderId: z.number().int().positive(),
     userId: z.number().int().positive(),
     status: z.literal('PAID'),
-    items: z.array(z.looseObject({ productId: z.number().int(), quantity: z.number().int() })).min(1),
+    items: z
+      .array(
+        z.looseObject({
+          productId: z.number().int(),
+          name: z.string(),
+          unitPrice: z.number().int(),
+          quantity: z.number().int(),
+          amount: z.number().int(),
+        }),
+      )
+      .min(1),
     totalAmount: z.number().int(),
     discountAmount: z.number().int(),
     paidAmount: z.number().int(),
+    userCouponId: z.number().int().nullable(),
     createdAt: z.string(),
   }),
 });

@@ -63,6 +63,11 @@ describe('PgOutboxRelayStore.claimDue', () => {
       attempt: 1,
       envelope: { type: 'order.paid', occurredAt: '2026-11-24T09:00:00.000Z', data: { orderId: 1, createdAt: '2026-11-24T09:00:00.000Z' } },
     });
+    // The order view's fields in API.md's order, whatever order jsonb kept them in.
+    expect(Object.keys(claimed[0]!.envelope.data as object)).toEqual([
+      'orderId', 'userId', 'status', 'items', 'totalAmount', 'discountAmount', 'paidAmount', 'userCouponId', 'createdAt',
+    ]);
+    expect(Object.keys((claimed[0]!.envelope.data as { items: object[] }).items[0]!)).toEqual(['productId', 'name', 'unitPrice', 'quantity', 'amount']);
     const row = await statusOf(ids[0]!);
     expect(row.claim_token).toBe(claimed[0]!.claimToken);
     expect(row.lease_until!.getTime()).toBeGreaterThan(Date.now() + 20_000);
