@@ -9,6 +9,12 @@ export interface DailySalesJobOptions {
   maxCatchUpDays: number;
   /** Cron expression; 00:00 every day unless a test says otherwise. */
   cronExpression?: string;
+  /**
+   * How long a scheduled run waits before aggregating (default 5 s). An order stamped 23:59:59.9
+   * may still be committing at 00:00:00; aggregating at once would miss it and mark the day
+   * complete without it. The pause also covers a database clock a little behind ours.
+   */
+  settleMs?: number;
 }
 
 /** Runs the catch-up only where this instance wins the job's lock; `acquired: false` means another one has it. */
@@ -23,6 +29,8 @@ export type LockedCatchUp = (run: () => Promise<string[]>) => Promise<{ acquired
 export class DailySalesJob {
   private task: ScheduledTask | undefined;
   private inFlight: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private cancelSettle: (() => void) | undefined;
 
   constructor(
     private readonly catchUp: Pick<CatchUpDailySales, 'execute'>,
@@ -32,7 +40,8 @@ export class DailySalesJob {
   ) {}
 
   start(): void {
-    this.task = cron.schedule(this.options.cronExpression ?? '0 0 * * *', () => this.runOnce(), {
+    this.stopped = false;
+    this.task = cron.schedule(this.options.cronExpression ?? '0 0 * * *', () => this.runScheduled(), {
       name: 'daily-sales-aggregation',
       timezone: this.options.timeZone,
       // A run still going at the next tick is not started twice in this process; the advisory
@@ -44,6 +53,18 @@ export class DailySalesJob {
   /** When the next scheduled run starts, or null when not started. */
   nextRun(): Date | null {
     return this.task?.getNextRun() ?? null;
+  }
+
+  private async runScheduled(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.options.settleMs ?? 5_000);
+      this.cancelSettle = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.cancelSettle = undefined;
+    if (!this.stopped) await this.runOnce();
   }
 
   /** One catch-up now, as on start; failures are logged, the next tick tries again. */
@@ -64,6 +85,8 @@ export class DailySalesJob {
 
   /** Stops the schedule and waits for a run in flight. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.cancelSettle?.();
     if (this.task) {
       await this.task.stop();
       await this.task.destroy();

@@ -11,7 +11,7 @@ describe('DailySalesJob', () => {
       { execute: async (input) => (runs.push(input.maxDays), []) },
       alwaysWins,
       // Every second, so the test need not wait for midnight.
-      { timeZone: 'Asia/Seoul', maxCatchUpDays: 31, cronExpression: '* * * * * *' },
+      { timeZone: 'Asia/Seoul', maxCatchUpDays: 31, cronExpression: '* * * * * *', settleMs: 0 },
       quiet,
     );
     job.start();
@@ -34,6 +34,21 @@ describe('DailySalesJob', () => {
     expect(next).toBeInstanceOf(Date);
     expect(next!.toISOString()).toMatch(/T15:00:00\.000Z$/);
     expect(next!.getTime() - Date.now()).toBeLessThanOrEqual(24 * 60 * 60 * 1000);
+  });
+
+  it('waits a moment after the tick, so orders stamped just before midnight have committed', async () => {
+    let runs = 0;
+    const job = new DailySalesJob(
+      { execute: async () => (runs++, []) },
+      alwaysWins,
+      { timeZone: 'Asia/Seoul', maxCatchUpDays: 31, cronExpression: '* * * * * *', settleMs: 5_000 },
+      quiet,
+    );
+    job.start();
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    // The tick came, but the run is still settling; stopping cancels it.
+    await job.stop();
+    expect(runs).toBe(0);
   });
 
   it('does not run the catch-up where another instance holds the lock', async () => {
