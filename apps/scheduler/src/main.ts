@@ -25,6 +25,8 @@ function loadSchedulerConfig(): AppConfig {
  * (`pnpm db:migrate`), so a missing schema stops the start with a message saying so.
  */
 async function openSchedulerDatabase(config: AppConfig): Promise<Database> {
+  // A few connections suffice: one holds the aggregation's advisory lock while the catch-up's
+  // transactions and the relay's statements use the others.
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: `${config.dataDir}/pglite`, poolSize: 5 });
   try {
     if (database.kind === 'pglite') {
