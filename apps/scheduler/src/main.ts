@@ -55,6 +55,11 @@ async function main(): Promise<void> {
     logger.fatal({ err: error }, 'cannot start the scheduler');
     process.exit(1);
   }
+  if (database.kind === 'pglite') {
+    logger.warn(
+      'running the scheduler alone on the embedded PGlite database: only one process may open it, so do not run `pnpm start:http` on it too (`pnpm start` hosts both roles in one process)',
+    );
+  }
   const role = startSchedulerRole({ config, database, logger });
 
   let stopping = false;
