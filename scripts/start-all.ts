@@ -7,7 +7,7 @@
  *
  * The only file that imports both apps (the dependency rule allows exactly this one).
  */
-import { createLogger, demoTokens, installShutdown, loadServiceConfig, openServiceDatabase, startHttpRole } from '@storefront/http';
+import { createLogger, flushLogs, demoTokens, installShutdown, loadServiceConfig, openServiceDatabase, startHttpRole } from '@storefront/http';
 import { startSchedulerRole } from '@storefront/scheduler';
 
 const config = loadServiceConfig();
@@ -25,7 +25,7 @@ try {
   if (database.kind === 'pglite' || config.jwt.isDevelopmentDefault) await printDemo(http.url);
 } catch (error) {
   logger.fatal({ err: error }, error instanceof Error ? error.message : 'start failed');
-  logger.flush();
+  await flushLogs(logger);
   process.exit(1);
 }
 

@@ -47,7 +47,7 @@ export async function buildApp(deps: AppDependencies, options: BuildAppOptions =
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT_BYTES,
-    // One access line per request (onResponse below) instead of Fastify's two.
+    // At most one access line per request (onResponse below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -74,12 +74,16 @@ export async function buildApp(deps: AppDependencies, options: BuildAppOptions =
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      { method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) },
-      'request completed',
-    );
-  });
+  // An access line per request is a debug-level log: at info, the line costs more than the rest
+  // of a cached product read. Failures are logged at warn/error by the error handler regardless.
+  if (options.logger && (options.logger.level === 'debug' || options.logger.level === 'trace')) {
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.debug(
+        { method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+        'request completed',
+      );
+    });
+  }
 
   registerErrorHandling(app);
 

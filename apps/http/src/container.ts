@@ -32,6 +32,7 @@ import {
 } from '@storefront/application';
 import { Money } from '@storefront/domain';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
+import { CachedCatalogQueries } from './caching/cached-catalog.queries';
 import type { AppDependencies, UseCases } from './dependencies';
 
 /*
@@ -71,13 +72,19 @@ export interface HttpSettings {
   maxBalance: number;
   businessTimeZone: string;
   readiness: () => Promise<boolean>;
+  /** How long a product read may be served from this instance's cache; 0 turns the cache off. */
+  productCacheTtlMs: number;
 }
+
+/** Default freshness of `GET /products/{id}` across instances (an instance sees its own writes at once). */
+export const DEFAULT_PRODUCT_CACHE_TTL_MS = 1_000;
 
 export const Tokens = {
   Settings: token<HttpSettings>('HttpSettings'),
   UnitOfWork: token<UnitOfWork>('UnitOfWork'),
   Clock: token<Clock>('Clock'),
   Calendar: token<BusinessCalendar>('BusinessCalendar'),
+  ProductCache: token<CachedCatalogQueries | null>('ProductCache'),
   WalletQueries: token<WalletQueries>('WalletQueries'),
   CatalogQueries: token<CatalogQueries>('CatalogQueries'),
   CouponQueries: token<CouponQueries>('CouponQueries'),
@@ -106,24 +113,35 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
   c.register(Tokens.IdempotencyStore, { useValue: ports.idempotencyStore });
   provide(c, Tokens.Calendar, (r) => new BusinessCalendar(resolve(r, Tokens.Settings).businessTimeZone));
 
+  provide(c, Tokens.ProductCache, (r) => {
+    const ttl = resolve(r, Tokens.Settings).productCacheTtlMs;
+    return ttl > 0 ? new CachedCatalogQueries(resolve(r, Tokens.CatalogQueries), ttl) : null;
+  });
+
   provide(c, Tokens.UseCases, (r) => {
     const uow = resolve(r, Tokens.UnitOfWork);
     const clock = resolve(r, Tokens.Clock);
     const calendar = resolve(r, Tokens.Calendar);
+    const cache = resolve(r, Tokens.ProductCache);
+    const catalog = cache ?? resolve(r, Tokens.CatalogQueries);
+    const placeOrder = new PlaceOrder(uow, clock);
+    const createProduct = new CreateProduct(uow);
+    const updateProduct = new UpdateProduct(uow);
     return {
       getBalance: new GetBalance(resolve(r, Tokens.WalletQueries), clock),
       chargeBalance: new ChargeBalance(uow, clock, Money.of(resolve(r, Tokens.Settings).maxBalance)),
       getBalanceHistory: new GetBalanceHistory(resolve(r, Tokens.WalletQueries)),
-      listProducts: new ListProducts(resolve(r, Tokens.CatalogQueries)),
-      getProduct: new GetProduct(resolve(r, Tokens.CatalogQueries)),
+      listProducts: new ListProducts(catalog),
+      getProduct: new GetProduct(catalog),
       getTopProducts: new GetTopProducts(resolve(r, Tokens.SalesQueries), calendar, clock),
-      createProduct: new CreateProduct(uow),
-      updateProduct: new UpdateProduct(uow),
+      // Writes that change what `GET /products/{id}` answers evict the products they touched.
+      createProduct: cache === null ? createProduct : evictingAfter(cache, createProduct, (_, product) => [product.id]),
+      updateProduct: cache === null ? updateProduct : evictingAfter(cache, updateProduct, (_, product) => [product.id]),
       createCoupon: new CreateCoupon(uow, clock),
       getCoupon: new GetCoupon(resolve(r, Tokens.CouponQueries)),
       issueCoupon: new IssueCoupon(uow, clock),
       listUserCoupons: new ListUserCoupons(resolve(r, Tokens.CouponQueries), clock),
-      placeOrder: new PlaceOrder(uow, clock),
+      placeOrder: cache === null ? placeOrder : evictingAfter(cache, placeOrder, (_, order) => order.items.map((line) => line.productId)),
       getOrder: new GetOrder(resolve(r, Tokens.OrderQueries)),
       listUserOrders: new ListUserOrders(resolve(r, Tokens.OrderQueries)),
       aggregateDailySales: new AggregateDailySales(uow, calendar),
@@ -143,6 +161,22 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
     };
   });
   return c;
+}
+
+/** Wraps a write use case so that, once it succeeded, the products it touched leave the cache. */
+function evictingAfter<I, O>(
+  cache: CachedCatalogQueries,
+  useCase: { execute(input: I): Promise<O> },
+  touched: (input: I, output: O) => Iterable<number>,
+): { execute(input: I): Promise<O> } {
+  return {
+    async execute(input: I): Promise<O> {
+      cache.beginWrite();
+      const output = await useCase.execute(input);
+      cache.evict(touched(input, output));
+      return output;
+    },
+  };
 }
 
 /** The dependencies of `buildApp`, wired from ports: what tests and the HTTP role both use. */

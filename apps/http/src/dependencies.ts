@@ -21,26 +21,29 @@ import type {
   UpdateProduct,
 } from '@storefront/application';
 
+/** What a route needs of a use case: its `execute`, so the composition root may decorate it. */
+type UseCase<T extends { execute: unknown }> = Pick<T, 'execute'>;
+
 /** Every use case the HTTP API calls; each route calls exactly one. */
 export interface UseCases {
-  getBalance: GetBalance;
-  chargeBalance: ChargeBalance;
-  getBalanceHistory: GetBalanceHistory;
-  listProducts: ListProducts;
-  getProduct: GetProduct;
-  getTopProducts: GetTopProducts;
-  createProduct: CreateProduct;
-  updateProduct: UpdateProduct;
-  createCoupon: CreateCoupon;
-  getCoupon: GetCoupon;
-  issueCoupon: IssueCoupon;
-  listUserCoupons: ListUserCoupons;
-  placeOrder: PlaceOrder;
-  getOrder: GetOrder;
-  listUserOrders: ListUserOrders;
-  aggregateDailySales: AggregateDailySales;
-  listOutboxEvents: ListOutboxEvents;
-  retryOutboxEvent: RetryOutboxEvent;
+  getBalance: UseCase<GetBalance>;
+  chargeBalance: UseCase<ChargeBalance>;
+  getBalanceHistory: UseCase<GetBalanceHistory>;
+  listProducts: UseCase<ListProducts>;
+  getProduct: UseCase<GetProduct>;
+  getTopProducts: UseCase<GetTopProducts>;
+  createProduct: UseCase<CreateProduct>;
+  updateProduct: UseCase<UpdateProduct>;
+  createCoupon: UseCase<CreateCoupon>;
+  getCoupon: UseCase<GetCoupon>;
+  issueCoupon: UseCase<IssueCoupon>;
+  listUserCoupons: UseCase<ListUserCoupons>;
+  placeOrder: UseCase<PlaceOrder>;
+  getOrder: UseCase<GetOrder>;
+  listUserOrders: UseCase<ListUserOrders>;
+  aggregateDailySales: UseCase<AggregateDailySales>;
+  listOutboxEvents: UseCase<ListOutboxEvents>;
+  retryOutboxEvent: UseCase<RetryOutboxEvent>;
 }
 
 /** What `buildApp` needs: a pure function of these, so tests inject in-memory or PostgreSQL ones. */

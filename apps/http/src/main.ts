@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createLogger, installShutdown, loadServiceConfig, openServiceDatabase, startHttpRole } from './index';
+import { createLogger, flushLogs, installShutdown, loadServiceConfig, openServiceDatabase, startHttpRole } from './index';
 
 /** `pnpm start:http`: the HTTP role alone (several may run side by side on one PostgreSQL). */
 const config = loadServiceConfig();
@@ -13,6 +13,6 @@ try {
   });
 } catch (error) {
   logger.fatal({ err: error }, error instanceof Error ? error.message : 'start failed');
-  logger.flush();
+  await flushLogs(logger);
   process.exit(1);
 }

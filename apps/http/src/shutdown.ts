@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { flushLogs } from './logger';
 
 const FORCE_EXIT_AFTER_MS = 10_000;
 
@@ -18,14 +19,10 @@ export function installShutdown(logger: Logger, stop: () => Promise<void>): void
     }, FORCE_EXIT_AFTER_MS);
     force.unref();
     stop().then(
-      () => {
-        logger.flush();
-        process.exit(0);
-      },
+      () => flushLogs(logger).then(() => process.exit(0)),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
-        logger.flush();
-        process.exit(1);
+        return flushLogs(logger).then(() => process.exit(1));
       },
     );
   };

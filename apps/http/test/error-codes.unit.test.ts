@@ -115,7 +115,7 @@ describe('every error code of API.md', () => {
             await gate;
             return real.execute(input);
           },
-        } as typeof real;
+        };
       },
     });
     const headers = { ...bearer(await s.userToken(1)), 'idempotency-key': 'key-1' };
@@ -172,7 +172,7 @@ describe('every error code of API.md', () => {
       override: (deps) => {
         deps.useCases.getProduct = {
           execute: () => Promise.reject(new Error('syntax error at or near "SELECT password FROM secrets"')),
-        } as unknown as typeof deps.useCases.getProduct;
+        };
       },
     });
     const response = await s.app.inject({ method: 'GET', url: '/products/1' });

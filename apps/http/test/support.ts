@@ -37,6 +37,7 @@ export async function inMemoryApp(options: { maxBalance?: number; override?: (de
     maxBalance: options.maxBalance ?? 10_000_000,
     businessTimeZone: 'Asia/Seoul',
     readiness: async () => ready.value,
+    productCacheTtlMs: 1_000,
   });
   options.override?.(deps);
   const app = await buildApp(deps);
