@@ -22,3 +22,4 @@ export * from './clock/system-clock';
 export * from './outbox-relay';
 export * from './jobs';
 export * from './seed/seed-demo-data';
+export * from './invariants/check-invariants';

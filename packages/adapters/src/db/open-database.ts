@@ -21,6 +21,11 @@ export interface OpenDatabaseOptions {
   poolSize?: number | undefined;
   /** PostgreSQL guard: a statement running longer than this is cancelled. */
   statementTimeoutMs?: number | undefined;
+  /**
+   * PGlite only: a `dumpDataDir()` tarball that a new data directory starts from, skipping
+   * initdb (seconds) — tests copy a migrated template this way.
+   */
+  pgliteLoadDataDir?: Blob | undefined;
 }
 
 export const DEFAULT_POOL_SIZE = 20;
@@ -45,7 +50,7 @@ export function parseInt8(text: string): number {
 const parseDate = (text: string): string => text;
 
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir);
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir, options.pgliteLoadDataDir);
 }
 
 function openPostgres(connectionString: string, options: OpenDatabaseOptions): Database {
@@ -80,11 +85,12 @@ function openPostgres(connectionString: string, options: OpenDatabaseOptions): D
   };
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Database> {
+async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<Database> {
   const persistent = dataDir !== undefined && !dataDir.startsWith('memory://');
   if (persistent) await mkdir(dataDir, { recursive: true });
   const pglite = await PGlite.create({
     ...(persistent ? { dataDir } : {}),
+    ...(loadDataDir ? { loadDataDir } : {}),
     parsers: { [INT8_OID]: parseInt8, [DATE_OID]: parseDate },
   });
   // PGlite has one connection. Kysely's PGlite adapter declares that, so its driver holds a

@@ -1,0 +1,327 @@
+import { Coupon, ErrorCode, Money, Order, Quantity, UserCoupon, Wallet, Discount } from '@storefront/domain';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { useFreshDatabase } from '../../test/harness';
+import { transactionScope } from '../unit-of-work/kysely-unit-of-work';
+import { PgBalanceHistoryRepository } from './balance-history.repository';
+import { COUPON_STOCK_SHARDS, PgCouponRepository } from './coupon.repository';
+import { PgOrderRepository } from './order.repository';
+import { PgOutboxRepository } from './outbox.repository';
+import { PgProductRepository } from './product.repository';
+import { PgSalesStatisticsRepository } from './sales-statistics.repository';
+import { PgUserCouponRepository } from './user-coupon.repository';
+import { PgWalletRepository } from './wallet.repository';
+
+const testDb = useFreshDatabase();
+const db = () => testDb.current.db;
+const now = new Date('2025-03-10T03:00:00.000Z');
+const inAWeek = new Date('2025-03-17T03:00:00.000Z');
+
+async function newCoupon(totalQuantity: number) {
+  return new PgCouponRepository(db()).add({ name: 'Spring', discountType: 'FIXED', discountValue: 1_000, totalQuantity, expiresAt: inAWeek });
+}
+
+describe('PgWalletRepository', () => {
+  it('creates a missing wallet at 0 and returns the stored one afterwards', async () => {
+    const wallets = new PgWalletRepository(db());
+    const created = await wallets.lockForUser(101, now);
+    expect(created.toPrimitives()).toEqual({ userId: 101, balance: 0, updatedAt: now });
+
+    created.charge(Money.of(5_000), Money.of(10_000_000), new Date('2025-03-10T04:00:00.000Z'));
+    await wallets.save(created);
+    const again = await wallets.lockForUser(101, new Date('2025-03-11T00:00:00.000Z'));
+    expect(again.toPrimitives()).toEqual({ userId: 101, balance: 5_000, updatedAt: new Date('2025-03-10T04:00:00.000Z') });
+  });
+
+  it('holds the row lock until commit: a second locker waits', async () => {
+    const events: string[] = [];
+    let second: Promise<void> | undefined;
+    await db()
+      .transaction()
+      .execute(async (trx) => {
+        await new PgWalletRepository(trx).lockForUser(102, now);
+        second = db()
+          .transaction()
+          .execute(async (trx2) => {
+            await new PgWalletRepository(trx2).lockForUser(102, now);
+            events.push('second locked');
+          });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        events.push('first commits');
+      });
+    await second;
+    expect(events).toEqual(['first commits', 'second locked']);
+  });
+
+  it('refuses to save a wallet that was never locked into existence', async () => {
+    await expect(new PgWalletRepository(db()).save(Wallet.openFor(103, now))).rejects.toThrow(/does not exist/);
+  });
+});
+
+describe('PgBalanceHistoryRepository', () => {
+  it('appends a change and answers its transaction id as a string', async () => {
+    await new PgWalletRepository(db()).lockForUser(111, now);
+    const id = await new PgBalanceHistoryRepository(db()).append(
+      { userId: 111, type: 'CHARGE', amount: 700, balanceAfter: 700, occurredAt: now },
+      null,
+    );
+    expect(id).toMatch(/^\d+$/);
+    const row = await db().selectFrom('balance_history').selectAll().where('id', '=', Number(id)).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ user_id: 111, type: 'CHARGE', amount: 700, balance_after: 700, order_id: null, created_at: now });
+  });
+});
+
+describe('PgProductRepository', () => {
+  it('adds, finds and locks products; an unknown id is null', async () => {
+    const products = new PgProductRepository(db());
+    const a = await products.add({ name: 'Latte', price: 5_000, stock: 10 });
+    const b = await products.add({ name: 'Mocha', price: 5_500, stock: 0 });
+    expect(a.toPrimitives()).toEqual({ id: a.id, name: 'Latte', price: 5_000, stock: 10 });
+    expect((await products.findByIds([b.id, a.id, 999_999])).map((p) => p.id)).toEqual([a.id, b.id]);
+    expect(await products.findByIds([])).toEqual([]);
+    expect((await products.lockById(a.id))?.toPrimitives()).toEqual(a.toPrimitives());
+    expect(await products.lockById(999_999)).toBeNull();
+  });
+
+  it('decreases stock only when enough is left, in one conditional write', async () => {
+    const products = new PgProductRepository(db());
+    const p = await products.add({ name: 'Scone', price: 3_000, stock: 5 });
+    expect(await products.decreaseStock(p.id, 3)).toBe(true);
+    expect(await products.decreaseStock(p.id, 3)).toBe(false);
+    expect(await products.decreaseStock(p.id, 2)).toBe(true);
+    expect(await products.decreaseStock(p.id, 1)).toBe(false);
+    expect(await products.decreaseStock(999_999, 1)).toBe(false);
+    expect((await products.findByIds([p.id]))[0]?.stock).toBe(0);
+  });
+
+  it('saves an admin edit and counts a stock change in stock_received', async () => {
+    const products = new PgProductRepository(db());
+    const p = await products.add({ name: 'Bagel', price: 2_000, stock: 10 });
+    await products.decreaseStock(p.id, 4);
+    const locked = await products.lockById(p.id);
+    locked!.revise({ name: 'Plain bagel', price: 2_200, stock: 20 });
+    await products.save(locked!);
+    const row = await db().selectFrom('products').selectAll().where('id', '=', p.id).executeTakeFirstOrThrow();
+    // received 10, sold 4, restocked from 6 to 20: received 24 - sold 4 = 20.
+    expect(row).toMatchObject({ name: 'Plain bagel', price: 2_200, stock: 20, stock_received: 24 });
+  });
+
+  it('reads an int8 beyond Number.MAX_SAFE_INTEGER as an error, never a rounded number', async () => {
+    const p = await new PgProductRepository(db()).add({ name: 'Gold', price: 1, stock: 0 });
+    await sql`update products set price = 9007199254740993 where id = ${p.id}`.execute(db());
+    await expect(new PgProductRepository(db()).findByIds([p.id])).rejects.toThrow(/MAX_SAFE_INTEGER/);
+    await sql`update products set price = 1 where id = ${p.id}`.execute(db());
+  });
+});
+
+describe('PgCouponRepository', () => {
+  it('splits the total over min(total, 32) shards whose sum is the total', async () => {
+    for (const total of [1, 7, 32, 100, 1_000_000]) {
+      const coupon = await newCoupon(total);
+      const shards = await db().selectFrom('coupon_stock_shards').select(['shard_no', 'remaining']).where('coupon_id', '=', coupon.id).execute();
+      expect(shards).toHaveLength(Math.min(total, COUPON_STOCK_SHARDS));
+      expect(shards.reduce((sum, s) => sum + s.remaining, 0)).toBe(total);
+      expect(Math.max(...shards.map((s) => s.remaining)) - Math.min(...shards.map((s) => s.remaining))).toBeLessThanOrEqual(1);
+      expect(await new PgCouponRepository(db()).remainingQuantity(coupon.id)).toBe(total);
+    }
+  });
+
+  it('finds a coupon by id with its terms; an unknown one is null', async () => {
+    const coupons = new PgCouponRepository(db());
+    const coupon = await newCoupon(3);
+    expect((await coupons.findById(coupon.id))?.toPrimitives()).toEqual({
+      id: coupon.id,
+      name: 'Spring',
+      discountType: 'FIXED',
+      discountValue: 1_000,
+      totalQuantity: 3,
+      expiresAt: inAWeek,
+    });
+    expect(await coupons.findById(999_999)).toBeNull();
+    expect(await coupons.remainingQuantity(999_999)).toBe(0);
+  });
+
+  it('claims units until none is left, then answers false', async () => {
+    const coupons = new PgCouponRepository(db());
+    const coupon = await newCoupon(40);
+    for (let i = 0; i < 40; i++) expect(await coupons.claimUnit(coupon.id)).toBe(true);
+    expect(await coupons.claimUnit(coupon.id)).toBe(false);
+    expect(await coupons.remainingQuantity(coupon.id)).toBe(0);
+  });
+
+  it('claims the last unit held elsewhere only once its holder rolls back', async () => {
+    const coupon = await newCoupon(1);
+    let secondClaim: Promise<boolean> | undefined;
+    await db()
+      .transaction()
+      .execute(async (trx) => {
+        expect(await new PgCouponRepository(trx).claimUnit(coupon.id)).toBe(true);
+        // Another transaction finds the only shard held: committed sum is 1, so it waits.
+        secondClaim = db().transaction().execute((trx2) => new PgCouponRepository(trx2).claimUnit(coupon.id));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        throw new Error('roll back the first claim');
+      })
+      .catch(() => {});
+    expect(await secondClaim).toBe(true);
+    expect(await new PgCouponRepository(db()).remainingQuantity(coupon.id)).toBe(0);
+  });
+
+  it('answers false to a waiting claim when the holder of the last unit commits', async () => {
+    const coupon = await newCoupon(1);
+    let secondClaim: Promise<boolean> | undefined;
+    await db()
+      .transaction()
+      .execute(async (trx) => {
+        expect(await new PgCouponRepository(trx).claimUnit(coupon.id)).toBe(true);
+        secondClaim = db().transaction().execute((trx2) => new PgCouponRepository(trx2).claimUnit(coupon.id));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      });
+    expect(await secondClaim).toBe(false);
+  });
+});
+
+describe('PgUserCouponRepository', () => {
+  it('adds, holds, locks and marks used; a second copy for the same user is COUPON_ALREADY_ISSUED', async () => {
+    const coupon = await newCoupon(10);
+    const userCoupons = new PgUserCouponRepository(db());
+    const issued = coupon.issueTo(121, now);
+    const saved = await userCoupons.add(issued);
+    expect(saved.id).toBeGreaterThan(0);
+    expect(await userCoupons.holds(121, coupon.id)).toBe(true);
+    expect(await userCoupons.holds(122, coupon.id)).toBe(false);
+    await expect(db().transaction().execute((trx) => new PgUserCouponRepository(trx).add(coupon.issueTo(121, now)))).rejects.toMatchObject({
+      code: ErrorCode.CouponAlreadyIssued,
+    });
+
+    const locked = await userCoupons.lockById(saved.id);
+    expect(locked?.toPrimitives()).toEqual(saved.toPrimitives());
+    expect(await userCoupons.lockById(999_999)).toBeNull();
+  });
+
+  it('marks a user coupon used by an order', async () => {
+    const scope = transactionScope(db());
+    const coupon = await newCoupon(10);
+    const product = await scope.products.add({ name: 'Cookie', price: 1_500, stock: 10 });
+    const userCoupon = await scope.userCoupons.add(coupon.issueTo(123, now));
+    const discount = userCoupon.useFor(123, now);
+    const order = Order.place({
+      id: await scope.orders.nextId(),
+      userId: 123,
+      lines: [{ product: { id: product.id, name: product.name, price: product.price }, quantity: Quantity.of(1) }],
+      coupon: { userCouponId: userCoupon.id, discount },
+      now,
+    });
+    await scope.orders.add(order);
+    await scope.userCoupons.markUsed(userCoupon, order.id);
+    const row = await db().selectFrom('user_coupons').selectAll().where('id', '=', userCoupon.id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ used_at: now, order_id: order.id });
+    await expect(scope.userCoupons.markUsed(userCoupon, order.id)).rejects.toThrow(/not available/);
+    await expect(
+      scope.userCoupons.markUsed(UserCoupon.issue({ couponId: coupon.id, userId: 1, discount: Discount.of('FIXED', 1), issuedAt: now, expiresAt: inAWeek }).withId(1), order.id),
+    ).rejects.toThrow(/not been used/);
+  });
+});
+
+describe('PgOrderRepository and PgOutboxRepository', () => {
+  it('takes ids from the orders sequence and stores the order with its lines', async () => {
+    const products = new PgProductRepository(db());
+    const a = await products.add({ name: 'Tea', price: 3_000, stock: 10 });
+    const b = await products.add({ name: 'Cake', price: 6_000, stock: 10 });
+    const orders = new PgOrderRepository(db());
+    const id1 = await orders.nextId();
+    const id2 = await orders.nextId();
+    expect(id2).toBe(id1 + 1);
+    const order = Order.place({
+      id: id2,
+      userId: 131,
+      lines: [
+        { product: { id: a.id, name: a.name, price: a.price }, quantity: Quantity.of(2) },
+        { product: { id: b.id, name: b.name, price: b.price }, quantity: Quantity.of(1) },
+      ],
+      coupon: null,
+      now,
+    });
+    await orders.add(order);
+    const stored = await db().selectFrom('orders').selectAll().where('id', '=', id2).executeTakeFirstOrThrow();
+    expect(stored).toMatchObject({ user_id: 131, status: 'PAID', total_amount: 12_000, discount_amount: 0, paid_amount: 12_000, user_coupon_id: null, created_at: now });
+    const lines = await db().selectFrom('order_lines').selectAll().where('order_id', '=', id2).orderBy('product_id').execute();
+    expect(lines.map((l) => [l.product_id, l.quantity, l.amount])).toEqual([
+      [a.id, 2, 6_000],
+      [b.id, 1, 6_000],
+    ]);
+  });
+
+  it('appends a PENDING order.paid event whose payload is the order view with ISO dates', async () => {
+    const view = {
+      orderId: 4242,
+      userId: 7,
+      status: 'PAID' as const,
+      items: [{ productId: 1, name: 'Tea', unitPrice: 3_000, quantity: 1, amount: 3_000 }],
+      totalAmount: 3_000,
+      discountAmount: 0,
+      paidAmount: 3_000,
+      userCouponId: null,
+      createdAt: now,
+    };
+    await new PgOutboxRepository(db()).append({ type: 'order.paid', occurredAt: now, data: view });
+    const row = await db().selectFrom('outbox').selectAll().where(sql`payload ->> 'orderId'`, '=', '4242').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ type: 'order.paid', status: 'PENDING', attempts: 0, occurred_at: now, claim_token: null, delivered_at: null });
+    expect(row.event_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(row.payload).toEqual({ ...view, createdAt: now.toISOString() });
+  });
+});
+
+describe('PgSalesStatisticsRepository', () => {
+  it('replaces a day with the sums of the order lines created in [from, to), and records the run', async () => {
+    const scope = transactionScope(db());
+    const p = await scope.products.add({ name: 'Stats item', price: 1_000, stock: 100 });
+    const place = async (createdAt: string, quantity: number) => {
+      const order = Order.place({
+        id: await scope.orders.nextId(),
+        userId: 141,
+        lines: [{ product: { id: p.id, name: p.name, price: p.price }, quantity: Quantity.of(quantity) }],
+        coupon: null,
+        now: new Date(createdAt),
+      });
+      await scope.orders.add(order);
+    };
+    const from = new Date('2020-01-01T15:00:00.000Z');
+    const to = new Date('2020-01-02T15:00:00.000Z');
+    await place('2020-01-01T14:59:59.999Z', 100); // the day before
+    await place('2020-01-01T15:00:00.000Z', 2);
+    await place('2020-01-02T14:59:59.999Z', 3);
+    await place('2020-01-02T15:00:00.000Z', 100); // the day after
+
+    const statistics = new PgSalesStatisticsRepository(db());
+    const expected = [{ day: '2020-01-02', productId: p.id, quantity: 5, revenue: 5_000 }];
+    expect(await statistics.replaceDay('2020-01-02', from, to)).toEqual(expected);
+    expect(await statistics.replaceDay('2020-01-02', from, to)).toEqual(expected);
+    const run = await db().selectFrom('sales_aggregation_runs').selectAll().where('day', '=', '2020-01-02').executeTakeFirstOrThrow();
+    expect(run.complete).toBe(true);
+
+    // A run before the day has ended is recorded as partial.
+    const future = await statistics.replaceDay('2999-01-01', new Date('2998-12-31T15:00:00Z'), new Date('2999-01-01T15:00:00Z'));
+    expect(future).toEqual([]);
+    const partial = await db().selectFrom('sales_aggregation_runs').selectAll().where('day', '=', '2999-01-01').executeTakeFirstOrThrow();
+    expect(partial.complete).toBe(false);
+    await db().deleteFrom('sales_aggregation_runs').where('day', '=', '2999-01-01').execute();
+  });
+
+  it('serialises two runs of the same day instead of letting them collide', async () => {
+    const from = new Date('2020-01-01T15:00:00.000Z');
+    const to = new Date('2020-01-02T15:00:00.000Z');
+    const runs = await Promise.all(
+      Array.from({ length: 10 }, () => db().transaction().execute((trx) => new PgSalesStatisticsRepository(trx).replaceDay('2020-01-02', from, to))),
+    );
+    for (const rows of runs) expect(rows).toEqual(runs[0]);
+    expect(runs[0]).toHaveLength(1);
+  });
+});
+
+describe('Coupon.fromPrimitives round trip', () => {
+  it('keeps RATE coupons intact through the store', async () => {
+    const coupons = new PgCouponRepository(db());
+    const added = await coupons.add({ name: 'Rate', discountType: 'RATE', discountValue: 15, totalQuantity: 2, expiresAt: inAWeek });
+    expect((await coupons.findById(added.id))?.toPrimitives()).toEqual(Coupon.fromPrimitives(added.toPrimitives()).toPrimitives());
+  });
+});

@@ -1,0 +1,123 @@
+import {
+  AggregateDailySales,
+  BusinessCalendar,
+  CatchUpDailySales,
+  ChargeBalance,
+  CreateCoupon,
+  CreateProduct,
+  GetBalance,
+  GetBalanceHistory,
+  GetCoupon,
+  GetOrder,
+  GetProduct,
+  GetTopProducts,
+  IssueCoupon,
+  ListProducts,
+  ListUserCoupons,
+  ListUserOrders,
+  PlaceOrder,
+  UpdateProduct,
+  type Clock,
+  type CreateCouponInput,
+  type CreateProductInput,
+} from '@storefront/application';
+import { Money } from '@storefront/domain';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../src/db/schema';
+import { checkInvariants, type InvariantReport } from '../../src/invariants/check-invariants';
+import { PgCatalogQueries } from '../../src/queries/catalog.queries';
+import { PgCouponQueries } from '../../src/queries/coupon.queries';
+import { PgOrderQueries } from '../../src/queries/order.queries';
+import { PgSalesQueries } from '../../src/queries/sales.queries';
+import { PgWalletQueries } from '../../src/queries/wallet.queries';
+import { KyselyUnitOfWork } from '../../src/unit-of-work/kysely-unit-of-work';
+
+/** A clock the test moves by hand; starts at a fixed instant so failures reproduce. */
+export class TestClock implements Clock {
+  constructor(private instant: Date = new Date('2025-03-10T03:00:00.000Z')) {}
+
+  now(): Date {
+    return new Date(this.instant);
+  }
+
+  set(instant: Date | string): void {
+    this.instant = new Date(instant);
+  }
+}
+
+export const MAX_BALANCE = 10_000_000;
+export const TIME_ZONE = 'Asia/Seoul';
+
+/** Every use case, wired to the Kysely adapters on `db`, as the composition roots wire them. */
+export function storefrontOn(db: Kysely<DB>, options: { clock?: Clock; maxBalance?: number } = {}) {
+  const clock = options.clock ?? new TestClock();
+  const maxBalance = options.maxBalance ?? MAX_BALANCE;
+  const uow = new KyselyUnitOfWork(db);
+  const calendar = new BusinessCalendar(TIME_ZONE);
+  const queries = {
+    wallets: new PgWalletQueries(db),
+    catalog: new PgCatalogQueries(db),
+    coupons: new PgCouponQueries(db),
+    orders: new PgOrderQueries(db),
+    sales: new PgSalesQueries(db),
+  };
+  const aggregateDailySales = new AggregateDailySales(uow, calendar);
+  return {
+    db,
+    clock,
+    calendar,
+    uow,
+    queries,
+    chargeBalance: new ChargeBalance(uow, clock, Money.of(maxBalance)),
+    getBalance: new GetBalance(queries.wallets, clock),
+    getBalanceHistory: new GetBalanceHistory(queries.wallets),
+    createProduct: new CreateProduct(uow),
+    updateProduct: new UpdateProduct(uow),
+    getProduct: new GetProduct(queries.catalog),
+    listProducts: new ListProducts(queries.catalog),
+    createCoupon: new CreateCoupon(uow, clock),
+    getCoupon: new GetCoupon(queries.coupons),
+    issueCoupon: new IssueCoupon(uow, clock),
+    listUserCoupons: new ListUserCoupons(queries.coupons, clock),
+    placeOrder: new PlaceOrder(uow, clock),
+    getOrder: new GetOrder(queries.orders),
+    listUserOrders: new ListUserOrders(queries.orders),
+    aggregateDailySales,
+    catchUpDailySales: new CatchUpDailySales(queries.sales, aggregateDailySales, calendar, clock),
+    getTopProducts: new GetTopProducts(queries.sales, calendar, clock),
+
+    /** Object mothers with fixed defaults. */
+    aProduct: (fields: Partial<CreateProductInput> = {}) =>
+      new CreateProduct(uow).execute({ name: 'Americano', price: 4_500, stock: 100, ...fields }),
+    aCoupon: (fields: Partial<CreateCouponInput> = {}) =>
+      new CreateCoupon(uow, clock).execute({
+        name: 'Welcome 10%',
+        discountType: 'RATE',
+        discountValue: 10,
+        totalQuantity: 100,
+        expiresAt: new Date(clock.now().getTime() + 7 * 24 * 3600 * 1000),
+        ...fields,
+      }),
+    invariants: (): Promise<InvariantReport> => checkInvariants(db, { maxBalance, timeZone: TIME_ZONE }),
+  };
+}
+
+export type Storefront = ReturnType<typeof storefrontOn>;
+
+/** Settles every promise and counts outcomes by error code ('ok' for a success). */
+export async function settleAll<T>(runs: Array<Promise<T>>): Promise<{ values: T[]; codes: Record<string, number> }> {
+  const results = await Promise.allSettled(runs);
+  const codes: Record<string, number> = {};
+  const values: T[] = [];
+  for (const result of results) {
+    const code = result.status === 'fulfilled' ? 'ok' : errorCode(result.reason);
+    codes[code] = (codes[code] ?? 0) + 1;
+    if (result.status === 'fulfilled') values.push(result.value);
+  }
+  return { values, codes };
+}
+
+function errorCode(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'code' in error) return String(error.code);
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
