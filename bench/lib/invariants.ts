@@ -21,7 +21,8 @@ export class InvariantChecks {
   ) {}
 
   static async open(databaseUrl: string, options: { maxBalance: number; timeZone: string }): Promise<InvariantChecks> {
-    return new InvariantChecks(await openDatabase({ databaseUrl, poolSize: 2 }), options);
+    // The checker scans whole tables: give it minutes, not the service's 30 s statement guard.
+    return new InvariantChecks(await openDatabase({ databaseUrl, poolSize: 2, statementTimeoutMs: 600_000 }), options);
   }
 
   /** Events the relay has not delivered (nor parked) yet. */
@@ -50,10 +51,17 @@ export class InvariantChecks {
       pending = await this.pendingEvents();
     }
     const drainSeconds = (performance.now() - started) / 1000;
-    const result = await checkInvariants(this.database.db, { ...this.options, requireDelivered: true });
-    const problems = result.violations.map((v) => `invariant ${v.invariant}: ${v.detail}`);
-    if (pending > 0) problems.push(`${pending} events still pending after ${drainTimeoutSeconds} s`);
-    return { ok: result.ok, problems, drainSeconds };
+    // Fresh statistics first: the checker's joins over a just-filled outbox were planned as
+    // nested loops on stale estimates and ran past any sensible timeout.
+    await sql`analyze`.execute(this.database.db);
+    try {
+      const result = await checkInvariants(this.database.db, { ...this.options, requireDelivered: true });
+      const problems = result.violations.map((v) => `invariant ${v.invariant}: ${v.detail}`);
+      if (pending > 0) problems.push(`${pending} events still pending after ${drainTimeoutSeconds} s`);
+      return { ok: result.ok, problems, drainSeconds };
+    } catch (error) {
+      return { ok: false, problems: [`the checker failed: ${error instanceof Error ? error.message : String(error)}`], drainSeconds };
+    }
   }
 
   close(): Promise<void> {
