@@ -61,6 +61,15 @@ export async function buildApp(deps: AppDependencies, options: BuildAppOptions =
   app.setSerializerCompiler(serializerCompiler);
   // Only JSON bodies: text/plain (Fastify's other default parser) gets a 415 like any other type.
   app.removeContentTypeParser('text/plain');
+  // Fastify's JSON parser (prototype poisoning refused), except that an empty body is no body:
+  // clients often send `Content-Type: application/json` on a bodyless POST such as a retry.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') done(null, undefined);
+    else parseJson(request, text, done);
+  });
   app.decorateRequest('principal', null);
   app.decorateRequest('idempotencyRef', null);
 

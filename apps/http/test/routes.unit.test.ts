@@ -445,3 +445,22 @@ describe('request ids', () => {
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe('JSON bodies', () => {
+  it('an empty body with a JSON content type is no body: fine for a bodyless POST, a 400 where a body is required', async () => {
+    const admin = { ...bearer(await t.adminToken()), 'content-type': 'application/json' };
+    const retry = await t.app.inject({ method: 'POST', url: '/admin/outbox/unknown-event/retry', headers: admin, payload: '' });
+    expect(json(retry).code).toBe('NOT_FOUND');
+    const create = await t.app.inject({ method: 'POST', url: '/admin/products', headers: admin, payload: '' });
+    expect(json(create).code).toBe('VALIDATION_FAILED');
+  });
+
+  it('refuses prototype poisoning and malformed JSON with a 400', async () => {
+    const admin = { ...bearer(await t.adminToken()), 'content-type': 'application/json; charset=utf-8' };
+    for (const payload of ['{"name":"x","price":1,"stock":1,"__proto__":{"admin":true}}', '{"name":', '{"name":"x"}}', 'NaN']) {
+      const response = await t.app.inject({ method: 'POST', url: '/admin/products', headers: admin, payload });
+      expect(response.statusCode, payload).toBe(400);
+      expect(json(response).code).toBe('VALIDATION_FAILED');
+    }
+  });
+});
