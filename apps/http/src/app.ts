@@ -68,7 +68,7 @@ export async function buildApp(deps: AppDependencies, options: BuildAppOptions =
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') done(null, undefined);
-    else parseJson(request, text, done);
+    else void parseJson(request, text, done);
   });
   app.decorateRequest('principal', null);
   app.decorateRequest('idempotencyRef', null);
