@@ -50,6 +50,8 @@ const sizes = quick ? QUICK : FULL;
 
 const MAX_BALANCE = 10_000_000;
 const TIME_ZONE = 'Asia/Seoul';
+/** The service's default DATABASE_POOL_SIZE (packages/adapters/src/config/config.ts). */
+const SERVICE_POOL_SIZE = Number(process.env.DATABASE_POOL_SIZE ?? 20);
 /** Connections left free beside pgbench: the service's pool, the checker, other users. */
 const CONNECTION_MARGIN = 10;
 
@@ -143,6 +145,7 @@ async function main(): Promise<number> {
     run.receiver = await startEventReceiver();
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
+    const serviceSpawnedAt = performance.now();
     run.service = await startChildServer({
       name: 'service',
       command: process.execPath,
@@ -178,6 +181,7 @@ async function main(): Promise<number> {
       const concurrency = CONCURRENCY[name];
       const requests = scenarioRequests(name, sizes);
       log(`${name}: ${requests} requests at concurrency ${concurrency}`);
+      const loadStartedAt = (performance.now() - serviceSpawnedAt) / 1000;
       const load = await runLoad({
         baseUrl,
         connections: concurrency,
@@ -188,6 +192,10 @@ async function main(): Promise<number> {
       });
       log(`${name}: ${load.tps.toFixed(0)} req/s, p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms, ${load.errors} errors — ${describeLoad(load)}`);
       scenarioNotes.push(`service: ${describeLoad(load)}`);
+      if (profile) {
+        // Where this scenario sits in the service's CPU profile (seconds since the process started).
+        log(`${name}: profile window ${loadStartedAt.toFixed(1)}–${((performance.now() - serviceSpawnedAt) / 1000).toFixed(1)} s after the service started`);
+      }
       if (run.service.exited()) throw new Error(`the service exited during ${name}; see bench/.out/service.log`);
 
       const pendingAtEnd = await run.checks.pendingEvents();
@@ -308,6 +316,13 @@ async function pgbenchCeiling(
     }
   }
   notes.push(`ceiling: ${result.transactions} transactions in ${seconds} s, ${result.failed} failed, ${clients} clients (\`${result.command.replace(/ -h \S+ -p \S+ -U \S+/, '')}\`)`);
+  // For orientation only (not the ratio): the service never has more transactions in the
+  // database than its pool has connections, so the same SQL at that many clients is what the
+  // service could reach if the application cost nothing.
+  if (clients !== SERVICE_POOL_SIZE) {
+    const atPool = await runPgbench({ database, scripts, clients: SERVICE_POOL_SIZE, seconds: Math.min(seconds, 10), variables, sqlDir, cwd: root });
+    notes.push(`for orientation: the same SQL at the service's pool size (${SERVICE_POOL_SIZE} clients): ${atPool.tps.toFixed(0)} tps`);
+  }
   return result.tps;
 }
 
