@@ -1,16 +1,15 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-return -- assertions read parsed JSON responses */
 import { afterAll, describe, expect, it } from 'vitest';
 import { ALL_ERROR_CODES, statusOfCode, type ApiErrorCode } from '../src/errors/problem';
-import { bearer, charge, inMemoryApp, json, seedCoupon, seedProduct, token, type TestApp } from './support';
+import { bearer, charge, json, seedCoupon, seedProduct, token, type AppFactory } from './support';
 
 /*
  * Every error code of API.md, produced through the HTTP API, with its status and an RFC 9457
  * body. The last test checks that no code of the table went unexercised.
  */
 
-const seen = new Set<ApiErrorCode>();
 
-function expectProblem(response: { statusCode: number; headers: Record<string, unknown>; body: string }, code: ApiErrorCode): Record<string, unknown> {
+function expectProblemIn(seen: Set<ApiErrorCode>, response: { statusCode: number; headers: Record<string, unknown>; body: string }, code: ApiErrorCode): Record<string, unknown> {
   const body = json(response);
   expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(body).toMatchObject({ code, status: statusOfCode[code] });
@@ -22,16 +21,20 @@ function expectProblem(response: { statusCode: number; headers: Record<string, u
   return body;
 }
 
+/** The suite, run on the in-memory adapters (error-codes.unit) and on PostgreSQL (error-codes.integration). */
+export function describeEveryErrorCode(makeApp: AppFactory): void {
 describe('every error code of API.md', () => {
-  let t: TestApp;
+  let t: Awaited<ReturnType<AppFactory>>;
+  const seen = new Set<ApiErrorCode>();
   const closers: Array<() => Promise<unknown>> = [];
+  const expectProblem = (response: Parameters<typeof expectProblemIn>[1], code: ApiErrorCode) => expectProblemIn(seen, response, code);
   afterAll(async () => {
     await Promise.all(closers.map((close) => close()));
   });
 
-  const app = async (options?: Parameters<typeof inMemoryApp>[0]) => {
-    const created = await inMemoryApp(options);
-    closers.push(() => created.app.close());
+  const app = async (options?: Parameters<AppFactory>[0]) => {
+    const created = await makeApp(options);
+    closers.push(() => created.close());
     return created;
   };
 
@@ -80,7 +83,7 @@ describe('every error code of API.md', () => {
     expectProblem(await issue(2), 'COUPON_SOLD_OUT');
 
     const expiring = await seedCoupon(t, { expiresAt: '2026-11-24T10:00:00.000Z' });
-    t.store.clock.advanceBy(2 * 60 * 60 * 1000);
+    t.clock.advanceBy(2 * 60 * 60 * 1000);
     const response = await t.app.inject({ method: 'POST', url: '/users/3/coupons', headers: bearer(await t.userToken(3)), payload: { couponId: expiring } });
     expectProblem(response, 'COUPON_EXPIRED');
   });
@@ -190,3 +193,4 @@ describe('every error code of API.md', () => {
     expectProblem(await t.app.inject({ method: 'GET', url: '/users/1/balance', headers: bearer(forged) }), 'UNAUTHENTICATED');
   });
 });
+}

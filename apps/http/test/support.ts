@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- assertions read parsed JSON responses */
-import { createInMemoryStorefront, type InMemoryStorefront } from '@storefront/application';
+import { createInMemoryStorefront, type InMemoryStorefront, type ManualClock } from '@storefront/application';
 import { SignJWT } from 'jose';
 import { buildApp } from '../src/app';
 import { appDependencies } from '../src/container';
@@ -23,13 +23,25 @@ export const bearer = (jwt: string) => ({ authorization: `Bearer ${jwt}` });
 export interface TestApp {
   app: App;
   store: InMemoryStorefront;
+  /** The clock every use case reads; tests move it. */
+  clock: ManualClock;
+  /** Closes the app (and drops its database, on PostgreSQL). */
+  close: () => Promise<void>;
   userToken: (userId: number) => Promise<string>;
   adminToken: () => Promise<string>;
   ready: { value: boolean };
 }
 
+export interface AppOptions {
+  maxBalance?: number;
+  override?: (deps: AppDependencies) => void;
+}
+
+/** Builds an app for a test: in-memory, or on a fresh PostgreSQL database. */
+export type AppFactory = (options?: AppOptions) => Promise<Omit<TestApp, 'store'>>;
+
 /** The app over in-memory adapters, its clock at the in-memory default (2026-11-24T09:00Z). */
-export async function inMemoryApp(options: { maxBalance?: number; override?: (deps: AppDependencies) => void } = {}): Promise<TestApp> {
+export async function inMemoryApp(options: AppOptions = {}): Promise<TestApp> {
   const store = createInMemoryStorefront();
   const ready = { value: true };
   const deps = appDependencies(store, {
@@ -44,6 +56,8 @@ export async function inMemoryApp(options: { maxBalance?: number; override?: (de
   return {
     app,
     store,
+    clock: store.clock,
+    close: () => app.close(),
     ready,
     userToken: (userId) => token({ sub: String(userId) }),
     adminToken: () => token({ sub: '999', role: 'admin' }),
@@ -55,7 +69,7 @@ export async function inMemoryApp(options: { maxBalance?: number; override?: (de
 export const json = (response: { body: string }): any => JSON.parse(response.body);
 
 /** Seeds through the admin API: products and coupons as a client would create them. */
-export async function seedProduct(t: TestApp, product: { name?: string; price?: number; stock?: number } = {}): Promise<number> {
+export async function seedProduct(t: Omit<TestApp, 'store'>, product: { name?: string; price?: number; stock?: number } = {}): Promise<number> {
   const response = await t.app.inject({
     method: 'POST',
     url: '/admin/products',
@@ -67,7 +81,7 @@ export async function seedProduct(t: TestApp, product: { name?: string; price?: 
 }
 
 export async function seedCoupon(
-  t: TestApp,
+  t: Omit<TestApp, 'store'>,
   coupon: { discountType?: 'FIXED' | 'RATE'; discountValue?: number; totalQuantity?: number; expiresAt?: string } = {},
 ): Promise<number> {
   const response = await t.app.inject({
@@ -86,7 +100,7 @@ export async function seedCoupon(
   return json(response).id as number;
 }
 
-export async function charge(t: TestApp, userId: number, amount: number): Promise<void> {
+export async function charge(t: Omit<TestApp, 'store'>, userId: number, amount: number): Promise<void> {
   const response = await t.app.inject({
     method: 'POST',
     url: `/users/${userId}/balance/charge`,

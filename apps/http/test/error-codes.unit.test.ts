@@ -1,0 +1,4 @@
+import { describeEveryErrorCode } from './error-codes.suite';
+import { inMemoryApp } from './support';
+
+describeEveryErrorCode(inMemoryApp);

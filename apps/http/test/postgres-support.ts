@@ -1,0 +1,33 @@
+import { DEFAULT_IN_MEMORY_NOW, ManualClock } from '@storefront/application';
+import { freshDatabase } from '@storefront/adapters/testing';
+import { buildApp } from '../src/app';
+import { appDependencies } from '../src/container';
+import { postgresPorts } from '../src/index';
+import { TEST_SECRET, token, type AppOptions, type TestApp } from './support';
+
+/**
+ * The app on a fresh PostgreSQL database of its own (dropped on close), with a manual clock at
+ * the same instant as the in-memory tests, so one suite runs on both.
+ */
+export async function postgresApp(options: AppOptions = {}): Promise<Omit<TestApp, 'store'>> {
+  const database = await freshDatabase({ poolSize: 5 });
+  const clock = new ManualClock(DEFAULT_IN_MEMORY_NOW);
+  const ready = { value: true };
+  const deps = appDependencies(
+    { ...postgresPorts(database), clock },
+    { jwtSecret: TEST_SECRET, maxBalance: options.maxBalance ?? 10_000_000, businessTimeZone: 'Asia/Seoul', readiness: async () => ready.value, productCacheTtlMs: 1_000 },
+  );
+  options.override?.(deps);
+  const app = await buildApp(deps);
+  return {
+    app,
+    clock,
+    ready,
+    close: async () => {
+      await app.close();
+      await database.close();
+    },
+    userToken: (userId) => token({ sub: String(userId) }),
+    adminToken: () => token({ sub: '999', role: 'admin' }),
+  };
+}
