@@ -250,6 +250,7 @@ async function main(): Promise<number> {
       `Mode: ${quick ? '`--quick`' : 'full'}; ${sizes.users.toLocaleString('en-US')} funded wallets, ${sizes.catalogue} products plus a hot one, a rush coupon of ${sizes.rushQuantity.toLocaleString('en-US')}.`,
       'The service ran as `scripts/start-all.ts` (HTTP + outbox relay, one PostgreSQL pool) with NODE_ENV=production and its default settings, delivering events to a local receiver; autocannon ran in the benchmark process on the same machine.',
       'pgbench ran `-M prepared -j 2` on a copy of the seeded database, for as long as the service scenario took (at least 5 s); see bench/sql/ for the scripts.',
+      'What the service\'s CPU profile showed where a target is missed: the Findings section of [bench/README.md](../README.md).',
     ];
     // Only a run of every scenario is a result; a partial one (--only) goes beside the logs.
     const outDir = selected.length === SCENARIO_NAMES.length ? resultsDir : logDir;
