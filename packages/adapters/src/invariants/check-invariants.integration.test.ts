@@ -1,0 +1,72 @@
+import { sql, type Kysely } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useFreshDatabase } from '../../test/harness';
+import { shopperJourney } from '../../test/support/scenario';
+import { MAX_BALANCE, storefrontOn, TIME_ZONE } from '../../test/support/storefront';
+import type { DB } from '../db/schema';
+import { checkInvariants, type InvariantOptions } from './check-invariants';
+
+const testDb = useFreshDatabase();
+const options: InvariantOptions = { maxBalance: MAX_BALANCE, timeZone: TIME_ZONE };
+
+/** Breaks the data inside a transaction, checks it, and rolls the damage back. */
+async function checkAfter(damage: (trx: Kysely<DB>) => Promise<unknown>, checkOptions: InvariantOptions = options) {
+  let report: Awaited<ReturnType<typeof checkInvariants>> | undefined;
+  await testDb.current.db
+    .transaction()
+    .execute(async (trx) => {
+      await damage(trx);
+      report = await checkInvariants(trx, checkOptions);
+      throw new Error('roll back');
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof Error && error.message === 'roll back')) throw error;
+    });
+  return report!;
+}
+
+const invariantsOf = (report: { violations: Array<{ invariant: number }> }) => [...new Set(report.violations.map((v) => v.invariant))];
+
+beforeAll(async () => {
+  await shopperJourney(storefrontOn(testDb.current.db), 1);
+});
+
+describe('checkInvariants', () => {
+  it('passes on data written by the use cases', async () => {
+    expect(await checkInvariants(testDb.current.db, options)).toEqual({ ok: true, violations: [] });
+  });
+
+  it('1: a balance that disagrees with its history, or sits above the ceiling', async () => {
+    const report = await checkAfter((trx) => sql`update wallets set balance = balance + 1`.execute(trx));
+    expect(report.ok).toBe(false);
+    expect(invariantsOf(report)).toEqual([1]);
+    expect(report.violations[0]?.detail).toMatch(/^user 1: balance 37851, but charges - payments = 37850$/);
+    expect(invariantsOf(await checkAfter(async () => {}, { ...options, maxBalance: 1_000 }))).toEqual([1]);
+    expect(invariantsOf(await checkAfter((trx) => sql`update balance_history set balance_after = balance_after + 1 where type = 'CHARGE'`.execute(trx)))).toEqual([1]);
+  });
+
+  it('2: stock that does not match units received minus units sold', async () => {
+    expect(invariantsOf(await checkAfter((trx) => sql`update products set stock = stock - 1 where stock > 0`.execute(trx)))).toEqual([2]);
+  });
+
+  it('3: coupon units lost or duplicated, or one copy paying two orders', async () => {
+    expect(invariantsOf(await checkAfter((trx) => sql`update coupon_stock_shards set remaining = remaining + 1`.execute(trx)))).toEqual([3]);
+    expect(invariantsOf(await checkAfter((trx) => sql`update user_coupons set order_id = null, used_at = null`.execute(trx)))).toEqual([3]);
+  });
+
+  it('4: a paid order without its event, or with two', async () => {
+    expect(invariantsOf(await checkAfter((trx) => sql`delete from outbox`.execute(trx)))).toEqual([4]);
+    expect(
+      invariantsOf(await checkAfter((trx) => sql`insert into outbox (type, payload, occurred_at) select type, payload, occurred_at from outbox`.execute(trx))),
+    ).toEqual([4]);
+    const undelivered = await checkAfter(async () => {}, { ...options, requireDelivered: true });
+    expect(invariantsOf(undelivered)).toEqual([4]);
+  });
+
+  it('5: statistics of an aggregated day that differ from its order lines', async () => {
+    expect(invariantsOf(await checkAfter((trx) => sql`update daily_product_sales set quantity = quantity + 1`.execute(trx)))).toEqual([5]);
+    expect(invariantsOf(await checkAfter((trx) => sql`delete from daily_product_sales`.execute(trx)))).toEqual([5]);
+    // The same orders cut in another time zone fall on other days.
+    expect(invariantsOf(await checkAfter(async () => {}, { ...options, timeZone: 'America/Los_Angeles' }))).toEqual([5]);
+  });
+});

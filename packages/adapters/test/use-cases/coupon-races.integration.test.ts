@@ -1,0 +1,52 @@
+import { ErrorCode } from '@storefront/domain';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useFreshDatabase } from '../harness';
+import { settleAll, storefrontOn, type Storefront } from '../support/storefront';
+
+/* First-come coupons under a real crowd: exact counts, one copy per user, then the invariants. */
+
+const testDb = useFreshDatabase({ poolSize: 20 });
+let shop: Storefront;
+
+beforeAll(() => {
+  shop = storefrontOn(testDb.current.db);
+});
+
+const issuedCount = async (couponId: number) =>
+  (await testDb.current.db.selectFrom('user_coupons').select('id').where('coupon_id', '=', couponId).execute()).length;
+
+describe('first-come coupon races', () => {
+  it('1,000 concurrent issues of a coupon of 100: exactly 100 issued and 900 sold out', async () => {
+    const coupon = await shop.aCoupon({ totalQuantity: 100 });
+    const { codes } = await settleAll(Array.from({ length: 1_000 }, (_, i) => shop.issueCoupon.execute({ userId: 100_000 + i, couponId: coupon.id })));
+    expect(codes).toEqual({ ok: 100, [ErrorCode.CouponSoldOut]: 900 });
+    expect(await issuedCount(coupon.id)).toBe(100);
+    expect((await shop.getCoupon.execute({ couponId: coupon.id })).remainingQuantity).toBe(0);
+    expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
+  });
+
+  it('20 concurrent issues by one user: one issued, 19 already issued', async () => {
+    const coupon = await shop.aCoupon({ totalQuantity: 100 });
+    const { codes } = await settleAll(Array.from({ length: 20 }, () => shop.issueCoupon.execute({ userId: 7, couponId: coupon.id })));
+    expect(codes).toEqual({ ok: 1, [ErrorCode.CouponAlreadyIssued]: 19 });
+    expect((await shop.getCoupon.execute({ couponId: coupon.id })).remainingQuantity).toBe(99);
+    expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
+  });
+
+  it('500 users clicking twice for a coupon of 100: 100 issued, never two to one user', async () => {
+    const coupon = await shop.aCoupon({ totalQuantity: 100 });
+    const users = Array.from({ length: 500 }, (_, i) => 200_000 + i);
+    const { codes } = await settleAll(users.flatMap((userId) => [0, 1].map(() => shop.issueCoupon.execute({ userId, couponId: coupon.id }))));
+    expect(codes.ok).toBe(100);
+    expect((codes[ErrorCode.CouponSoldOut] ?? 0) + (codes[ErrorCode.CouponAlreadyIssued] ?? 0)).toBe(900);
+    expect(await issuedCount(coupon.id)).toBe(100);
+    expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
+  });
+
+  it('a coupon with fewer units than shards stays exact while claims wait on held shards', async () => {
+    const coupon = await shop.aCoupon({ totalQuantity: 3 });
+    const { codes } = await settleAll(Array.from({ length: 200 }, (_, i) => shop.issueCoupon.execute({ userId: 300_000 + i, couponId: coupon.id })));
+    expect(codes).toEqual({ ok: 3, [ErrorCode.CouponSoldOut]: 197 });
+    expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
+  });
+});

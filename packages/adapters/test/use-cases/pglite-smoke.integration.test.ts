@@ -1,0 +1,40 @@
+import { ErrorCode } from '@storefront/domain';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/open-database';
+import { freshPgliteDatabase } from '../harness';
+import { shopperJourney } from '../support/scenario';
+import { settleAll, storefrontOn, TestClock } from '../support/storefront';
+
+/* The embedded default: the same use cases and migrations on PGlite, in a temporary directory. */
+
+let database: Database;
+
+beforeAll(async () => {
+  database = await freshPgliteDatabase();
+});
+afterAll(async () => {
+  await database.close();
+});
+
+describe('PGlite smoke test', () => {
+  it('runs a shopper through every use case with the same answers as PostgreSQL', async () => {
+    const shop = storefrontOn(database.db);
+    await shopperJourney(shop, 1);
+    expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
+  });
+
+  it('stays exact when calls race on its single connection', async () => {
+    // Another business day than the journey's, which that test aggregated.
+    const shop = storefrontOn(database.db, { clock: new TestClock(new Date('2025-04-01T03:00:00.000Z')) });
+    const coupon = await shop.aCoupon({ totalQuantity: 10 });
+    const product = await shop.aProduct({ price: 1_000, stock: 20 });
+    const users = Array.from({ length: 40 }, (_, i) => 100 + i);
+    await Promise.all(users.map((userId) => shop.chargeBalance.execute({ userId, amount: 1_000 })));
+
+    const issues = await settleAll(users.map((userId) => shop.issueCoupon.execute({ userId, couponId: coupon.id })));
+    expect(issues.codes).toEqual({ ok: 10, [ErrorCode.CouponSoldOut]: 30 });
+    const orders = await settleAll(users.map((userId) => shop.placeOrder.execute({ userId, items: [{ productId: product.id, quantity: 1 }], userCouponId: null })));
+    expect(orders.codes).toEqual({ ok: 20, [ErrorCode.OutOfStock]: 20 });
+    expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
+  });
+});
