@@ -155,9 +155,16 @@ describe('products', () => {
       expect(response.statusCode, id).toBe(400);
       expect(json(response).code).toBe('VALIDATION_FAILED');
     }
-    for (const query of ['limit=0', 'limit=101', 'limit=abc', 'limit=1e1', 'limit=', 'limit=1&limit=2', 'unknown=1']) {
+    for (const query of ['limit=0', 'limit=101', 'limit=abc', 'limit=1e1', 'limit=', 'limit=1&limit=2', 'cursor=x']) {
       expect((await t.app.inject({ method: 'GET', url: `/products?${query}` })).statusCode, query).toBe(400);
     }
+  });
+
+  it('ignores unknown query parameters and treats an empty cursor as the first page', async () => {
+    await seedProduct(t);
+    const response = await t.app.inject({ method: 'GET', url: '/products?_=123&cursor=' });
+    expect(response.statusCode).toBe(200);
+    expect(json(response).items).toHaveLength(1);
   });
 
   it('top products: days 1..30 default 3, limit 1..50 default 5, from the daily statistics', async () => {
@@ -462,5 +469,18 @@ describe('JSON bodies', () => {
       expect(response.statusCode, payload).toBe(400);
       expect(json(response).code).toBe('VALIDATION_FAILED');
     }
+  });
+});
+
+describe('rules only the domain checks', () => {
+  it('answer 400 with errors naming the field', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/admin/coupons',
+      headers: bearer(await t.adminToken()),
+      payload: { name: 'Late', discountType: 'FIXED', discountValue: 100, totalQuantity: 1, expiresAt: '2020-01-01T00:00:00Z' },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(json(response)).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'expiresAt', message: expect.any(String) }] });
   });
 });

@@ -53,7 +53,11 @@ function frameworkProblem(error: FastifyError): ProblemDetails | undefined {
 
 export function toProblem(error: unknown): ProblemDetails | undefined {
   if (isDomainError(error)) {
-    return problem(error.code, error.message, { details: error.details });
+    if (error.code !== ErrorCode.ValidationFailed) return problem(error.code, error.message, { details: error.details });
+    // A rule only the domain checks (a coupon's expiry in the past, ...): the same shape as a
+    // schema violation. Domain messages name the field first ("expiresAt must be ...").
+    const field = /^([A-Za-z]+) must /.exec(error.message)?.[1] ?? '';
+    return problem(error.code, error.message, { errors: [{ path: field, message: error.message }] });
   }
   if (error instanceof HttpProblem) {
     return problem(error.code, error.message, error.errors ? { errors: error.errors } : undefined);

@@ -25,17 +25,17 @@ export const queryInt = (min: number, max: number, fallback: number, description
     .transform((value) => value ?? fallback)
     .meta({ description: `${description} (${min}..${max}, default ${fallback})` });
 
-export const pageQuery = z
-  .object({
-    limit: queryInt(1, 100, 20, 'Page size'),
-    cursor: z
-      .string()
-      .min(1)
-      .max(256)
-      .optional()
-      .meta({ description: 'Opaque cursor from the previous page\'s nextCursor' }),
-  })
-  .strict();
+/** Unknown query parameters are ignored (cache busters, tracking); unknown body fields are not. */
+export const pageQuery = z.object({
+  limit: queryInt(1, 100, 20, 'Page size'),
+  cursor: z
+    .string()
+    .max(256)
+    .optional()
+    // An empty cursor is the first page, like no cursor at all.
+    .transform((cursor) => (cursor === '' ? undefined : cursor))
+    .meta({ description: "Opaque cursor from the previous page's nextCursor" }),
+});
 
 export const isoDateTime = z.iso.datetime({ offset: true });
 

@@ -42,7 +42,7 @@ export function productRoutes(app: App, ctx: RouteContext): void {
     schema: {
       tags: ['products'],
       summary: 'Best sellers over the last complete business days',
-      querystring: z.object({ days: queryInt(1, 30, 3, 'Complete business days'), limit: queryInt(1, 50, 5, 'How many products') }).strict(),
+      querystring: z.object({ days: queryInt(1, 30, 3, 'Complete business days'), limit: queryInt(1, 50, 5, 'How many products') }),
       response: { 200: topProducts, ...problems(400) },
     },
     handler: async (request) => ctx.useCases.getTopProducts.execute({ days: request.query.days, limit: request.query.limit }),
