@@ -13,8 +13,9 @@ export async function postgresApp(options: AppOptions = {}): Promise<Omit<TestAp
   const database = await freshDatabase({ poolSize: 5 });
   const clock = new ManualClock(DEFAULT_IN_MEMORY_NOW);
   const ready = { value: true };
+  const ports = { ...postgresPorts(database), clock };
   const deps = appDependencies(
-    { ...postgresPorts(database), clock },
+    ports,
     { jwtSecret: TEST_SECRET, maxBalance: options.maxBalance ?? 10_000_000, businessTimeZone: 'Asia/Seoul', readiness: async () => ready.value, productCacheTtlMs: 1_000 },
   );
   options.override?.(deps);
@@ -23,6 +24,7 @@ export async function postgresApp(options: AppOptions = {}): Promise<Omit<TestAp
     app,
     clock,
     ready,
+    outboxRelayStore: ports.outboxRelayStore,
     close: async () => {
       await app.close();
       await database.close();

@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- assertions read parsed JSON responses */
-import { createInMemoryStorefront, type InMemoryStorefront, type ManualClock } from '@storefront/application';
+import { createInMemoryStorefront, type InMemoryStorefront, type ManualClock, type OutboxRelayStore } from '@storefront/application';
 import { SignJWT } from 'jose';
 import { buildApp } from '../src/app';
 import { appDependencies } from '../src/container';
@@ -27,6 +27,8 @@ export interface TestApp {
   clock: ManualClock;
   /** Closes the app (and drops its database, on PostgreSQL). */
   close: () => Promise<void>;
+  /** The relay's side of the outbox, for tests that park an event as a failing relay would. */
+  outboxRelayStore: OutboxRelayStore;
   userToken: (userId: number) => Promise<string>;
   adminToken: () => Promise<string>;
   ready: { value: boolean };
@@ -58,6 +60,7 @@ export async function inMemoryApp(options: AppOptions = {}): Promise<TestApp> {
     store,
     clock: store.clock,
     close: () => app.close(),
+    outboxRelayStore: store.outboxRelayStore,
     ready,
     userToken: (userId) => token({ sub: String(userId) }),
     adminToken: () => token({ sub: '999', role: 'admin' }),
@@ -108,4 +111,14 @@ export async function charge(t: Omit<TestApp, 'store'>, userId: number, amount: 
     payload: { amount },
   });
   if (response.statusCode !== 200) throw new Error(`charging failed: ${response.body}`);
+}
+
+/** What the API says about a user's balance and a product's stock: state as a client sees it. */
+export async function balanceOf(t: Omit<TestApp, 'store'>, userId: number): Promise<number> {
+  const response = await t.app.inject({ method: 'GET', url: `/users/${userId}/balance`, headers: bearer(await t.adminToken()) });
+  return json(response).balance as number;
+}
+
+export async function stockOf(t: Omit<TestApp, 'store'>, productId: number): Promise<number> {
+  return json(await t.app.inject({ method: 'GET', url: `/products/${productId}` })).stock as number;
 }

@@ -1,0 +1,4 @@
+import { describeEveryRoute } from './routes.suite';
+import { postgresApp } from './postgres-support';
+
+describeEveryRoute(postgresApp);
