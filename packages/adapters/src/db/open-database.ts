@@ -55,13 +55,12 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
 
 function openPostgres(connectionString: string, options: OpenDatabaseOptions): Database {
   // Type parsers for this pool only: the process-wide pg.types stay untouched.
-  const types = {
-    getTypeParser(oid: number, format?: 'text' | 'binary') {
-      if (oid === INT8_OID) return parseInt8;
-      if (oid === DATE_OID) return parseDate;
-      return pg.types.getTypeParser(oid, format);
-    },
-  } as pg.CustomTypesConfig;
+  const getTypeParser = (oid: number, format?: 'text' | 'binary'): ((text: string) => unknown) => {
+    if (oid === INT8_OID) return parseInt8;
+    if (oid === DATE_OID) return parseDate;
+    return pg.types.getTypeParser(oid, format) as (text: string) => unknown;
+  };
+  const types = { getTypeParser };
   const pool = new pg.Pool({
     connectionString,
     max: options.poolSize ?? DEFAULT_POOL_SIZE,

@@ -143,22 +143,22 @@ describe('PgSalesQueries', () => {
       await shop.aProduct({ name: 'P4', price: 50 }),
     ];
     const rows = [
-      { day: '2024-06-01', product_id: p1!.id, quantity: 5, revenue: 500 },
-      { day: '2024-06-02', product_id: p1!.id, quantity: 5, revenue: 500 },
-      { day: '2024-06-01', product_id: p2!.id, quantity: 10, revenue: 2_000 },
-      { day: '2024-06-02', product_id: p3!.id, quantity: 10, revenue: 2_000 },
-      { day: '2024-06-03', product_id: p4!.id, quantity: 99, revenue: 4_950 }, // outside the range
+      { day: '2024-06-01', product_id: p1.id, quantity: 5, revenue: 500 },
+      { day: '2024-06-02', product_id: p1.id, quantity: 5, revenue: 500 },
+      { day: '2024-06-01', product_id: p2.id, quantity: 10, revenue: 2_000 },
+      { day: '2024-06-02', product_id: p3.id, quantity: 10, revenue: 2_000 },
+      { day: '2024-06-03', product_id: p4.id, quantity: 99, revenue: 4_950 }, // outside the range
     ];
     await testDb.current.db.insertInto('daily_product_sales').values(rows).execute();
     const top = await shop.queries.sales.topProducts('2024-06-01', '2024-06-02', 10);
     expect(top).toEqual([
-      { rank: 1, productId: p2!.id, name: 'P2', price: 200, soldQuantity: 10, revenue: 2_000 },
-      { rank: 2, productId: p3!.id, name: 'P3', price: 200, soldQuantity: 10, revenue: 2_000 },
-      { rank: 3, productId: p1!.id, name: 'P1', price: 100, soldQuantity: 10, revenue: 1_000 },
+      { rank: 1, productId: p2.id, name: 'P2', price: 200, soldQuantity: 10, revenue: 2_000 },
+      { rank: 2, productId: p3.id, name: 'P3', price: 200, soldQuantity: 10, revenue: 2_000 },
+      { rank: 3, productId: p1.id, name: 'P1', price: 100, soldQuantity: 10, revenue: 1_000 },
     ]);
     expect(await shop.queries.sales.topProducts('2024-06-01', '2024-06-02', 2)).toEqual(top.slice(0, 2));
     expect(await shop.queries.sales.topProducts('2024-06-03', '2024-06-03', 5)).toEqual([
-      { rank: 1, productId: p4!.id, name: 'P4', price: 50, soldQuantity: 99, revenue: 4_950 },
+      { rank: 1, productId: p4.id, name: 'P4', price: 50, soldQuantity: 99, revenue: 4_950 },
     ]);
   });
 

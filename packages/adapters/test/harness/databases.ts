@@ -12,7 +12,7 @@ import { migrateToLatest } from '../../src/migrations/migrate-to-latest';
 const TEMPLATE_PREFIX = 'storefront_tpl_';
 const TEST_PREFIX = 'storefront_test_';
 /** Databases of ours older than this are leftovers of runs that did not clean up. */
-const LEFTOVER_AGE_MS = 3 * 60 * 60 * 1000;
+const LEFTOVER_AGE_MS = 60 * 60 * 1000;
 
 export function databaseUrl(serverUrl: string, database: string): string {
   const url = new URL(serverUrl);

@@ -37,7 +37,7 @@ export async function findPostgresServer(env: NodeJS.ProcessEnv = process.env): 
 }
 
 async function startContainerIfDockerAnswers(): Promise<PostgresServer | null> {
-  let runtimeAnswers = false;
+  let runtimeAnswers: boolean;
   try {
     const { getContainerRuntimeClient } = await import('testcontainers');
     // Probing must never hang a test run where only the docker CLI exists.

@@ -47,8 +47,9 @@ export async function shopperJourney(shop: Storefront, userId: number): Promise<
     ],
     userCouponId: issued.userCouponId,
   });
+  expect(order.orderId).toBeGreaterThan(0);
   expect(order).toEqual({
-    orderId: expect.any(Number),
+    orderId: order.orderId,
     userId,
     status: 'PAID',
     items: [
