@@ -11,6 +11,18 @@ import { z } from 'zod';
  */
 export const serializerCompiler: FastifySerializerCompiler<z.ZodType | { properties: z.ZodType }> = ({ schema }) => {
   const zodSchema = schema instanceof z.ZodType ? schema : schema.properties;
+  // The problem schema alone is documented on ~100 route × status pairs: compile each schema once.
+  let serialize = compiled.get(zodSchema);
+  if (serialize === undefined) {
+    serialize = compile(zodSchema);
+    compiled.set(zodSchema, serialize);
+  }
+  return serialize;
+};
+
+const compiled = new WeakMap<z.ZodType, (data: unknown) => string>();
+
+function compile(zodSchema: z.ZodType): (data: unknown) => string {
   const jsonSchema = z.toJSONSchema(zodSchema, { io: 'output', target: 'draft-7', unrepresentable: 'any', reused: 'inline' }) as Record<
     string,
     unknown
@@ -19,4 +31,4 @@ export const serializerCompiler: FastifySerializerCompiler<z.ZodType | { propert
   delete jsonSchema['$id'];
   delete jsonSchema['id'];
   return fastJson(jsonSchema as unknown as Parameters<typeof fastJson>[0]);
-};
+}
