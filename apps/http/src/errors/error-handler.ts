@@ -11,6 +11,8 @@ import {
   type ProblemDetails,
 } from './problem';
 
+const PART_NAMES: Record<string, string> = { body: 'body', params: 'path', querystring: 'query string', headers: 'headers' };
+
 const INTERNAL_DETAIL = 'An unexpected error occurred. Quote the request id when reporting it.';
 
 /** `/items/0/quantity` → `items.0.quantity`; a strict object's unknown keys get one entry each. */
@@ -65,7 +67,7 @@ export function toProblem(error: unknown): ProblemDetails | undefined {
   const fastifyError = error as FastifyError;
   if (fastifyError && typeof fastifyError === 'object' && fastifyError.validation) {
     const errors = fieldErrors(fastifyError);
-    const where = fastifyError.validationContext ?? 'request';
+    const where = PART_NAMES[fastifyError.validationContext ?? ''] ?? 'request';
     return problem(ErrorCode.ValidationFailed, `The ${where} is not valid`, { errors });
   }
   if (fastifyError && typeof fastifyError === 'object') return frameworkProblem(fastifyError);

@@ -1,4 +1,11 @@
-import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyRequest,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { assertActsFor, type TokenVerifier } from '../auth/authentication';
 import type { AppDependencies, UseCases } from '../dependencies';
@@ -20,6 +27,6 @@ export interface RouteContext {
 export const bearer = [{ bearerAuth: [] }];
 
 /** preHandler of `/users/{userId}/...`: the token's user must be the path's, or an admin. */
-export async function actsForPathUser(request: import('fastify').FastifyRequest): Promise<void> {
+export async function actsForPathUser(request: FastifyRequest): Promise<void> {
   assertActsFor(request.principal, (request.params as { userId: number }).userId);
 }
