@@ -52,7 +52,7 @@ const MAX_BALANCE = 10_000_000;
 const TIME_ZONE = 'Asia/Seoul';
 /** The service's default DATABASE_POOL_SIZE (packages/adapters/src/config/config.ts). */
 const SERVICE_POOL_SIZE = Number(process.env.DATABASE_POOL_SIZE ?? 20);
-/** Connections left free beside pgbench: the service's pool, the checker, other users. */
+/** Connections left free beside pgbench and the service's pool: the checker, other users. */
 const CONNECTION_MARGIN = 10;
 
 const log = (message: string): void => {
@@ -180,6 +180,23 @@ async function main(): Promise<number> {
       notes.set(name, scenarioNotes);
       const concurrency = CONCURRENCY[name];
       const requests = scenarioRequests(name, sizes);
+      // The ceiling brackets the service run, once before and once after, and the ratio uses
+      // their mean: on a shared machine the load of others drifts within minutes.
+      const ceilingRuns: number[] = [];
+      const measureCeiling = async (seconds: number, when: 'before' | 'after'): Promise<void> => {
+        try {
+          const tps =
+            name === 'product-read'
+              ? await bareFastifyCeiling(world, seconds, scenarioNotes, when)
+              : await pgbenchCeiling(name, run.ceilingDb, world, concurrency, seconds, scenarioNotes, when);
+          ceilingRuns.push(tps);
+          log(`${name}: ceiling ${when} the service run ${tps.toFixed(0)}/s`);
+        } catch (error) {
+          scenarioNotes.push(`ceiling ${when} not measured: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+          log(`${name}: ceiling ${when} failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      };
+      await measureCeiling(quick ? 5 : 10, 'before');
       log(`${name}: ${requests} requests at concurrency ${concurrency}`);
       const loadStartedAt = (performance.now() - serviceSpawnedAt) / 1000;
       const load = await runLoad({
@@ -221,17 +238,9 @@ async function main(): Promise<number> {
       for (const problem of verdict.problems.slice(0, 10)) scenarioNotes.push(`violation: ${problem}`);
       log(`${name}: invariants ${invariantsOk ? 'ok' : `VIOLATED: ${verdict.problems.slice(0, 3).join('; ')}`}`);
 
-      let ceilingTps: number | null = null;
-      try {
-        ceilingTps =
-          name === 'product-read'
-            ? await bareFastifyCeiling(world, load.seconds, scenarioNotes)
-            : await pgbenchCeiling(name, run.ceilingDb, world, concurrency, load.seconds, scenarioNotes);
-        log(`${name}: ceiling ${ceilingTps.toFixed(0)}/s → ratio ${(load.tps / ceilingTps).toFixed(2)}`);
-      } catch (error) {
-        scenarioNotes.push(`ceiling not measured: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-        log(`${name}: ceiling failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
+      await measureCeiling(load.seconds, 'after');
+      const ceilingTps = ceilingRuns.length === 0 ? null : ceilingRuns.reduce((a, b) => a + b, 0) / ceilingRuns.length;
+      if (ceilingTps !== null) log(`${name}: ceiling ${ceilingTps.toFixed(0)}/s (mean) → ratio ${(load.tps / ceilingTps).toFixed(2)}`);
       measurements.push({
         name,
         requests: load.requests,
@@ -249,7 +258,7 @@ async function main(): Promise<number> {
     const extra = [
       `Mode: ${quick ? '`--quick`' : 'full'}; ${sizes.users.toLocaleString('en-US')} funded wallets, ${sizes.catalogue} products plus a hot one, a rush coupon of ${sizes.rushQuantity.toLocaleString('en-US')}.`,
       'The service ran as `scripts/start-all.ts` (HTTP + outbox relay, one PostgreSQL pool) with NODE_ENV=production and its default settings, delivering events to a local receiver; autocannon ran in the benchmark process on the same machine.',
-      'pgbench ran `-M prepared -j 2` on a copy of the seeded database, for as long as the service scenario took (at least 5 s); see bench/sql/ for the scripts.',
+      'Each ceiling ran twice, right before and right after its service scenario (the latter for as long as the service took, at least 5 s); `ceiling tps` is their mean. pgbench ran `-M prepared -j 2` on a copy of the seeded database; see bench/sql/ for the scripts.',
       'What the service\'s CPU profile showed where a target is missed: the Findings section of [bench/README.md](../README.md).',
     ];
     // Only a run of every scenario is a result; a partial one (--only) goes beside the logs.
@@ -276,10 +285,11 @@ async function pgbenchCeiling(
   concurrency: number,
   serviceSeconds: number,
   notes: string[],
+  when: 'before' | 'after',
 ): Promise<number> {
-  const { free, maxConnections } = await freeConnections(CONNECTION_MARGIN);
+  const { free, maxConnections } = await freeConnections(SERVICE_POOL_SIZE, CONNECTION_MARGIN);
   let clients = Math.min(concurrency, free);
-  if (clients < concurrency) {
+  if (clients < concurrency && when === 'before') {
     notes.push(`pgbench at ${clients} clients, not ${concurrency}: max_connections is ${maxConnections} and the service and others hold some`);
   }
   const variables = {
@@ -316,11 +326,12 @@ async function pgbenchCeiling(
       throw error;
     }
   }
-  notes.push(`ceiling: ${result.transactions} transactions in ${seconds} s, ${result.failed} failed, ${clients} clients (\`${result.command.replace(/ -h \S+ -p \S+ -U \S+/, '')}\`)`);
+  notes.push(`ceiling ${when}: ${result.tps.toFixed(0)} tps, ${result.transactions} transactions in ${seconds} s, ${result.failed} failed, ${clients} clients (\`${result.command.replace(/ -h \S+ -p \S+ -U \S+/, '')}\`)`);
   // For orientation only (not the ratio): the service never has more transactions in the
   // database than its pool has connections, so the same SQL at that many clients is what the
   // service could reach if the application cost nothing.
-  if (clients !== SERVICE_POOL_SIZE) {
+  // Full runs only: a quick run stays well under its four minutes.
+  if (!quick && clients !== SERVICE_POOL_SIZE && when === 'after') {
     const atPool = await runPgbench({ database, scripts, clients: SERVICE_POOL_SIZE, seconds: Math.min(seconds, 10), variables, sqlDir, cwd: root });
     notes.push(`for orientation: the same SQL at the service's pool size (${SERVICE_POOL_SIZE} clients): ${atPool.tps.toFixed(0)} tps`);
   }
@@ -328,7 +339,7 @@ async function pgbenchCeiling(
 }
 
 /** The same load, for as long as the service took (at least 5 s), on a bare Fastify route. */
-async function bareFastifyCeiling(world: ScenarioWorld, serviceSeconds: number, notes: string[]): Promise<number> {
+async function bareFastifyCeiling(world: ScenarioWorld, serviceSeconds: number, notes: string[], when: 'before' | 'after'): Promise<number> {
   const port = await freePort();
   const server = await startChildServer({
     name: 'bare-fastify',
@@ -349,7 +360,7 @@ async function bareFastifyCeiling(world: ScenarioWorld, serviceSeconds: number, 
       next: requestGenerator('product-read', world),
       expected: isExpectedStatus,
     });
-    notes.push(`ceiling: bare Fastify, ${describeLoad(load)}, p99 ${load.p99Ms.toFixed(1)} ms`);
+    notes.push(`ceiling ${when}: bare Fastify, ${load.tps.toFixed(0)} req/s, ${describeLoad(load)}, p99 ${load.p99Ms.toFixed(1)} ms`);
     return load.tps;
   } finally {
     await server.stop();

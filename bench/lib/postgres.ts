@@ -42,19 +42,21 @@ export async function serverVersion(): Promise<string> {
 }
 
 /**
- * How many more client connections the server accepts right now, keeping a margin for the
- * service's own pool growing, the invariant checker and whoever else shares this server.
+ * How many more client connections the server accepts, counting the service's pool as full
+ * (its idle connections come and go; application_name 'storefront') and keeping a margin for
+ * the invariant checker and whoever else shares this server.
  */
-export async function freeConnections(margin: number): Promise<{ free: number; maxConnections: number }> {
+export async function freeConnections(servicePool: number, margin: number): Promise<{ free: number; maxConnections: number }> {
   return withClient('postgres', async (c) => {
     const { rows } = await c.query<{ max: string; reserved: string; used: string }>(
       `SELECT current_setting('max_connections') AS max,
               current_setting('superuser_reserved_connections') AS reserved,
-              (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend') AS used`,
+              (SELECT count(*) FROM pg_stat_activity
+                WHERE backend_type = 'client backend' AND application_name IS DISTINCT FROM 'storefront') AS used`,
     );
     const row = rows[0];
     if (!row) throw new Error('pg_stat_activity answered nothing');
     const maxConnections = Number(row.max);
-    return { free: Math.max(1, maxConnections - Number(row.reserved) - Number(row.used) - margin), maxConnections };
+    return { free: Math.max(1, maxConnections - Number(row.reserved) - Number(row.used) - servicePool - margin), maxConnections };
   });
 }
