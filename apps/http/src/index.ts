@@ -113,7 +113,14 @@ export async function startHttpRole({ config, database, logger }: HttpRoleOption
     close() {
       closing ??= (async () => {
         clearInterval(purgeTimer);
-        await app.close();
+        // Keep-alive connections of requests still in flight become idle only once answered, after
+        // close() has dropped the idle ones: sweep them until the server has closed.
+        const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+        try {
+          await app.close();
+        } finally {
+          clearInterval(sweep);
+        }
         logger.info('HTTP API stopped');
       })();
       return closing;

@@ -1,5 +1,7 @@
 import { loadConfig, PgIdempotencyStore } from '@storefront/adapters';
 import { useFreshDatabase } from '@storefront/adapters/testing';
+import { sql } from 'kysely';
+import { SignJWT } from 'jose';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { startHttpRole } from '../src/index';
@@ -33,4 +35,46 @@ describe('startHttpRole', () => {
     await expect(fetch(`${role.url}/health/live`)).rejects.toThrow();
     await database.ping();
   });
+
+  it('on close, stops accepting but finishes the request in flight', async () => {
+    const database = testDb.current;
+    const secret = 'role-test-secret-role-test-secret';
+    const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', JWT_SECRET: secret }, { dataDir: '/nonexistent' });
+    const role = await startHttpRole({ config, database, logger: pino({ level: 'silent' }) });
+    const jwt = await new SignJWT({ sub: '42' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(secret));
+    const chargeOnce = () =>
+      fetch(`${role.url}/users/42/balance/charge`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ amount: 10 }),
+      });
+    expect((await chargeOnce()).status).toBe(200);
+
+    // Hold the wallet's row lock so that the next charge is in flight when close() is called.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked: () => void = () => {};
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = database.db.transaction().execute(async (trx) => {
+      await sql`select balance from wallets where user_id = 42 for update`.execute(trx);
+      locked();
+      await held;
+    });
+    await isLocked;
+
+    const inFlight = chargeOnce();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    let closed = false;
+    const closing = role.close().then(() => (closed = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(closed).toBe(false);
+    release();
+    await holder;
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { balance: number }).balance).toBe(20);
+    await closing;
+    expect(closed).toBe(true);
+  });
 });
+
