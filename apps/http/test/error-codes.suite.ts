@@ -110,11 +110,17 @@ describe('every error code of API.md', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
+    // Resolved once the first request holds the key and runs: no guessing with a delay.
+    let entered: () => void = () => {};
+    const running = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
     const s = await app({
       override: (deps) => {
         const real = deps.useCases.chargeBalance;
         deps.useCases.chargeBalance = {
           execute: async (input: Parameters<typeof real.execute>[0]) => {
+            entered();
             await gate;
             return real.execute(input);
           },
@@ -123,7 +129,7 @@ describe('every error code of API.md', () => {
     });
     const headers = { ...bearer(await s.userToken(1)), 'idempotency-key': 'key-1' };
     const first = s.app.inject({ method: 'POST', url: '/users/1/balance/charge', headers, payload: { amount: 100 } });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await running;
     expectProblem(await s.app.inject({ method: 'POST', url: '/users/1/balance/charge', headers, payload: { amount: 100 } }), 'IDEMPOTENCY_IN_PROGRESS');
     release();
     expect((await first).statusCode).toBe(200);
