@@ -63,7 +63,7 @@ export const RATIO_TARGETS: Partial<Record<ScenarioName, { min: number; ceiling:
   charge: { min: 0.6, ceiling: 'the charge transaction (pgbench)' },
   'product-read': { min: 0.5, ceiling: 'a bare Fastify route returning a constant (autocannon)' },
 };
-export const MIXED_CEILING = 'the same mix of the services SQL transactions, weighted (pgbench)';
+export const MIXED_CEILING = 'the same mix of the service’s SQL transactions, weighted (pgbench)';
 export const P99_TARGET_MS = 250;
 
 const round = (value: number, digits: number): number => {
