@@ -164,53 +164,62 @@ export function renderMarkdown(report: BenchReport, notes: ReadonlyMap<ScenarioN
 const escapeXml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-/** Grouped bars, service vs ceiling, one group per scenario, on a shared linear scale. */
+/**
+ * Grouped bars, service vs ceiling, one group per scenario. Each group is drawn relative to its
+ * own ceiling (ceiling = 1.0×), since the scenarios' throughputs differ by two orders of
+ * magnitude; the bars are labelled with the absolute figures and a dashed line marks the target.
+ */
 export function renderSvg(report: BenchReport): string {
   const width = 760;
-  const height = 360;
-  const left = 70;
+  const height = 380;
+  const left = 60;
   const right = 20;
-  const top = 50;
-  const bottom = 70;
+  const top = 60;
+  const bottom = 80;
   const plotW = width - left - right;
   const plotH = height - top - bottom;
-  const max = Math.max(1, ...report.scenarios.flatMap((s) => [s.tps, s.ceilingTps ?? 0]));
-  const step = niceStep(max / 5);
-  const axisMax = Math.ceil(max / step) * step;
-  const y = (v: number): number => top + plotH - (v / axisMax) * plotH;
+  const highest = Math.max(1, ...report.scenarios.map((s) => s.ratio ?? 0), ...report.scenarios.map((s) => RATIO_TARGETS[s.name]?.min ?? 0));
+  const axisMax = Math.ceil(highest * 1.15 * 4) / 4;
+  const y = (ratio: number): number => top + plotH - (Math.min(ratio, axisMax) / axisMax) * plotH;
   const groupW = plotW / Math.max(1, report.scenarios.length);
   const barW = Math.min(48, groupW / 3);
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">Throughput per scenario: service vs ceiling (${escapeXml(report.startedAt)})</text>`,
-    `<rect x="${left}" y="30" width="12" height="12" fill="#2f6fdf"/><text x="${left + 16}" y="40">service (req/s)</text>`,
-    `<rect x="${left + 130}" y="30" width="12" height="12" fill="#b0b0b0"/><text x="${left + 146}" y="40">ceiling (SQL via pgbench / bare Fastify)</text>`,
+    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">Service vs ceiling per scenario, ${escapeXml(report.startedAt)}</text>`,
+    `<rect x="${left}" y="32" width="12" height="12" fill="#2f6fdf"/><text x="${left + 16}" y="42">service (req/s)</text>`,
+    `<rect x="${left + 120}" y="32" width="12" height="12" fill="#b0b0b0"/><text x="${left + 136}" y="42">ceiling: its SQL under pgbench, or bare Fastify</text>`,
+    `<line x1="${left + 430}" x2="${left + 452}" y1="38" y2="38" stroke="#d03030" stroke-dasharray="4 3" stroke-width="2"/><text x="${left + 458}" y="42">target ratio</text>`,
+    `<text x="16" y="${top + plotH / 2}" transform="rotate(-90 16 ${top + plotH / 2})" text-anchor="middle">× its own ceiling</text>`,
   ];
-  for (let v = 0; v <= axisMax; v += step) {
+  for (let v = 0; v <= axisMax + 1e-9; v += 0.25) {
     parts.push(
-      `<line x1="${left}" x2="${width - right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e4e4e4"/>`,
-      `<text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${fmt(v)}</text>`,
+      `<line x1="${left}" x2="${width - right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="${v === 1 ? '#999' : '#e8e8e8'}"/>`,
+      `<text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${v.toFixed(2)}×</text>`,
     );
   }
   report.scenarios.forEach((s, i) => {
     const cx = left + groupW * i + groupW / 2;
-    const bar = (x: number, value: number, fill: string): string =>
-      `<rect x="${x.toFixed(1)}" y="${y(value).toFixed(1)}" width="${barW.toFixed(1)}" height="${(top + plotH - y(value)).toFixed(1)}" fill="${fill}"><title>${fmt(value)}</title></rect>` +
-      `<text x="${(x + barW / 2).toFixed(1)}" y="${(y(value) - 4).toFixed(1)}" text-anchor="middle" font-size="10">${fmt(value)}</text>`;
-    parts.push(bar(cx - barW - 2, s.tps, '#2f6fdf'));
-    if (s.ceilingTps !== null) parts.push(bar(cx + 2, s.ceilingTps, '#b0b0b0'));
+    const bar = (x: number, ratio: number, label: string, fill: string): string =>
+      `<rect x="${x.toFixed(1)}" y="${y(ratio).toFixed(1)}" width="${barW.toFixed(1)}" height="${(top + plotH - y(ratio)).toFixed(1)}" fill="${fill}"><title>${label}</title></rect>` +
+      `<text x="${(x + barW / 2).toFixed(1)}" y="${(y(ratio) - 4).toFixed(1)}" text-anchor="middle" font-size="10">${label}</text>`;
+    if (s.ceilingTps !== null && s.ratio !== null) {
+      parts.push(bar(cx - barW - 2, s.ratio, fmt(s.tps), '#2f6fdf'), bar(cx + 2, 1, fmt(s.ceilingTps), '#b0b0b0'));
+    } else {
+      parts.push(`<text x="${cx.toFixed(1)}" y="${(top + plotH - 8).toFixed(1)}" text-anchor="middle" fill="#555">${fmt(s.tps)} req/s, no ceiling</text>`);
+    }
+    const target = RATIO_TARGETS[s.name];
+    if (target) {
+      parts.push(
+        `<line x1="${(cx - barW - 8).toFixed(1)}" x2="${(cx + barW + 8).toFixed(1)}" y1="${y(target.min).toFixed(1)}" y2="${y(target.min).toFixed(1)}" stroke="#d03030" stroke-dasharray="4 3" stroke-width="2"/>`,
+      );
+    }
     parts.push(
       `<text x="${cx.toFixed(1)}" y="${top + plotH + 18}" text-anchor="middle">${escapeXml(s.name)}</text>`,
-      `<text x="${cx.toFixed(1)}" y="${top + plotH + 34}" text-anchor="middle" fill="#555">${s.ratio === null ? 'ratio n/a' : `${s.ratio.toFixed(2)}×`}</text>`,
+      `<text x="${cx.toFixed(1)}" y="${top + plotH + 34}" text-anchor="middle" fill="#333">${s.ratio === null ? 'ratio n/a' : `${s.ratio.toFixed(2)}×`}${target ? ` (target ${target.min.toFixed(1)}×)` : ''}</text>`,
+      `<text x="${cx.toFixed(1)}" y="${top + plotH + 50}" text-anchor="middle" fill="#555" font-size="10">p99 ${fmt(s.p99Ms)} ms, ${s.errors} errors</text>`,
     );
   });
   parts.push(`<line x1="${left}" x2="${width - right}" y1="${top + plotH}" y2="${top + plotH}" stroke="#333"/>`, '</svg>');
   return `${parts.join('\n')}\n`;
-}
-
-function niceStep(raw: number): number {
-  const magnitude = 10 ** Math.floor(Math.log10(Math.max(raw, 1)));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * magnitude >= raw) return m * magnitude;
-  return 10 * magnitude;
 }
