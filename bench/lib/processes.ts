@@ -29,6 +29,17 @@ export interface ChildServerOptions {
 
 const running = new Set<ChildServer>();
 
+// Whatever ends the benchmark, no server it started outlives it.
+process.once('exit', () => {
+  for (const server of running) {
+    try {
+      process.kill(-server.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
 export async function startChildServer(o: ChildServerOptions): Promise<ChildServer> {
   mkdirSync(dirname(o.logFile), { recursive: true });
   const log = createWriteStream(o.logFile, { flags: 'w' });
