@@ -1,3 +1,4 @@
+import { webcrypto } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errors as joseErrors, jwtVerify } from 'jose';
 import { HttpErrorCode, HttpProblem } from '../errors/problem';
@@ -20,24 +21,37 @@ const USER_ID = /^[1-9][0-9]{0,15}$/;
 const BEARER = /^Bearer ([A-Za-z0-9_\-.=]+)$/;
 
 /**
- * Verifies `Authorization: Bearer <JWT>`: HS256 only (the header's `alg` is never trusted, so
- * `none` and RS/ES tokens are refused), `exp` required, `sub` a decimal user id, `role` user
- * (default) or admin. Every failure is the same 401: the caller learns nothing about why.
+ * Verifies `Authorization: Bearer <JWT>` with jose: HS256 only (the header's `alg` is never
+ * trusted, so `none` and RS/ES tokens are refused), `exp` required, `sub` a decimal user id,
+ * `role` user (default) or admin. A token that verified once is remembered until its `exp`
+ * (same string, same signature and claims), so a client's every request does not pay an HMAC.
  */
 export class TokenVerifier {
-  private readonly key: Uint8Array;
+  /** Imported once: jose would otherwise import a raw secret into WebCrypto on every request. */
+  private readonly key: Promise<webcrypto.CryptoKey>;
+  /** Tokens already verified, with their expiry: the same string needs no second HMAC. */
+  private readonly verified = new Map<string, { principal: Principal; expiresAtMs: number }>();
 
-  constructor(secret: string) {
-    this.key = new TextEncoder().encode(secret);
+  constructor(
+    secret: string,
+    private readonly maxCachedTokens = 20_000,
+    private readonly nowMs: () => number = Date.now,
+  ) {
+    this.key = webcrypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
   }
 
   async verify(authorization: string | undefined): Promise<Principal> {
     if (authorization === undefined) throw unauthenticated('A bearer token is required');
     const token = BEARER.exec(authorization)?.[1];
     if (token === undefined) throw unauthenticated('The Authorization header must be "Bearer <token>"');
+    const cached = this.verified.get(token);
+    if (cached !== undefined) {
+      if (cached.expiresAtMs > this.nowMs()) return cached.principal;
+      this.verified.delete(token);
+    }
     let payload;
     try {
-      ({ payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] }));
+      ({ payload } = await jwtVerify(token, await this.key, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] }));
     } catch (error) {
       if (error instanceof joseErrors.JOSEError || error instanceof TypeError || error instanceof SyntaxError) {
         throw unauthenticated(error instanceof joseErrors.JWTExpired ? 'The token has expired' : 'The token is not valid');
@@ -50,7 +64,11 @@ export class TokenVerifier {
     }
     const role = payload['role'] ?? 'user';
     if (role !== 'user' && role !== 'admin') throw unauthenticated('The token role is not valid');
-    return { userId: Number(sub), role };
+    const principal: Principal = { userId: Number(sub), role };
+    // `exp` is required and checked by jwtVerify; a cached token still expires on time.
+    if (this.verified.size >= this.maxCachedTokens) this.verified.clear();
+    this.verified.set(token, { principal, expiresAtMs: (payload.exp ?? 0) * 1000 });
+    return principal;
   }
 }
 
