@@ -22,7 +22,7 @@ export const FULL: BenchSizes = {
   catalogue: 100,
   rushRequests: 10_000,
   rushQuantity: 1_000,
-  requests: { 'hot-product-order': 10_000, charge: 20_000, 'product-read': 50_000, mixed: 20_000 },
+  requests: { 'hot-product-order': 10_000, charge: 20_000, 'product-read': 300_000, mixed: 20_000 },
   maxSeconds: 180,
   drainSeconds: 300,
 };
@@ -32,7 +32,7 @@ export const QUICK: BenchSizes = {
   ...FULL,
   rushRequests: 5_000,
   rushQuantity: 500,
-  requests: { 'hot-product-order': 4_000, charge: 5_000, 'product-read': 20_000, mixed: 5_000 },
+  requests: { 'hot-product-order': 4_000, charge: 5_000, 'product-read': 100_000, mixed: 5_000 },
   maxSeconds: 60,
   drainSeconds: 120,
 };
