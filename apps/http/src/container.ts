@@ -139,7 +139,7 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
       updateProduct: cache === null ? updateProduct : evictingAfter(cache, updateProduct, (_, product) => [product.id]),
       createCoupon: new CreateCoupon(uow, clock),
       getCoupon: new GetCoupon(resolve(r, Tokens.CouponQueries)),
-      issueCoupon: new IssueCoupon(uow, clock),
+      issueCoupon: new IssueCoupon(uow, resolve(r, Tokens.CouponQueries), clock),
       listUserCoupons: new ListUserCoupons(resolve(r, Tokens.CouponQueries), clock),
       placeOrder: cache === null ? placeOrder : evictingAfter(cache, placeOrder, (_, order) => order.items.map((line) => line.productId)),
       getOrder: new GetOrder(resolve(r, Tokens.OrderQueries)),

@@ -1,7 +1,7 @@
 import { userCouponView, type CouponQueries, type CouponView, type Page, type PageRequest, type UserCouponView } from '@storefront/application';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema';
-import { toUserCoupon } from '../repositories/user-coupon.repository';
+import { toUserCoupon, userHoldsCoupon } from '../repositories/user-coupon.repository';
 import { toPage } from './keyset-page';
 
 export class PgCouponQueries implements CouponQueries {
@@ -31,6 +31,10 @@ export class PgCouponQueries implements CouponQueries {
       remainingQuantity: row.remaining ?? 0,
       expiresAt: row.expires_at,
     };
+  }
+
+  holds(userId: number, couponId: number): Promise<boolean> {
+    return userHoldsCoupon(this.db, userId, couponId);
   }
 
   async userCouponsOf(userId: number, page: PageRequest, now: Date): Promise<Page<UserCouponView>> {

@@ -9,14 +9,8 @@ const columns = ['id', 'coupon_id', 'user_id', 'discount_type', 'discount_value'
 export class PgUserCouponRepository implements UserCouponRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
-  async holds(userId: number, couponId: number): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('user_coupons')
-      .select('id')
-      .where('user_id', '=', userId)
-      .where('coupon_id', '=', couponId)
-      .executeTakeFirst();
-    return row !== undefined;
+  holds(userId: number, couponId: number): Promise<boolean> {
+    return userHoldsCoupon(this.db, userId, couponId);
   }
 
   /**
@@ -78,4 +72,14 @@ export function toUserCoupon(row: Pick<Selectable<UserCouponsTable>, (typeof col
     expiresAt: row.expires_at,
     usedAt: row.used_at,
   });
+}
+
+export async function userHoldsCoupon(db: Kysely<DB>, userId: number, couponId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('user_coupons')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('coupon_id', '=', couponId)
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -77,7 +77,7 @@ export function storefrontOn(db: Kysely<DB>, options: { clock?: Clock; maxBalanc
     listProducts: new ListProducts(queries.catalog),
     createCoupon: new CreateCoupon(uow, clock),
     getCoupon: new GetCoupon(queries.coupons),
-    issueCoupon: new IssueCoupon(uow, clock),
+    issueCoupon: new IssueCoupon(uow, queries.coupons, clock),
     listUserCoupons: new ListUserCoupons(queries.coupons, clock),
     placeOrder: new PlaceOrder(uow, clock),
     getOrder: new GetOrder(queries.orders),

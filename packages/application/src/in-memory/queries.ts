@@ -105,6 +105,10 @@ export class InMemoryCouponQueries implements CouponQueries {
     });
   }
 
+  async holds(userId: number, couponId: number): Promise<boolean> {
+    return [...this.database.committed.userCoupons.values()].some((uc) => uc.userId === userId && uc.couponId === couponId);
+  }
+
   async userCouponsOf(userId: number, page: PageRequest, now: Date): Promise<Page<UserCouponView>> {
     const rows = [...this.database.committed.userCoupons.values()].filter((uc) => uc.userId === userId).sort((a, b) => b.id - a.id);
     return pageOf(rows, page, 'desc', (uc) => uc.id, ({ orderId: _orderId, ...uc }) =>

@@ -29,7 +29,9 @@ export interface CatalogQueries {
 }
 
 export interface CouponQueries {
+  /** The coupon's terms and the committed number of units left (which only ever goes down). */
   couponById(couponId: number): Promise<CouponView | null>;
+  holds(userId: number, couponId: number): Promise<boolean>;
   /** Newest first. EXPIRED is derived from `now` for unused copies past their date. */
   userCouponsOf(userId: number, page: PageRequest, now: Date): Promise<Page<UserCouponView>>;
 }

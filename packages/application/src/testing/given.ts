@@ -1,5 +1,5 @@
 import { Money } from '@storefront/domain';
-import type { Clock, CouponView, OrderView, ProductView, UnitOfWork, UserCouponView } from '../ports';
+import type { Clock, CouponQueries, CouponView, OrderView, ProductView, UnitOfWork, UserCouponView } from '../ports';
 import { productView } from '../support/views.mapper';
 import { IssueCoupon } from '../use-cases/coupons/issue-coupon';
 import { PlaceOrder } from '../use-cases/orders/place-order';
@@ -7,6 +7,7 @@ import { aCoupon, aProduct, DEFAULT_MAX_BALANCE, type CouponBuilder, type OrderB
 
 export interface SeedPorts {
   transactions: UnitOfWork;
+  couponQueries: CouponQueries;
   clock: Clock;
 }
 
@@ -50,7 +51,7 @@ export class Given {
 
   /** The coupon issued to the user, as IssueCoupon does it. */
   issuedCoupon(userId: number, couponId: number): Promise<UserCouponView> {
-    return new IssueCoupon(this.ports.transactions, this.ports.clock).execute({ userId, couponId });
+    return new IssueCoupon(this.ports.transactions, this.ports.couponQueries, this.ports.clock).execute({ userId, couponId });
   }
 
   /** An order placed and paid, as PlaceOrder does it. */

@@ -1,4 +1,5 @@
 import { ErrorCode } from '@storefront/domain';
+import type { CouponQueries } from '../../ports';
 import { describe, expect, it } from 'vitest';
 import { createInMemoryStorefront } from '../../in-memory';
 import { aCoupon, allPages, given, invariantViolations, TEST_COUPON_EXPIRY } from '../../testing';
@@ -14,7 +15,7 @@ function setUp() {
     given: given(store),
     create: new CreateCoupon(store.transactions, store.clock),
     get: new GetCoupon(store.couponQueries),
-    issue: new IssueCoupon(store.transactions, store.clock),
+    issue: new IssueCoupon(store.transactions, store.couponQueries, store.clock),
     list: new ListUserCoupons(store.couponQueries, store.clock),
   };
 }
@@ -111,19 +112,19 @@ describe('IssueCoupon', () => {
   });
 
   it('rolls the user’s copy back when the last unit is claimed by someone else first', async () => {
-    // The early "remaining" check passes, then the claim finds nothing left: the copy already
+    // The early "remaining" read is stale, then the claim finds nothing left: the copy already
     // written must go with the transaction.
     const { store, given: g } = setUp();
     const coupon = await g.coupon(aCoupon().withTotalQuantity(1));
-    const racing = new IssueCoupon(
-      {
-        run: (work) =>
-          store.transactions.run((tx) =>
-            work({ ...tx, coupons: { ...tx.coupons, remainingQuantity: async () => 1, findById: (id) => tx.coupons.findById(id), add: (f) => tx.coupons.add(f), claimUnit: (id) => tx.coupons.claimUnit(id) } }),
-          ),
+    const staleQueries: CouponQueries = {
+      couponById: async (id) => {
+        const view = await store.couponQueries.couponById(id);
+        return view && { ...view, remainingQuantity: 1 };
       },
-      store.clock,
-    );
+      holds: (userId, couponId) => store.couponQueries.holds(userId, couponId),
+      userCouponsOf: (userId, page, now) => store.couponQueries.userCouponsOf(userId, page, now),
+    };
+    const racing = new IssueCoupon(store.transactions, staleQueries, store.clock);
     await g.issuedCoupon(1, coupon.id);
     const before = store.state.snapshot();
     await expect(racing.execute({ userId: 2, couponId: coupon.id })).rejects.toMatchObject({ code: ErrorCode.CouponSoldOut });

@@ -1,32 +1,36 @@
-import { couponAlreadyIssued, couponNotFound, couponSoldOut, requireId } from '@storefront/domain';
-import type { Clock, UnitOfWork, UserCouponView } from '../../ports';
+import { Coupon, couponAlreadyIssued, couponNotFound, couponSoldOut, requireId } from '@storefront/domain';
+import type { Clock, CouponQueries, UnitOfWork, UserCouponView } from '../../ports';
 import { userCouponView } from '../../support/views.mapper';
 
 /**
  * First come, first served: never more than the coupon's total, at most one per user.
  *
- * Cheap refusals come first (unknown, expired, already held, nothing left), before anything is
- * written. The user's own row is written next, and the contended resource (a unit of the
- * coupon's stock) is claimed last, right before commit, so it is held as briefly as possible.
- * If the claim fails the whole transaction rolls back, the user's copy with it.
+ * A coupon's terms never change and its units left only ever go down, so both are read before
+ * any transaction: in a rush, the nine shoppers in ten who come after the last unit are refused
+ * with two reads and no transaction at all. Everyone else writes their own copy first (the
+ * unique (user, coupon) key refuses a second one) and claims the contended resource — a unit of
+ * the coupon's stock — last, right before commit, so it is held as briefly as possible. If the
+ * claim fails, the whole transaction rolls back, the user's copy with it.
  */
 export class IssueCoupon {
   constructor(
     private readonly transactions: UnitOfWork,
+    private readonly coupons: CouponQueries,
     private readonly clock: Clock,
   ) {}
 
   async execute(input: { userId: number; couponId: number }): Promise<UserCouponView> {
     const userId = requireId(input.userId, 'userId');
     const couponId = requireId(input.couponId, 'couponId');
-    return this.transactions.run(async (tx) => {
-      const now = this.clock.now();
-      const coupon = await tx.coupons.findById(couponId);
-      if (!coupon) throw couponNotFound(couponId);
-      const issued = coupon.issueTo(userId, now);
-      if (await tx.userCoupons.holds(userId, couponId)) throw couponAlreadyIssued(couponId, userId);
-      if ((await tx.coupons.remainingQuantity(couponId)) === 0) throw couponSoldOut(couponId);
+    const now = this.clock.now();
+    const terms = await this.coupons.couponById(couponId);
+    if (!terms) throw couponNotFound(couponId);
+    const issued = Coupon.fromPrimitives(terms).issueTo(userId, now);
+    if (terms.remainingQuantity === 0) {
+      throw (await this.coupons.holds(userId, couponId)) ? couponAlreadyIssued(couponId, userId) : couponSoldOut(couponId);
+    }
 
+    return this.transactions.run(async (tx) => {
       const saved = await tx.userCoupons.add(issued);
       if (!(await tx.coupons.claimUnit(couponId))) throw couponSoldOut(couponId);
       return userCouponView(saved, now);
