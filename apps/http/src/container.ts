@@ -76,9 +76,6 @@ export interface HttpSettings {
   productCacheTtlMs: number;
 }
 
-/** Default freshness of `GET /products/{id}` across instances (an instance sees its own writes at once). */
-export const DEFAULT_PRODUCT_CACHE_TTL_MS = 1_000;
-
 export const Tokens = {
   Settings: token<HttpSettings>('HttpSettings'),
   UnitOfWork: token<UnitOfWork>('UnitOfWork'),

@@ -16,11 +16,11 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app';
-import { appDependencies, DEFAULT_PRODUCT_CACHE_TTL_MS, type StorefrontPorts } from './container';
+import { appDependencies, type StorefrontPorts } from './container';
 import type { App } from './http/route-context';
 
 export { buildApp, registeredRoutes } from './app';
-export { appDependencies, createHttpContainer, DEFAULT_PRODUCT_CACHE_TTL_MS, Tokens, type HttpSettings, type StorefrontPorts } from './container';
+export { appDependencies, createHttpContainer, Tokens, type HttpSettings, type StorefrontPorts } from './container';
 export { createLogger, flushLogs } from './logger';
 export { DEFAULT_DATA_DIR, demoTokens, loadServiceConfig, openServiceDatabase, SchemaMissingError } from './bootstrap';
 export { installShutdown } from './shutdown';
@@ -87,7 +87,7 @@ export async function startHttpRole({ config, database, logger }: HttpRoleOption
     maxBalance: config.maxBalance,
     businessTimeZone: config.businessTimeZone,
     readiness: readinessOf(database),
-    productCacheTtlMs: DEFAULT_PRODUCT_CACHE_TTL_MS,
+    productCacheTtlMs: config.productCacheTtlMs,
   });
   const app = await buildApp(deps, { logger: logger as unknown as FastifyBaseLogger });
   const url = await app.listen({ host: config.http.host, port: config.http.port });

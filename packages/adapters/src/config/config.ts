@@ -25,7 +25,7 @@ const environmentSchema = z
     HOST: z.string().min(1).default('127.0.0.1'),
     DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
     DATA_DIR: optionalString,
-    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(20),
     JWT_SECRET: optionalString.pipe(z.string().min(16, 'JWT_SECRET must be at least 16 characters').optional()),
     MAX_BALANCE: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(10_000_000),
     TZ_BUSINESS: z.string().refine(isTimeZone, 'TZ_BUSINESS must be an IANA time zone such as Asia/Seoul').default('Asia/Seoul'),
@@ -33,6 +33,7 @@ const environmentSchema = z
     DATA_PLATFORM_SECRET: optionalString,
     DATA_PLATFORM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
     EVENT_SINK_PATH: optionalString,
+    PRODUCT_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
     OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -61,6 +62,8 @@ export interface AppConfig {
   businessTimeZone: string;
   dataPlatform: { url: string; secret: string; timeoutMs: number } | { sinkPath: string };
   outboxMaxAttempts: number;
+  /** How long an instance may serve `GET /products/{id}` from memory; 0 turns the cache off. */
+  productCacheTtlMs: number;
   logLevel: string;
 }
 
@@ -96,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
         ? { url: e.DATA_PLATFORM_URL, secret: e.DATA_PLATFORM_SECRET, timeoutMs: e.DATA_PLATFORM_TIMEOUT_MS }
         : { sinkPath: e.EVENT_SINK_PATH ?? `${dataDir}/order-events.jsonl` },
     outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+    productCacheTtlMs: e.PRODUCT_CACHE_TTL_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+const defaults = { dataDir: '/srv/storefront/.data' };
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env, defaults);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('loadConfig', () => {
+  it('gives every variable of API.md its documented default', () => {
+    const config = loadConfig({}, defaults);
+    expect(config).toMatchObject({
+      http: { port: 3000, host: '127.0.0.1' },
+      databaseUrl: undefined,
+      dataDir: defaults.dataDir,
+      jwt: { isDevelopmentDefault: true },
+      maxBalance: 10_000_000,
+      businessTimeZone: 'Asia/Seoul',
+      dataPlatform: { sinkPath: `${defaults.dataDir}/order-events.jsonl` },
+      outboxMaxAttempts: 10,
+      productCacheTtlMs: 1_000,
+    });
+  });
+
+  it('reads a production environment', () => {
+    const config = loadConfig(
+      {
+        NODE_ENV: 'production',
+        PORT: '8080',
+        DATABASE_URL: 'postgres://app@db:5432/storefront',
+        JWT_SECRET: 'a-secret-of-enough-length',
+        MAX_BALANCE: '5000000',
+        TZ_BUSINESS: 'Europe/Berlin',
+        DATA_PLATFORM_URL: 'https://platform.internal/events',
+        DATA_PLATFORM_SECRET: 'shared',
+        OUTBOX_MAX_ATTEMPTS: '3',
+      },
+      defaults,
+    );
+    expect(config).toMatchObject({
+      http: { port: 8080 },
+      databaseUrl: 'postgres://app@db:5432/storefront',
+      jwt: { secret: 'a-secret-of-enough-length', isDevelopmentDefault: false },
+      maxBalance: 5_000_000,
+      businessTimeZone: 'Europe/Berlin',
+      dataPlatform: { url: 'https://platform.internal/events', secret: 'shared', timeoutMs: 5_000 },
+      outboxMaxAttempts: 3,
+    });
+  });
+
+  it('names each bad variable', () => {
+    const problems = problemsOf({ MAX_BALANCE: 'lots', PORT: '70000', TZ_BUSINESS: 'Mars/Olympus', DATABASE_URL: 'mysql://x' });
+    expect(problems.map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['PORT', 'MAX_BALANCE', 'TZ_BUSINESS', 'DATABASE_URL']));
+  });
+
+  it('refuses production without JWT_SECRET, and a data platform URL without its signing secret', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([expect.stringMatching(/^JWT_SECRET: .*required/)]);
+    expect(problemsOf({ DATA_PLATFORM_URL: 'http://127.0.0.1:4000/events' })).toEqual([expect.stringMatching(/^DATA_PLATFORM_SECRET: /)]);
+  });
+});
