@@ -1,4 +1,4 @@
-import { DEFAULT_IN_MEMORY_NOW, ManualClock } from '@storefront/application';
+import { DEFAULT_IN_MEMORY_NOW, ManualClock } from '@storefront/application/testing';
 import { freshDatabase } from '@storefront/adapters/testing';
 import { buildApp } from '../src/app';
 import { appDependencies } from '../src/container';

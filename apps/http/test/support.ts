@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- assertions read parsed JSON responses */
-import { createInMemoryStorefront, type InMemoryStorefront, type ManualClock, type OutboxRelayStore } from '@storefront/application';
+import type { OutboxRelayStore } from '@storefront/application';
+import { createInMemoryStorefront, type InMemoryStorefront, type ManualClock } from '@storefront/application/testing';
 import { SignJWT } from 'jose';
 import { buildApp } from '../src/app';
 import { appDependencies } from '../src/container';
