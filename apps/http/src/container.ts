@@ -27,6 +27,7 @@ import {
   type OutboxQueries,
   type OutboxRelayStore,
   type SalesQueries,
+  type StorefrontPorts,
   type UnitOfWork,
   type WalletQueries,
 } from '@storefront/application';
@@ -51,20 +52,6 @@ export function resolve<T>(container: DependencyContainer, key: Token<T>): T {
 
 function provide<T>(container: DependencyContainer, key: Token<T>, factory: (c: DependencyContainer) => T): void {
   container.register<T>(key, { useFactory: instanceCachingFactory<T>(factory) });
-}
-
-/** The ports a storefront needs: PostgreSQL adapters in production, in-memory ones in tests. */
-export interface StorefrontPorts {
-  transactions: UnitOfWork;
-  walletQueries: WalletQueries;
-  catalogQueries: CatalogQueries;
-  couponQueries: CouponQueries;
-  orderQueries: OrderQueries;
-  salesQueries: SalesQueries;
-  outboxQueries: OutboxQueries;
-  outboxRelayStore: OutboxRelayStore;
-  idempotencyStore: IdempotencyStore;
-  clock: Clock;
 }
 
 export interface HttpSettings {

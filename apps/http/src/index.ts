@@ -16,11 +16,12 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app';
-import { appDependencies, type StorefrontPorts } from './container';
+import type { StorefrontPorts } from '@storefront/application';
+import { appDependencies } from './container';
 import type { App } from './http/route-context';
 
 export { buildApp, registeredRoutes } from './app';
-export { appDependencies, createHttpContainer, Tokens, type HttpSettings, type StorefrontPorts } from './container';
+export { appDependencies, createHttpContainer, Tokens, type HttpSettings } from './container';
 export { createLogger, flushLogs } from './logger';
 export { DEFAULT_DATA_DIR, demoTokens, loadServiceConfig, openServiceDatabase, SchemaMissingError } from './bootstrap';
 export { installShutdown } from './shutdown';

@@ -1,14 +1,4 @@
-import type {
-  CatalogQueries,
-  CouponQueries,
-  IdempotencyStore,
-  OrderQueries,
-  OutboxQueries,
-  OutboxRelayStore,
-  SalesQueries,
-  UnitOfWork,
-  WalletQueries,
-} from '../ports';
+import type { StorefrontPorts } from '../ports';
 import { InMemoryDatabase } from './database';
 import { InMemoryIdempotencyStore } from './idempotency-store';
 import { ManualClock } from './manual-clock';
@@ -60,16 +50,7 @@ export class InMemoryStateInspector {
   }
 }
 
-export interface InMemoryStorefront {
-  transactions: UnitOfWork;
-  walletQueries: WalletQueries;
-  catalogQueries: CatalogQueries;
-  couponQueries: CouponQueries;
-  orderQueries: OrderQueries;
-  salesQueries: SalesQueries;
-  outboxQueries: OutboxQueries;
-  outboxRelayStore: OutboxRelayStore;
-  idempotencyStore: IdempotencyStore;
+export interface InMemoryStorefront extends StorefrontPorts {
   clock: ManualClock;
   state: InMemoryStateInspector;
 }

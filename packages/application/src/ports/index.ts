@@ -5,3 +5,4 @@ export * from './repositories.port';
 export * from './queries.port';
 export * from './outbox-relay.port';
 export * from './idempotency.port';
+export * from './storefront-ports';

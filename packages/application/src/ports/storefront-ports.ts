@@ -1,0 +1,19 @@
+import type { Clock } from './clock.port';
+import type { IdempotencyStore } from './idempotency.port';
+import type { OutboxRelayStore } from './outbox-relay.port';
+import type { CatalogQueries, CouponQueries, OrderQueries, OutboxQueries, SalesQueries, WalletQueries } from './queries.port';
+import type { UnitOfWork } from './repositories.port';
+
+/** Every port a storefront is built from: PostgreSQL adapters in production, in-memory ones in tests. */
+export interface StorefrontPorts {
+  transactions: UnitOfWork;
+  walletQueries: WalletQueries;
+  catalogQueries: CatalogQueries;
+  couponQueries: CouponQueries;
+  orderQueries: OrderQueries;
+  salesQueries: SalesQueries;
+  outboxQueries: OutboxQueries;
+  outboxRelayStore: OutboxRelayStore;
+  idempotencyStore: IdempotencyStore;
+  clock: Clock;
+}
