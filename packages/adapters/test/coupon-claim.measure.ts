@@ -34,15 +34,6 @@ class SingleCounterCouponRepository implements CouponRepository {
     return coupon;
   }
 
-  findById(couponId: number): Promise<Coupon | null> {
-    return this.sharded.findById(couponId);
-  }
-
-  async remainingQuantity(couponId: number): Promise<number> {
-    const { rows } = await sql<{ remaining: number }>`select remaining from measure_coupon_counter where coupon_id = ${couponId}`.execute(this.db);
-    return rows[0]?.remaining ?? 0;
-  }
-
   async claimUnit(couponId: number): Promise<boolean> {
     const { rows } = await sql`
       update measure_coupon_counter set remaining = remaining - 1

@@ -1,7 +1,7 @@
 import { userCouponView, type CouponQueries, type CouponView, type Page, type PageRequest, type UserCouponView } from '@storefront/application';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema';
-import { toUserCoupon, userHoldsCoupon } from '../repositories/user-coupon.repository';
+import { toUserCoupon } from '../repositories/user-coupon.repository';
 import { toPage } from './keyset-page';
 
 export class PgCouponQueries implements CouponQueries {
@@ -33,8 +33,14 @@ export class PgCouponQueries implements CouponQueries {
     };
   }
 
-  holds(userId: number, couponId: number): Promise<boolean> {
-    return userHoldsCoupon(this.db, userId, couponId);
+  async holds(userId: number, couponId: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('user_coupons')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('coupon_id', '=', couponId)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   async userCouponsOf(userId: number, page: PageRequest, now: Date): Promise<Page<UserCouponView>> {

@@ -77,11 +77,7 @@ export class PgCouponRepository implements CouponRepository {
     return toCoupon(row);
   }
 
-  async findById(couponId: number): Promise<Coupon | null> {
-    const row = await this.db.selectFrom('coupons').select(couponColumns).where('id', '=', couponId).executeTakeFirst();
-    return row ? toCoupon(row) : null;
-  }
-
+  /** Units not yet issued, as committed now. */
   async remainingQuantity(couponId: number): Promise<number> {
     const { remaining } = await this.db
       .selectFrom('coupon_stock_shards')

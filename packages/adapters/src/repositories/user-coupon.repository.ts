@@ -9,10 +9,6 @@ const columns = ['id', 'coupon_id', 'user_id', 'discount_type', 'discount_value'
 export class PgUserCouponRepository implements UserCouponRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
-  holds(userId: number, couponId: number): Promise<boolean> {
-    return userHoldsCoupon(this.db, userId, couponId);
-  }
-
   /**
    * A concurrent issue to the same user waits here on the unique index until the first one
    * commits (then fails with COUPON_ALREADY_ISSUED) or rolls back (then goes ahead). The
@@ -72,14 +68,4 @@ export function toUserCoupon(row: Pick<Selectable<UserCouponsTable>, (typeof col
     expiresAt: row.expires_at,
     usedAt: row.used_at,
   });
-}
-
-export async function userHoldsCoupon(db: Kysely<DB>, userId: number, couponId: number): Promise<boolean> {
-  const row = await db
-    .selectFrom('user_coupons')
-    .select('id')
-    .where('user_id', '=', userId)
-    .where('coupon_id', '=', couponId)
-    .executeTakeFirst();
-  return row !== undefined;
 }

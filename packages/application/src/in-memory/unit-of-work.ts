@@ -174,17 +174,6 @@ class InMemoryCouponRepository implements CouponRepository {
     return coupon;
   }
 
-  async findById(couponId: number): Promise<Coupon | null> {
-    const row = this.session.state.coupons.get(couponId);
-    if (!row) return null;
-    const { remainingQuantity: _remaining, ...coupon } = deepCopy(row);
-    return Coupon.fromPrimitives(coupon);
-  }
-
-  async remainingQuantity(couponId: number): Promise<number> {
-    return this.session.state.coupons.get(couponId)?.remainingQuantity ?? 0;
-  }
-
   async claimUnit(couponId: number): Promise<boolean> {
     const { coupons } = this.session.state;
     const row = coupons.get(couponId);
@@ -197,17 +186,10 @@ class InMemoryCouponRepository implements CouponRepository {
 class InMemoryUserCouponRepository implements UserCouponRepository {
   constructor(private readonly session: Session) {}
 
-  async holds(userId: number, couponId: number): Promise<boolean> {
-    for (const row of this.session.state.userCoupons.values()) {
-      if (row.userId === userId && row.couponId === couponId) return true;
-    }
-    return false;
-  }
-
   async add(userCoupon: UserCoupon): Promise<UserCoupon> {
     const state = this.session.state;
     // The UNIQUE (user_id, coupon_id) constraint.
-    if (await this.holds(userCoupon.userId, userCoupon.couponId)) {
+    if ([...state.userCoupons.values()].some((row) => row.userId === userCoupon.userId && row.couponId === userCoupon.couponId)) {
       throw couponAlreadyIssued(userCoupon.couponId, userCoupon.userId);
     }
     const saved = userCoupon.withId(nextValue(state, 'userCoupon'));

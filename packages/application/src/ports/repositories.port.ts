@@ -45,9 +45,6 @@ export interface ProductRepository {
 export interface CouponRepository {
   /** Creates the coupon and the stock its units will be claimed from. */
   add(fields: Omit<CouponPrimitives, 'id'>): Promise<Coupon>;
-  findById(couponId: number): Promise<Coupon | null>;
-  /** Units not yet issued, as committed now (a cheap early refusal for sold-out coupons). */
-  remainingQuantity(couponId: number): Promise<number>;
   /**
    * Claims one unit of the coupon's stock, or answers false when none is left. Concurrent
    * claims must not queue on a single row when units remain elsewhere.
@@ -56,10 +53,9 @@ export interface CouponRepository {
 }
 
 export interface UserCouponRepository {
-  holds(userId: number, couponId: number): Promise<boolean>;
   /**
-   * Saves a newly issued copy. Throws COUPON_ALREADY_ISSUED when the user already holds one
-   * (the unique (user, coupon) constraint is the last line of defence).
+   * Saves a newly issued copy. Throws COUPON_ALREADY_ISSUED when the user already holds one:
+   * the unique (user, coupon) constraint decides, also between concurrent issues.
    */
   add(userCoupon: UserCoupon): Promise<UserCoupon>;
   /** The user coupon about to be spent, locked until commit. */
