@@ -224,6 +224,14 @@ async function main(): Promise<number> {
       }
       let invariantsOk = verdict.ok;
       if (name === 'coupon-rush') {
+        const issuedBy = load.lastAnswerSeconds['coupon 201'];
+        if (issuedBy !== undefined) {
+          const units = load.statuses['coupon 201'] ?? 0;
+          const refusals = load.requests - units;
+          scenarioNotes.push(
+            `phases: all ${units} units were issued in the first ${issuedBy.toFixed(1)} s; the whole rush took ${load.seconds.toFixed(1)} s, so the ${refusals} refusals ran at about ${(refusals / Math.max(0.001, load.seconds - issuedBy)).toFixed(0)}/s after the sell-out`,
+          );
+        }
         const issued = await run.checks.issuedCoupons(seeded.rushCouponId);
         scenarioNotes.push(`coupons issued: ${issued} of ${sizes.rushQuantity}`);
         if (issued !== sizes.rushQuantity) {

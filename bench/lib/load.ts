@@ -34,6 +34,8 @@ export interface LoadMeasurement {
   errors: number;
   /** `kind status` → count, e.g. `coupon 201`, `coupon 409`. */
   statuses: Record<string, number>;
+  /** `kind status` → seconds after the start at which its last answer arrived. */
+  lastAnswerSeconds: Record<string, number>;
   socketErrors: number;
   timeouts: number;
   stoppedByTime: boolean;
@@ -54,6 +56,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadMeasurement> {
   const url = new URL(o.baseUrl);
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
+  const lastAnswerAt: Record<string, number> = {};
   let unexpected = 0;
   let firstSentAt = 0;
   let lastAnsweredAt = 0;
@@ -86,6 +89,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadMeasurement> {
           const kind = context.kind ?? '?';
           const key = `${kind} ${status}`;
           statuses[key] = (statuses[key] ?? 0) + 1;
+          lastAnswerAt[key] = performance.now();
           if (!o.expected(status, kind)) unexpected += 1;
         },
       },
@@ -111,6 +115,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadMeasurement> {
     p99Ms: percentile(latencies, 99),
     errors: unexpected + result.errors,
     statuses,
+    lastAnswerSeconds: Object.fromEntries(Object.entries(lastAnswerAt).map(([k, at]) => [k, (at - firstSentAt) / 1000])),
     socketErrors,
     timeouts: result.timeouts,
     stoppedByTime: o.amount !== undefined && latencies.length < o.amount,
