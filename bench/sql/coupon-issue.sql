@@ -1,9 +1,9 @@
 -- Issuing a coupon: the statements IssueCoupon runs (packages/application/src/use-cases/coupons/
 -- issue-coupon.ts, adapters' coupon.queries.ts and repositories/coupon.repository.ts): the
--- coupon's terms and units left read outside any transaction, a sold-out refusal answered from
--- there (one more read says whether the user already holds one); otherwise the user's copy
--- inserted and one unit claimed last from a free shard (FOR UPDATE SKIP LOCKED, random start)
--- in one transaction.
+-- coupon's terms, units left and whether the user already holds one, read in one statement
+-- outside any transaction, a refusal (sold out, already issued) answered from there; otherwise
+-- the user's copy inserted and one unit claimed last from a free shard (FOR UPDATE SKIP LOCKED,
+-- random start) in one transaction.
 -- Two differences, both to keep pgbench clients alive (pgbench aborts a client on any SQL
 -- error): the insert says ON CONFLICT DO NOTHING where the service lets the unique (user,
 -- coupon) key fail a second copy, and a claim that finds every free shard busy is not followed
@@ -11,13 +11,12 @@
 -- Variables: -D users=<n> -D coupon=<id>.
 \set u random(1, :users)
 \set start random(0, 31)
--- PgCouponQueries.couponById
+-- PgCouponQueries.couponSeenBy
 SELECT c.id, c.name, c.discount_type, c.discount_value, c.total_quantity, c.expires_at,
-       (SELECT coalesce(sum(s.remaining), 0)::bigint FROM coupon_stock_shards s WHERE s.coupon_id = c.id) AS remaining
+       (SELECT coalesce(sum(s.remaining), 0)::bigint FROM coupon_stock_shards s WHERE s.coupon_id = c.id) AS remaining,
+       EXISTS (SELECT uc.id FROM user_coupons uc WHERE uc.user_id = :u AND uc.coupon_id = c.id)::int AS held
   FROM coupons c WHERE c.id = :coupon \gset c_
-\if :c_remaining = 0
--- PgCouponQueries.holds: sold out, or already issued?
-SELECT id FROM user_coupons WHERE user_id = :u AND coupon_id = :coupon;
+\if :c_remaining = 0 or :c_held = 1
 \else
 BEGIN;
 -- PgUserCouponRepository.add

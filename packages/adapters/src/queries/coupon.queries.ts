@@ -9,7 +9,23 @@ export class PgCouponQueries implements CouponQueries {
 
   /** remainingQuantity is the committed sum of the coupon's stock shards. */
   async couponById(couponId: number): Promise<CouponView | null> {
-    const row = await this.db
+    const row = await this.couponWithRemaining(couponId).executeTakeFirst();
+    return row ? toCouponView(row) : null;
+  }
+
+  async couponSeenBy(couponId: number, userId: number): Promise<(CouponView & { heldByUser: boolean }) | null> {
+    const row = await this.couponWithRemaining(couponId)
+      .select((eb) =>
+        eb
+          .exists(eb.selectFrom('user_coupons as uc').select('uc.id').where('uc.user_id', '=', userId).whereRef('uc.coupon_id', '=', 'c.id'))
+          .as('held'),
+      )
+      .executeTakeFirst();
+    return row ? { ...toCouponView(row), heldByUser: Boolean(row.held) } : null;
+  }
+
+  private couponWithRemaining(couponId: number) {
+    return this.db
       .selectFrom('coupons as c')
       .select(['c.id', 'c.name', 'c.discount_type', 'c.discount_value', 'c.total_quantity', 'c.expires_at'])
       .select((eb) =>
@@ -19,28 +35,7 @@ export class PgCouponQueries implements CouponQueries {
           .whereRef('s.coupon_id', '=', 'c.id')
           .as('remaining'),
       )
-      .where('c.id', '=', couponId)
-      .executeTakeFirst();
-    if (!row) return null;
-    return {
-      id: row.id,
-      name: row.name,
-      discountType: row.discount_type,
-      discountValue: row.discount_value,
-      totalQuantity: row.total_quantity,
-      remainingQuantity: row.remaining ?? 0,
-      expiresAt: row.expires_at,
-    };
-  }
-
-  async holds(userId: number, couponId: number): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('user_coupons')
-      .select('id')
-      .where('user_id', '=', userId)
-      .where('coupon_id', '=', couponId)
-      .executeTakeFirst();
-    return row !== undefined;
+      .where('c.id', '=', couponId);
   }
 
   async userCouponsOf(userId: number, page: PageRequest, now: Date): Promise<Page<UserCouponView>> {
@@ -53,4 +48,24 @@ export class PgCouponQueries implements CouponQueries {
     // The domain decides AVAILABLE / USED / EXPIRED, here as in the use cases.
     return toPage(rows, page, (row) => row.id, (row) => userCouponView(toUserCoupon(row), now));
   }
+}
+
+function toCouponView(row: {
+  id: number;
+  name: string;
+  discount_type: CouponView['discountType'];
+  discount_value: number;
+  total_quantity: number;
+  expires_at: Date;
+  remaining: number | null;
+}): CouponView {
+  return {
+    id: row.id,
+    name: row.name,
+    discountType: row.discount_type,
+    discountValue: row.discount_value,
+    totalQuantity: row.total_quantity,
+    remainingQuantity: row.remaining ?? 0,
+    expiresAt: row.expires_at,
+  };
 }

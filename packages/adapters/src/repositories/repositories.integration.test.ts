@@ -189,8 +189,9 @@ describe('PgUserCouponRepository', () => {
     const saved = await userCoupons.add(issued);
     expect(saved.id).toBeGreaterThan(0);
     const queries = new PgCouponQueries(db());
-    expect(await queries.holds(121, coupon.id)).toBe(true);
-    expect(await queries.holds(122, coupon.id)).toBe(false);
+    expect(await queries.couponSeenBy(coupon.id, 121)).toMatchObject({ heldByUser: true, remainingQuantity: 10 });
+    expect(await queries.couponSeenBy(coupon.id, 122)).toMatchObject({ heldByUser: false });
+    expect(await queries.couponSeenBy(999_999, 121)).toBeNull();
     await expect(db().transaction().execute((trx) => new PgUserCouponRepository(trx).add(coupon.issueTo(121, now)))).rejects.toMatchObject({
       code: ErrorCode.CouponAlreadyIssued,
     });

@@ -105,8 +105,11 @@ export class InMemoryCouponQueries implements CouponQueries {
     });
   }
 
-  async holds(userId: number, couponId: number): Promise<boolean> {
-    return [...this.database.committed.userCoupons.values()].some((uc) => uc.userId === userId && uc.couponId === couponId);
+  async couponSeenBy(couponId: number, userId: number): Promise<(CouponView & { heldByUser: boolean }) | null> {
+    const coupon = await this.couponById(couponId);
+    if (!coupon) return null;
+    const heldByUser = [...this.database.committed.userCoupons.values()].some((uc) => uc.userId === userId && uc.couponId === couponId);
+    return { ...coupon, heldByUser };
   }
 
   async userCouponsOf(userId: number, page: PageRequest, now: Date): Promise<Page<UserCouponView>> {

@@ -29,9 +29,13 @@ export interface CatalogQueries {
 }
 
 export interface CouponQueries {
-  /** The coupon's terms and the committed number of units left (which only ever goes down). */
   couponById(couponId: number): Promise<CouponView | null>;
-  holds(userId: number, couponId: number): Promise<boolean>;
+  /**
+   * The coupon with the committed number of units left (which only ever goes down) and whether
+   * `userId` already holds a copy, in one read: what an issue can be refused on before any
+   * transaction.
+   */
+  couponSeenBy(couponId: number, userId: number): Promise<(CouponView & { heldByUser: boolean }) | null>;
   /** Newest first. EXPIRED is derived from `now` for unused copies past their date. */
   userCouponsOf(userId: number, page: PageRequest, now: Date): Promise<Page<UserCouponView>>;
 }

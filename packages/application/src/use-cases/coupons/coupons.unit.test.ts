@@ -117,11 +117,11 @@ describe('IssueCoupon', () => {
     const { store, given: g } = setUp();
     const coupon = await g.coupon(aCoupon().withTotalQuantity(1));
     const staleQueries: CouponQueries = {
-      couponById: async (id) => {
-        const view = await store.couponQueries.couponById(id);
+      couponById: (id) => store.couponQueries.couponById(id),
+      couponSeenBy: async (id, userId) => {
+        const view = await store.couponQueries.couponSeenBy(id, userId);
         return view && { ...view, remainingQuantity: 1 };
       },
-      holds: (userId, couponId) => store.couponQueries.holds(userId, couponId),
       userCouponsOf: (userId, page, now) => store.couponQueries.userCouponsOf(userId, page, now),
     };
     const racing = new IssueCoupon(store.transactions, staleQueries, store.clock);

@@ -5,9 +5,9 @@ import { userCouponView } from '../../support/views.mapper';
 /**
  * First come, first served: never more than the coupon's total, at most one per user.
  *
- * A coupon's terms never change and its units left only ever go down, so both are read before
- * any transaction: in a rush, the nine shoppers in ten who come after the last unit are refused
- * with two reads and no transaction at all. Everyone else writes their own copy first (the
+ * A coupon's terms never change and its units left only ever go down, so both — and whether the
+ * user already holds a copy — are read before any transaction: in a rush, the nine shoppers in
+ * ten who come after the last unit are refused with one read and no transaction at all. Everyone else writes their own copy first (the
  * unique (user, coupon) key refuses a second one) and claims the contended resource — a unit of
  * the coupon's stock — last, right before commit, so it is held as briefly as possible. If the
  * claim fails, the whole transaction rolls back, the user's copy with it.
@@ -23,12 +23,11 @@ export class IssueCoupon {
     const userId = requireId(input.userId, 'userId');
     const couponId = requireId(input.couponId, 'couponId');
     const now = this.clock.now();
-    const terms = await this.coupons.couponById(couponId);
-    if (!terms) throw couponNotFound(couponId);
-    const issued = Coupon.fromPrimitives(terms).issueTo(userId, now);
-    if (terms.remainingQuantity === 0) {
-      throw (await this.coupons.holds(userId, couponId)) ? couponAlreadyIssued(couponId, userId) : couponSoldOut(couponId);
-    }
+    const seen = await this.coupons.couponSeenBy(couponId, userId);
+    if (!seen) throw couponNotFound(couponId);
+    const issued = Coupon.fromPrimitives(seen).issueTo(userId, now);
+    if (seen.heldByUser) throw couponAlreadyIssued(couponId, userId);
+    if (seen.remainingQuantity === 0) throw couponSoldOut(couponId);
 
     return this.transactions.run(async (tx) => {
       const saved = await tx.userCoupons.add(issued);
