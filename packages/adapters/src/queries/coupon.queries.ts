@@ -24,6 +24,11 @@ export class PgCouponQueries implements CouponQueries {
     return row ? { ...toCouponView(row), heldByUser: Boolean(row.held) } : null;
   }
 
+  async holdersOf(couponId: number): Promise<number[]> {
+    const rows = await this.db.selectFrom('user_coupons').select('user_id').where('coupon_id', '=', couponId).execute();
+    return rows.map((row) => row.user_id);
+  }
+
   private couponWithRemaining(couponId: number) {
     return this.db
       .selectFrom('coupons as c')

@@ -192,6 +192,7 @@ describe('PgUserCouponRepository', () => {
     expect(await queries.couponSeenBy(coupon.id, 121)).toMatchObject({ heldByUser: true, remainingQuantity: 10 });
     expect(await queries.couponSeenBy(coupon.id, 122)).toMatchObject({ heldByUser: false });
     expect(await queries.couponSeenBy(999_999, 121)).toBeNull();
+    expect(await queries.holdersOf(coupon.id)).toEqual([121]);
     await expect(db().transaction().execute((trx) => new PgUserCouponRepository(trx).add(coupon.issueTo(121, now)))).rejects.toMatchObject({
       code: ErrorCode.CouponAlreadyIssued,
     });

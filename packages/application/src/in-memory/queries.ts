@@ -112,6 +112,10 @@ export class InMemoryCouponQueries implements CouponQueries {
     return { ...coupon, heldByUser };
   }
 
+  async holdersOf(couponId: number): Promise<number[]> {
+    return [...this.database.committed.userCoupons.values()].filter((uc) => uc.couponId === couponId).map((uc) => uc.userId);
+  }
+
   async userCouponsOf(userId: number, page: PageRequest, now: Date): Promise<Page<UserCouponView>> {
     const rows = [...this.database.committed.userCoupons.values()].filter((uc) => uc.userId === userId).sort((a, b) => b.id - a.id);
     return pageOf(rows, page, 'desc', (uc) => uc.id, ({ orderId: _orderId, ...uc }) =>

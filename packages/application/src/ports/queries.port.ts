@@ -36,6 +36,8 @@ export interface CouponQueries {
    * transaction.
    */
   couponSeenBy(couponId: number, userId: number): Promise<(CouponView & { heldByUser: boolean }) | null>;
+  /** The users who hold a copy of the coupon. */
+  holdersOf(couponId: number): Promise<number[]>;
   /** Newest first. EXPIRED is derived from `now` for unused copies past their date. */
   userCouponsOf(userId: number, page: PageRequest, now: Date): Promise<Page<UserCouponView>>;
 }

@@ -48,16 +48,21 @@ export class Coupon {
     return now >= this.expiresAt;
   }
 
-  /**
-   * The copy a user receives. The caller has already made sure the user holds none and a unit
-   * is left; this guards what the coupon alone can tell.
-   */
-  issueTo(userId: UserId, now: Date): UserCoupon {
+  /** Refuses with COUPON_EXPIRED once the coupon's date has passed. */
+  ensureOpenAt(now: Date): void {
     if (this.isExpiredAt(now)) {
       throw new DomainError(ErrorCode.CouponExpired, `Coupon ${this.id} expired at ${this.expiresAt.toISOString()}`, {
         couponId: this.id,
       });
     }
+  }
+
+  /**
+   * The copy a user receives. The caller has already made sure the user holds none and a unit
+   * is left; this guards what the coupon alone can tell.
+   */
+  issueTo(userId: UserId, now: Date): UserCoupon {
+    this.ensureOpenAt(now);
     return UserCoupon.issue({ couponId: this.id, userId: requireId(userId, 'userId'), discount: this.discount, issuedAt: now, expiresAt: this.expiresAt });
   }
 

@@ -122,6 +122,7 @@ describe('IssueCoupon', () => {
         const view = await store.couponQueries.couponSeenBy(id, userId);
         return view && { ...view, remainingQuantity: 1 };
       },
+      holdersOf: (id) => store.couponQueries.holdersOf(id),
       userCouponsOf: (userId, page, now) => store.couponQueries.userCouponsOf(userId, page, now),
     };
     const racing = new IssueCoupon(store.transactions, staleQueries, store.clock);
@@ -129,6 +130,32 @@ describe('IssueCoupon', () => {
     const before = store.state.snapshot();
     await expect(racing.execute({ userId: 2, couponId: coupon.id })).rejects.toMatchObject({ code: ErrorCode.CouponSoldOut });
     expect(store.state.snapshot()).toEqual(before);
+  });
+
+  it('remembers a sold-out coupon and its holders: later shoppers are refused without a read', async () => {
+    const { store, given: g } = setUp();
+    const coupon = await g.coupon(aCoupon().withTotalQuantity(1));
+    let reads = 0;
+    const counting: CouponQueries = {
+      couponById: (id) => store.couponQueries.couponById(id),
+      couponSeenBy: (id, userId) => {
+        reads++;
+        return store.couponQueries.couponSeenBy(id, userId);
+      },
+      holdersOf: (id) => store.couponQueries.holdersOf(id),
+      userCouponsOf: (userId, page, now) => store.couponQueries.userCouponsOf(userId, page, now),
+    };
+    const issue = new IssueCoupon(store.transactions, counting, store.clock);
+    await issue.execute({ userId: 1, couponId: coupon.id });
+    await expect(issue.execute({ userId: 2, couponId: coupon.id })).rejects.toMatchObject({ code: ErrorCode.CouponSoldOut });
+    expect(reads).toBe(2);
+
+    await expect(issue.execute({ userId: 3, couponId: coupon.id })).rejects.toMatchObject({ code: ErrorCode.CouponSoldOut });
+    await expect(issue.execute({ userId: 1, couponId: coupon.id })).rejects.toMatchObject({ code: ErrorCode.CouponAlreadyIssued });
+    expect(reads).toBe(2);
+
+    store.clock.set(coupon.expiresAt);
+    await expect(issue.execute({ userId: 4, couponId: coupon.id })).rejects.toMatchObject({ code: ErrorCode.CouponExpired });
   });
 
   it('refuses invalid ids as VALIDATION_FAILED', async () => {
