@@ -1,13 +1,14 @@
 -- Issuing a coupon: the statements IssueCoupon runs (packages/application/src/use-cases/coupons/
--- issue-coupon.ts, adapters' coupon.queries.ts and repositories/coupon.repository.ts): the
--- coupon's terms, units left and whether the user already holds one, read in one statement
--- outside any transaction, a refusal (sold out, already issued) answered from there; otherwise
--- the user's copy inserted and one unit claimed last from a free shard (FOR UPDATE SKIP LOCKED,
--- random start) in one transaction.
+-- issue-coupon.ts, adapters' queries/coupon.queries.ts and repositories/coupon.repository.ts):
+-- one read outside any transaction — the coupon's terms, its units left and whether the user
+-- already holds one — answers every refusal; otherwise the user's copy is inserted and one unit
+-- claimed last from a free shard (FOR UPDATE SKIP LOCKED, random start) in one transaction.
+-- (The service also remembers a sold-out coupon in the process and then refuses without any
+-- read; the everyday coupon of the mixed day never sells out, so that path is not exercised.)
 -- Two differences, both to keep pgbench clients alive (pgbench aborts a client on any SQL
 -- error): the insert says ON CONFLICT DO NOTHING where the service lets the unique (user,
--- coupon) key fail a second copy, and a claim that finds every free shard busy is not followed
--- by the service's wait-for-a-shard round.
+-- coupon) key fail a racing second copy, and a claim that finds every free shard busy is not
+-- followed by the service's wait-for-a-shard round.
 -- Variables: -D users=<n> -D coupon=<id>.
 \set u random(1, :users)
 \set start random(0, 31)
@@ -16,8 +17,7 @@ SELECT c.id, c.name, c.discount_type, c.discount_value, c.total_quantity, c.expi
        (SELECT coalesce(sum(s.remaining), 0)::bigint FROM coupon_stock_shards s WHERE s.coupon_id = c.id) AS remaining,
        EXISTS (SELECT uc.id FROM user_coupons uc WHERE uc.user_id = :u AND uc.coupon_id = c.id)::int AS held
   FROM coupons c WHERE c.id = :coupon \gset c_
-\if :c_remaining = 0 or :c_held = 1
-\else
+\if :c_held = 0 and :c_remaining > 0
 BEGIN;
 -- PgUserCouponRepository.add
 INSERT INTO user_coupons (coupon_id, user_id, discount_type, discount_value, issued_at, expires_at, used_at)
