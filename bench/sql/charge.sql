@@ -9,7 +9,7 @@ INSERT INTO wallets (user_id, balance, updated_at) VALUES (:u, 0, now())
   RETURNING user_id, balance, updated_at \gset w_
 \set after :w_balance + :amount
 -- PgWalletRepository.save
-UPDATE wallets SET balance = :after, updated_at = now() WHERE user_id = :u;
+UPDATE wallets SET balance = :after, updated_at = now() WHERE user_id = :u AND :after::bigint <= 10000000::bigint; -- the ceiling, MAX_BALANCE of bench/run.ts
 -- PgBalanceHistoryRepository.append
 INSERT INTO balance_history (user_id, type, amount, balance_after, order_id, created_at)
   VALUES (:u, 'CHARGE', :amount, :after, NULL, now()) RETURNING id;

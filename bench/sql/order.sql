@@ -24,7 +24,7 @@ INSERT INTO order_lines (order_id, product_id, name, unit_price, quantity, amoun
   VALUES (:o_id, :product, :p_name, :p_price, 1, :p_price);
 \set after :w_balance - :p_price
 -- PgWalletRepository.save
-UPDATE wallets SET balance = :after, updated_at = now() WHERE user_id = :u;
+UPDATE wallets SET balance = :after, updated_at = now() WHERE user_id = :u AND :after::bigint <= 10000000::bigint; -- the ceiling, MAX_BALANCE of bench/run.ts
 -- PgBalanceHistoryRepository.append
 INSERT INTO balance_history (user_id, type, amount, balance_after, order_id, created_at)
   VALUES (:u, 'PAYMENT', :p_price, :after, :o_id, now()) RETURNING id;

@@ -31,11 +31,14 @@ export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 const READINESS_TIMEOUT_MS = 2_000;
 
-/** The PostgreSQL (or PGlite) adapters of every port the HTTP API uses, over one pool. */
-export function postgresPorts(database: Database): StorefrontPorts {
+/**
+ * The PostgreSQL (or PGlite) adapters of every port the HTTP API uses, over one pool;
+ * `maxBalance` arms the wallet's conditional update with the configured ceiling.
+ */
+export function postgresPorts(database: Database, maxBalance?: number): StorefrontPorts {
   const { db } = database;
   return {
-    transactions: new KyselyUnitOfWork(db),
+    transactions: new KyselyUnitOfWork(db, { maxBalance }),
     walletQueries: new PgWalletQueries(db),
     catalogQueries: new PgCatalogQueries(db),
     couponQueries: new PgCouponQueries(db),
@@ -82,7 +85,7 @@ export async function startHttpRole({ config, database, logger }: HttpRoleOption
   if (config.jwt.isDevelopmentDefault) {
     logger.warn('JWT_SECRET is not set: using the development secret. Set JWT_SECRET for anything but local development.');
   }
-  const ports = postgresPorts(database);
+  const ports = postgresPorts(database, config.maxBalance);
   const deps = appDependencies(ports, {
     jwtSecret: config.jwt.secret,
     maxBalance: config.maxBalance,

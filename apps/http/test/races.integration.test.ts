@@ -68,7 +68,7 @@ const countBy = (answers: Answer[]) =>
 beforeAll(async () => {
   const database = testDb.current;
   app = await buildApp(
-    appDependencies(postgresPorts(database), { jwtSecret: TEST_SECRET, maxBalance: MAX_BALANCE, businessTimeZone: TIME_ZONE, readiness: readinessOf(database), productCacheTtlMs: 1_000 }),
+    appDependencies(postgresPorts(database, MAX_BALANCE), { jwtSecret: TEST_SECRET, maxBalance: MAX_BALANCE, businessTimeZone: TIME_ZONE, readiness: readinessOf(database), productCacheTtlMs: 1_000 }),
   );
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   adminToken = await token({ sub: '1000000', role: 'admin' });

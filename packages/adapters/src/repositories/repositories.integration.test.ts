@@ -34,6 +34,15 @@ describe('PgWalletRepository', () => {
     expect(again.toPrimitives()).toEqual({ userId: 101, balance: 5_000, updatedAt: new Date('2025-03-10T04:00:00.000Z') });
   });
 
+  it('refuses, in SQL, to save a balance above the configured ceiling even if the domain was bypassed', async () => {
+    const wallets = new PgWalletRepository(db(), 10_000);
+    const wallet = await wallets.lockForUser(104, now);
+    // A charge under a laxer ceiling than the store's: only the conditional update stands in the way.
+    wallet.charge(Money.of(20_000), Money.of(1_000_000), now);
+    await expect(wallets.save(wallet)).rejects.toThrow(/above the ceiling of 10000/);
+    expect((await wallets.lockForUser(104, now)).balance.won).toBe(0);
+  });
+
   it('holds the row lock until commit: a second locker waits', async () => {
     const events: string[] = [];
     let second: Promise<void> | undefined;

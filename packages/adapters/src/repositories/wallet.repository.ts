@@ -4,7 +4,10 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema';
 
 export class PgWalletRepository implements WalletRepository {
-  constructor(private readonly db: Kysely<DB>) {}
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly maxBalance = Number.MAX_SAFE_INTEGER,
+  ) {}
 
   /**
    * Creates or locks the wallet in one statement: the no-op DO UPDATE takes the row lock on
@@ -21,13 +24,21 @@ export class PgWalletRepository implements WalletRepository {
     return Wallet.fromPrimitives({ userId: row.user_id, balance: row.balance, updatedAt: row.updated_at });
   }
 
+  /**
+   * Writes the balance the domain computed. `balance >= 0` is a CHECK of the table; the ceiling
+   * comes from configuration, so it is a condition of this update instead: both are the last
+   * line of defence behind the domain's rules, and a bug trips them rather than an invariant.
+   */
   async save(wallet: Wallet): Promise<void> {
     const p = wallet.toPrimitives();
     const { numUpdatedRows } = await this.db
       .updateTable('wallets')
       .set({ balance: p.balance, updated_at: p.updatedAt })
       .where('user_id', '=', p.userId)
+      .where(sql<boolean>`${p.balance}::bigint <= ${this.maxBalance}::bigint`)
       .executeTakeFirst();
-    if (numUpdatedRows !== 1n) throw new Error(`Wallet of user ${p.userId} does not exist; lock it with lockForUser first`);
+    if (numUpdatedRows !== 1n) {
+      throw new Error(`Wallet of user ${p.userId} was not saved: it does not exist, or ${p.balance} is above the ceiling of ${this.maxBalance}`);
+    }
   }
 }

@@ -98,7 +98,7 @@ describe('KyselyUnitOfWork', () => {
   });
 
   it('gives up after a bounded number of attempts on a conflict that never clears', async () => {
-    const uow = new KyselyUnitOfWork(testDb.current.db, { maxAttempts: 3, baseDelayMs: 1 });
+    const uow = new KyselyUnitOfWork(testDb.current.db, { retry: { maxAttempts: 3, baseDelayMs: 1 } });
     let runs = 0;
     await expect(
       uow.run(async () => {

@@ -19,12 +19,21 @@ export interface RetryPolicy {
   baseDelayMs: number;
 }
 
+export interface UnitOfWorkOptions {
+  retry?: RetryPolicy;
+  /**
+   * The wallet ceiling (MAX_BALANCE), checked again by the wallet's conditional update as the
+   * last line of defence behind the domain's rule. Unlimited when not given.
+   */
+  maxBalance?: number;
+}
+
 const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 10 };
 
 /** Repositories bound to one transaction, built afresh for every run. */
-export function transactionScope(trx: Kysely<DB>): TransactionScope {
+export function transactionScope(trx: Kysely<DB>, maxBalance = Number.MAX_SAFE_INTEGER): TransactionScope {
   return {
-    wallets: new PgWalletRepository(trx),
+    wallets: new PgWalletRepository(trx, maxBalance),
     balanceHistory: new PgBalanceHistoryRepository(trx),
     products: new PgProductRepository(trx),
     coupons: new PgCouponRepository(trx),
@@ -45,15 +54,21 @@ export function transactionScope(trx: Kysely<DB>): TransactionScope {
  * adapter declares a single connection), so concurrent runs queue rather than interleave.
  */
 export class KyselyUnitOfWork implements UnitOfWork {
+  private readonly retry: RetryPolicy;
+  private readonly maxBalance: number;
+
   constructor(
     private readonly db: Kysely<DB>,
-    private readonly retry: RetryPolicy = DEFAULT_RETRY,
-  ) {}
+    options: UnitOfWorkOptions = {},
+  ) {
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.maxBalance = options.maxBalance ?? Number.MAX_SAFE_INTEGER;
+  }
 
   async run<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction().execute((trx) => work(transactionScope(trx)));
+        return await this.db.transaction().execute((trx) => work(transactionScope(trx, this.maxBalance)));
       } catch (error) {
         if (attempt >= this.retry.maxAttempts || !isTransientConflict(error)) throw error;
         await pause(Math.random() * this.retry.baseDelayMs * 2 ** (attempt - 1));
