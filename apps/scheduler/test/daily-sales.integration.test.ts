@@ -6,7 +6,7 @@ import { AggregateDailySales, BusinessCalendar, type DailyProductSales, type Ord
 import { checkInvariants, KyselyUnitOfWork, loadConfig } from '@storefront/adapters';
 import { freshDatabase, type TestDatabase } from '@storefront/adapters/testing';
 import { startSchedulerRole } from '../src/index';
-import { ManualClock } from './support/manual-clock';
+import { ManualClock } from '@storefront/application/testing';
 import { recordingLogger, type LogEntry } from './support/recording-logger';
 import { MAX_BALANCE, TestShop } from './support/shop';
 import { waitUntil } from './support/wait';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, migrateToLatest, openDatabase, type Database } from '@storefront/adapters';
 import { startSchedulerRole } from '../src/index';
-import { ManualClock } from './support/manual-clock';
+import { ManualClock } from '@storefront/application/testing';
 import { recordingLogger } from './support/recording-logger';
 import { TestShop } from './support/shop';
 import { waitUntil } from './support/wait';
