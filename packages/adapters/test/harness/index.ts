@@ -9,6 +9,8 @@ import type { DB } from '../../src/db/schema';
 import { migrateToLatest } from '../../src/migrations/migrate-to-latest';
 import { copyTemplate, createTemplateDatabase, type FreshDatabaseRef } from './databases';
 import { findPostgresServer } from './postgres-server';
+// For its types only: the context its globalSetup provides to `inject`, declared there.
+import type {} from './global-setup';
 
 export { findPostgresServer, type PostgresServer } from './postgres-server';
 export type { FreshDatabaseRef } from './databases';
