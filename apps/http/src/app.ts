@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { TokenVerifier } from './auth/authentication';
 import type { AppDependencies } from './dependencies';
 import { registerErrorHandling } from './errors/error-handler';
 import { CursorCodec } from './http/cursor';
+import { REQUEST_ID, swaggerOptions } from './http/openapi';
 import type { App, RouteContext } from './http/route-context';
 import { serializerCompiler } from './http/serializer';
 import { IdempotencyGuard } from './idempotency/idempotency';
@@ -18,9 +19,6 @@ import { productRoutes } from './routes/products.routes';
 import { walletRoutes } from './routes/wallet.routes';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
-
-/** A client's request id is kept when it is short and plain; anything else gets a fresh one. */
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface BuildAppOptions {
   /** A pino logger (the process's), or false for silence in tests. */
@@ -98,19 +96,7 @@ export async function buildApp(deps: AppDependencies, options: BuildAppOptions =
 
   registerErrorHandling(app);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Storefront commerce API',
-        version: '1.0.0',
-        description: 'Wallets, products, first-come coupons, wallet-paid orders and best sellers. Errors are RFC 9457 problem details.',
-      },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-    },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
-  });
+  await app.register(swagger, swaggerOptions);
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const ctx: RouteContext = {

@@ -3,6 +3,7 @@ import { freshDatabase } from '@storefront/adapters/testing';
 import { buildApp } from '../src/app';
 import { appDependencies } from '../src/container';
 import { postgresPorts } from '../src/index';
+import { holdToTheDocument } from './openapi-contract';
 import { TEST_SECRET, token, type AppOptions, type TestApp } from './support';
 
 /**
@@ -20,6 +21,7 @@ export async function postgresApp(options: AppOptions = {}): Promise<Omit<TestAp
   );
   options.override?.(deps);
   const app = await buildApp(deps);
+  await holdToTheDocument(app);
   return {
     app,
     clock,

@@ -6,6 +6,7 @@ import { buildApp } from '../src/app';
 import { appDependencies } from '../src/container';
 import type { AppDependencies } from '../src/dependencies';
 import type { App } from '../src/http/route-context';
+import { holdToTheDocument } from './openapi-contract';
 
 export const TEST_SECRET = 'test-secret-test-secret-test-secret';
 
@@ -56,6 +57,7 @@ export async function inMemoryApp(options: AppOptions = {}): Promise<TestApp> {
   });
   options.override?.(deps);
   const app = await buildApp(deps);
+  await holdToTheDocument(app);
   return {
     app,
     store,

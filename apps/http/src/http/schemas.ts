@@ -5,25 +5,39 @@ import { z } from 'zod';
  * handlers and generate the OpenAPI document.
  */
 
-/** A positive id in a path: digits only, so `abc`, `-1`, `1e3`, `0` and overlong numbers are 400s. */
-export const idParam = (description: string) =>
+/**
+ * Digits only become a number; anything else stays a string, which the number schema refuses:
+ * `abc`, `-1`, `1e3`, `0x10`, ` 1` and overlong numbers are 400s, and the document still shows an
+ * integer with its range (the preprocessing is invisible to the JSON Schema).
+ */
+const digitsToNumber = (pattern: RegExp) => (value: unknown) => (typeof value === 'string' && pattern.test(value) ? Number(value) : value);
+
+/** A positive id in a path (no leading zero). */
+export const idParam = (description: string, example: number) =>
   z
-    .string()
-    .regex(/^[1-9][0-9]{0,15}$/, 'must be a positive integer')
-    .transform(Number)
-    .pipe(z.number().int().max(Number.MAX_SAFE_INTEGER, 'must be a positive integer'))
+    .preprocess(
+      digitsToNumber(/^[1-9][0-9]{0,15}$/),
+      z
+        .number({ error: 'must be a positive integer' })
+        .int('must be a positive integer')
+        .min(1, 'must be a positive integer')
+        .max(Number.MAX_SAFE_INTEGER, 'must be a positive integer')
+        // On the inner schema: zod shows the preprocessed side's metadata in the document.
+        .meta({ examples: [example] }),
+    )
     .meta({ description });
 
-/** A small integer in a query string, digits only. */
-export const queryInt = (min: number, max: number, fallback: number, description: string) =>
-  z
-    .string()
-    .regex(/^[0-9]{1,4}$/, `must be an integer from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max))
-    .optional()
-    .transform((value) => value ?? fallback)
-    .meta({ description: `${description} (${min}..${max}, default ${fallback})` });
+/** A small integer in a query string, with its default when absent. */
+export const queryInt = (min: number, max: number, fallback: number, description: string) => {
+  const message = `must be an integer from ${min} to ${max}`;
+  return z
+    .preprocess(
+      digitsToNumber(/^[0-9]{1,4}$/),
+      z.number({ error: message }).int(message).min(min, message).max(max, message).meta({ default: fallback, examples: [fallback] }),
+    )
+    .default(fallback)
+    .meta({ description });
+};
 
 /** Unknown query parameters are ignored (cache busters, tracking); unknown body fields are not. */
 export const pageQuery = z.object({
@@ -44,46 +58,39 @@ export const won = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({
-    items: z.array(item),
-    nextCursor: z.string().nullable(),
+    items: z.array(item).max(100),
+    nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page' }),
   });
 
-export const problemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    code: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  })
-  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
-
-/** Documents the error responses of a route (rendered by the error handler, as application/problem+json). */
-export function problems(...statuses: number[]): Record<number, { description: string; content: Record<string, { schema: typeof problemSchema }> }> {
-  const out: Record<number, { description: string; content: Record<string, { schema: typeof problemSchema }> }> = {};
-  for (const status of statuses) {
-    out[status] = { description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem', content: { 'application/problem+json': { schema: problemSchema } } };
-  }
-  return out;
-}
-
-const PROBLEM_DESCRIPTIONS: Record<number, string> = {
-  400: 'VALIDATION_FAILED',
-  401: 'UNAUTHENTICATED',
-  403: 'FORBIDDEN',
-  404: 'Not found',
-  409: 'Conflict with the current state',
-  413: 'PAYLOAD_TOO_LARGE',
-  415: 'UNSUPPORTED_MEDIA_TYPE',
-  422: 'IDEMPOTENCY_KEY_REUSED',
-  503: 'UNAVAILABLE',
+/**
+ * A partial update: any of the fields, at least one. The refinement refuses `{}` with a 400; the
+ * `minProperties` says so in the document, where a refinement cannot show.
+ */
+export const patchOf = <S extends z.ZodRawShape>(shape: S) => {
+  const fields = Object.keys(shape).join(', ');
+  return z
+    .object(shape)
+    .partial()
+    .strict()
+    .refine((changes) => Object.values(changes).some((value) => value !== undefined), `give at least one of ${fields}`)
+    .meta({ minProperties: 1 });
 };
+
+/** 1..255 printable ASCII characters (space to tilde), as API.md allows for an Idempotency-Key. */
+export const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
+const IDEMPOTENCY_KEY_MESSAGE = 'must be 1 to 255 printable ASCII characters';
 
 /** Loose: header validation must not drop the other headers. */
 export const idempotencyHeaders = z.looseObject({
   'idempotency-key': z
     .string()
+    .min(1, IDEMPOTENCY_KEY_MESSAGE)
+    .max(255, IDEMPOTENCY_KEY_MESSAGE)
+    .regex(IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_MESSAGE)
     .optional()
-    .meta({ description: '1..255 printable ASCII characters, scoped to the caller. A retry with the same key and body replays the first answer.' }),
+    .meta({
+      description:
+        'Makes a retry safe: scoped to the caller and kept at least 24 hours. A retry with the same key and body replays the first answer (with `Idempotent-Replayed: true`) and does nothing again.',
+      examples: ['order-2026-11-24-0001'],
+    }),
 });

@@ -1,6 +1,7 @@
 import type { FastifySerializerCompiler } from 'fastify';
 import fastJson from 'fast-json-stringify';
 import { z } from 'zod';
+import { PROBLEM_CONTENT_TYPE } from '../errors/problem';
 
 /**
  * Response serialization. The zod response schemas are turned once, at start, into JSON Schema
@@ -9,9 +10,12 @@ import { z } from 'zod';
  * the declared fields, so nothing undeclared can leak. The handlers shape their answers to the
  * schemas (dates as ISO strings), and the type provider checks that at compile time.
  */
-export const serializerCompiler: FastifySerializerCompiler<z.ZodType | { properties: z.ZodType }> = ({ schema }) => {
+export const serializerCompiler: FastifySerializerCompiler<z.ZodType | { properties: z.ZodType }> = ({ schema, contentType }) => {
+  // Problem details leave the error handler as strings: Fastify never serializes them, and their
+  // per-status unions need no compiled serializer.
+  if (contentType === PROBLEM_CONTENT_TYPE) return (data) => JSON.stringify(data);
   const zodSchema = schema instanceof z.ZodType ? schema : schema.properties;
-  // The problem schema alone is documented on ~100 route × status pairs: compile each schema once.
+  // A schema shared by many routes (a page of orders, ...) is compiled once.
   let serialize = compiled.get(zodSchema);
   if (serialize === undefined) {
     serialize = compile(zodSchema);

@@ -3,6 +3,7 @@ import type { IdempotencyKeyRef, IdempotencyStore } from '@storefront/applicatio
 import { ErrorCode } from '@storefront/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpErrorCode, HttpProblem } from '../errors/problem';
+import { IDEMPOTENCY_KEY } from '../http/schemas';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -10,9 +11,6 @@ declare module 'fastify' {
     idempotencyRef: IdempotencyKeyRef | null;
   }
 }
-
-/** 1..255 printable ASCII characters (space to tilde). */
-const KEY = /^[\x20-\x7e]{1,255}$/;
 
 /** Stable JSON: object keys sorted, so `{a,b}` and `{b,a}` are the same request. */
 function canonicalJson(value: unknown): string {
@@ -51,11 +49,11 @@ export class IdempotencyGuard {
     private readonly now: () => Date,
   ) {}
 
-  /** preHandler: runs after authentication, authorization and validation. */
+  /** preHandler: runs after authentication, authorization and validation (which already checked the key's shape where the route declares the header). */
   readonly claim = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     const header = request.headers['idempotency-key'];
     if (header === undefined) return undefined;
-    if (typeof header !== 'string' || !KEY.test(header)) {
+    if (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header)) {
       throw new HttpProblem(ErrorCode.ValidationFailed, 'Idempotency-Key must be 1 to 255 printable ASCII characters', [
         { path: 'Idempotency-Key', message: 'must be 1 to 255 printable ASCII characters' },
       ]);

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
 import { iso, pageAnswer, presentOutboxEvent } from '../http/presenters';
 import { bearer, type App, type RouteContext } from '../http/route-context';
-import { isoDateTime, pageOf, pageQuery, positiveId, problems, won } from '../http/schemas';
+import { AUTHORIZED, failures, INVALID, NEEDS_DATABASE, ok, WITH_BODY } from '../http/responses';
+import { isoDateTime, pageOf, pageQuery, positiveId, won } from '../http/schemas';
 
 const outboxEvent = z
   .object({
@@ -15,7 +16,21 @@ const outboxEvent = z
     createdAt: isoDateTime,
     deliveredAt: isoDateTime.nullable(),
   })
-  .meta({ id: 'OutboxEvent' });
+  .meta({
+    id: 'OutboxEvent',
+    examples: [
+      {
+        eventId: '0b6e2f0c-5a1d-4c61-9d0e-3f3a8c1b7d21',
+        type: 'order.paid',
+        status: 'FAILED',
+        attempts: 12,
+        nextAttemptAt: null,
+        lastError: 'HTTP 503 from the data platform',
+        createdAt: '2026-11-24T09:15:02.000Z',
+        deliveredAt: null,
+      },
+    ],
+  });
 
 const aggregation = z
   .object({
@@ -24,18 +39,23 @@ const aggregation = z
     to: isoDateTime,
     items: z.array(z.object({ productId: positiveId, soldQuantity: won, revenue: won })),
   })
-  .meta({ id: 'SalesAggregation' });
+  .meta({
+    id: 'SalesAggregation',
+    examples: [{ date: '2026-11-24', from: '2026-11-23T15:00:00.000Z', to: '2026-11-24T15:00:00.000Z', items: [{ productId: 12, soldQuantity: 310, revenue: 8_680_000 }] }],
+  });
 
 export function adminRoutes(app: App, ctx: RouteContext): void {
   const admin = requireToken(ctx.tokens, 'admin');
 
   app.get('/admin/outbox', {
     schema: {
+      operationId: 'listOutboxEvents',
       tags: ['admin'],
-      summary: 'Order events by delivery status (FAILED: parked after too many attempts)',
+      summary: 'Order events by delivery status',
+      description: 'The events in the relay with one status; FAILED (the default) lists the events parked after too many attempts. Role admin.',
       security: bearer,
-      querystring: pageQuery.extend({ status: z.enum(['PENDING', 'DELIVERED', 'FAILED']).default('FAILED') }),
-      response: { 200: pageOf(outboxEvent), ...problems(400, 401, 403) },
+      querystring: pageQuery.extend({ status: z.enum(['PENDING', 'DELIVERED', 'FAILED']).default('FAILED').meta({ description: 'Delivery status', default: 'FAILED' }) }),
+      response: { 200: ok(pageOf(outboxEvent), 'A page of events with that status'), ...failures(INVALID, AUTHORIZED, NEEDS_DATABASE) },
     },
     onRequest: admin,
     handler: async (request) => {
@@ -46,11 +66,21 @@ export function adminRoutes(app: App, ctx: RouteContext): void {
 
   app.post('/admin/outbox/:eventId/retry', {
     schema: {
+      operationId: 'retryOutboxEvent',
       tags: ['admin'],
       summary: 'Put a FAILED event back in line for delivery',
+      description: 'A parked event becomes due again; the relay delivers it on its next pass. Role admin.',
       security: bearer,
-      params: z.object({ eventId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'not an event id').meta({ description: 'Event id' }) }),
-      response: { 200: z.object({ eventId: z.string(), status: z.enum(['PENDING']) }), ...problems(400, 401, 403, 404, 409) },
+      params: z.object({
+        eventId: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,100}$/, 'not an event id')
+          .meta({ description: 'Event id', examples: ['0b6e2f0c-5a1d-4c61-9d0e-3f3a8c1b7d21'] }),
+      }),
+      response: {
+        200: ok(z.object({ eventId: z.string(), status: z.enum(['PENDING']) }), 'The event is pending again'),
+        ...failures(WITH_BODY, AUTHORIZED, 'NOT_FOUND', 'OUTBOX_EVENT_NOT_FAILED', NEEDS_DATABASE),
+      },
     },
     onRequest: admin,
     handler: (request) => ctx.useCases.retryOutboxEvent.execute({ eventId: request.params.eventId }),
@@ -58,11 +88,14 @@ export function adminRoutes(app: App, ctx: RouteContext): void {
 
   app.post('/admin/jobs/aggregate-sales', {
     schema: {
+      operationId: 'aggregateSales',
       tags: ['admin'],
-      summary: "Aggregate one business day's sales now (safe to repeat)",
+      summary: "Aggregate one business day's sales now",
+      description:
+        "Runs the daily aggregation for one business day (TZ_BUSINESS); safe to repeat, the day's rows are replaced. A day not yet ended is aggregated again after it ends. Role admin.",
       security: bearer,
-      body: z.object({ date: z.iso.date() }).strict(),
-      response: { 200: aggregation, ...problems(400, 401, 403, 413, 415) },
+      body: z.object({ date: z.iso.date().meta({ description: 'The business day, YYYY-MM-DD', examples: ['2026-11-24'] }) }).strict(),
+      response: { 200: ok(aggregation, "The day's statistics as written"), ...failures(WITH_BODY, AUTHORIZED, NEEDS_DATABASE) },
     },
     onRequest: admin,
     handler: async (request) => {

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
 import { pageAnswer, presentCoupon, presentUserCoupon } from '../http/presenters';
 import { actsForPathUser, bearer, type App, type RouteContext } from '../http/route-context';
-import { idParam, isoDateTime, pageOf, pageQuery, positiveId, problems, won } from '../http/schemas';
+import { AUTHORIZED, failures, INVALID, NEEDS_DATABASE, ok, WITH_BODY } from '../http/responses';
+import { idParam, isoDateTime, pageOf, pageQuery, positiveId, won } from '../http/schemas';
 
 const coupon = z
   .object({
@@ -14,7 +15,12 @@ const coupon = z
     remainingQuantity: won,
     expiresAt: isoDateTime,
   })
-  .meta({ id: 'Coupon' });
+  .meta({
+    id: 'Coupon',
+    examples: [
+      { id: 3, name: 'Black Friday 5,000 won off', discountType: 'FIXED', discountValue: 5_000, totalQuantity: 1_000, remainingQuantity: 212, expiresAt: '2026-11-30T15:00:00.000Z' },
+    ],
+  });
 
 const userCoupon = z
   .object({
@@ -25,15 +31,18 @@ const userCoupon = z
     issuedAt: isoDateTime,
     expiresAt: isoDateTime,
   })
-  .meta({ id: 'UserCoupon' });
+  .meta({
+    id: 'UserCoupon',
+    examples: [{ userCouponId: 77, couponId: 3, userId: 42, status: 'AVAILABLE', issuedAt: '2026-11-24T09:00:00.412Z', expiresAt: '2026-11-30T15:00:00.000Z' }],
+  });
 
 const newCoupon = z
   .object({
-    name: z.string().trim().min(1).max(200),
-    discountType: z.enum(['FIXED', 'RATE']),
-    discountValue: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
-    totalQuantity: z.number().int().min(1).max(1_000_000),
-    expiresAt: isoDateTime.meta({ description: 'ISO-8601 with offset, in the future' }),
+    name: z.string().trim().min(1).max(200).meta({ examples: ['Black Friday 5,000 won off'] }),
+    discountType: z.enum(['FIXED', 'RATE']).meta({ description: 'FIXED: won off the order; RATE: percent off, rounded down to the won' }),
+    discountValue: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).meta({ description: 'Won (FIXED) or percent from 1 to 100 (RATE)', examples: [5_000] }),
+    totalQuantity: z.number().int().min(1).max(1_000_000).meta({ description: 'How many users can claim it', examples: [1_000] }),
+    expiresAt: isoDateTime.meta({ description: 'ISO-8601 with offset, in the future', examples: ['2026-12-01T00:00:00+09:00'] }),
   })
   .strict()
   .refine((c) => c.discountType !== 'RATE' || c.discountValue <= 100, { path: ['discountValue'], message: 'a RATE discount is a percentage from 1 to 100' });
@@ -41,15 +50,17 @@ const newCoupon = z
 export function couponRoutes(app: App, ctx: RouteContext): void {
   const admin = requireToken(ctx.tokens, 'admin');
   const user = requireToken(ctx.tokens, 'user');
-  const userParams = z.object({ userId: idParam('User id') });
+  const userParams = z.object({ userId: idParam('User id', 42) });
 
   app.post('/admin/coupons', {
     schema: {
+      operationId: 'createCoupon',
       tags: ['admin'],
       summary: 'Create a first-come coupon',
+      description: 'A coupon that `totalQuantity` users can claim, one each, until it expires. Role admin.',
       security: bearer,
       body: newCoupon,
-      response: { 201: coupon, ...problems(400, 401, 403, 413, 415) },
+      response: { 201: ok(coupon, 'The coupon, with its new id'), ...failures(WITH_BODY, AUTHORIZED, NEEDS_DATABASE) },
     },
     onRequest: admin,
     handler: async (request, reply) => {
@@ -60,22 +71,29 @@ export function couponRoutes(app: App, ctx: RouteContext): void {
 
   app.get('/coupons/:couponId', {
     schema: {
+      operationId: 'getCoupon',
       tags: ['coupons'],
       summary: 'A coupon and how many are left',
-      params: z.object({ couponId: idParam('Coupon id') }),
-      response: { 200: coupon, ...problems(400, 404) },
+      description: 'The terms of a coupon and how many units are still unclaimed. No token needed.',
+      params: z.object({ couponId: idParam('Coupon id', 3) }),
+      response: { 200: ok(coupon, 'The coupon'), ...failures(INVALID, 'COUPON_NOT_FOUND', NEEDS_DATABASE) },
     },
     handler: async (request) => presentCoupon(await ctx.useCases.getCoupon.execute({ couponId: request.params.couponId })),
   });
 
   app.post('/users/:userId/coupons', {
     schema: {
+      operationId: 'issueCoupon',
       tags: ['coupons'],
       summary: 'Claim a first-come coupon (one per user)',
+      description: 'First come, first served: never more than the total issued, at most one per user per coupon.',
       security: bearer,
       params: userParams,
-      body: z.object({ couponId: positiveId }).strict(),
-      response: { 201: userCoupon, ...problems(400, 401, 403, 404, 409, 413, 415) },
+      body: z.object({ couponId: positiveId.meta({ examples: [3] }) }).strict(),
+      response: {
+        201: ok(userCoupon, "The user's copy of the coupon, AVAILABLE"),
+        ...failures(WITH_BODY, AUTHORIZED, 'COUPON_NOT_FOUND', 'COUPON_SOLD_OUT', 'COUPON_ALREADY_ISSUED', 'COUPON_EXPIRED', NEEDS_DATABASE),
+      },
     },
     onRequest: user,
     preHandler: actsForPathUser,
@@ -87,12 +105,14 @@ export function couponRoutes(app: App, ctx: RouteContext): void {
 
   app.get('/users/:userId/coupons', {
     schema: {
+      operationId: 'listUserCoupons',
       tags: ['coupons'],
       summary: "A user's coupons, newest first",
+      description: 'The coupons a user holds, each AVAILABLE, USED or EXPIRED.',
       security: bearer,
       params: userParams,
       querystring: pageQuery,
-      response: { 200: pageOf(userCoupon), ...problems(400, 401, 403) },
+      response: { 200: ok(pageOf(userCoupon), "A page of the user's coupons, newest first"), ...failures(INVALID, AUTHORIZED, NEEDS_DATABASE) },
     },
     onRequest: user,
     preHandler: actsForPathUser,

@@ -1,18 +1,30 @@
 import { z } from 'zod';
 import { HttpErrorCode, HttpProblem } from '../errors/problem';
 import type { App, RouteContext } from '../http/route-context';
-import { problems } from '../http/schemas';
+import { failures, NEEDS_DATABASE, ok } from '../http/responses';
 
-const ok = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+const healthy = z.object({ status: z.literal('ok') }).meta({ id: 'Health', examples: [{ status: 'ok' }] });
 
 export function healthRoutes(app: App, ctx: RouteContext): void {
   app.get('/health/live', {
-    schema: { tags: ['health'], summary: 'The process is up', response: { 200: ok } },
+    schema: {
+      operationId: 'getLiveness',
+      tags: ['health'],
+      summary: 'The process is up',
+      description: 'Answers while the process runs, whatever the state of the database.',
+      response: { 200: ok(healthy, 'The process is up'), ...failures() },
+    },
     handler: async () => ({ status: 'ok' as const }),
   });
 
   app.get('/health/ready', {
-    schema: { tags: ['health'], summary: 'The database answers', response: { 200: ok, ...problems(503) } },
+    schema: {
+      operationId: 'getReadiness',
+      tags: ['health'],
+      summary: 'The database answers',
+      description: 'Ready to serve: the database answered a query within its time budget.',
+      response: { 200: ok(healthy, 'The database answers'), ...failures(NEEDS_DATABASE) },
+    },
     handler: async () => {
       if (!(await ctx.readiness())) throw new HttpProblem(HttpErrorCode.Unavailable, 'The database is not reachable');
       return { status: 'ok' as const };

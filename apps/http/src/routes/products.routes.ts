@@ -2,13 +2,16 @@ import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
 import { pageAnswer } from '../http/presenters';
 import { bearer, type App, type RouteContext } from '../http/route-context';
-import { idParam, pageOf, pageQuery, positiveId, problems, queryInt, won } from '../http/schemas';
+import { AUTHORIZED, failures, INVALID, NEEDS_DATABASE, ok, WITH_BODY } from '../http/responses';
+import { idParam, pageOf, pageQuery, patchOf, positiveId, queryInt, won } from '../http/schemas';
 
-const product = z.object({ id: positiveId, name: z.string(), price: won, stock: won }).meta({ id: 'Product' });
-const productParams = z.object({ productId: idParam('Product id') });
-const name = z.string().trim().min(1).max(200);
-const price = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
-const stock = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const product = z
+  .object({ id: positiveId, name: z.string(), price: won, stock: won })
+  .meta({ id: 'Product', examples: [{ id: 12, name: 'Espresso beans 1 kg', price: 28_000, stock: 140 }] });
+const productParams = z.object({ productId: idParam('Product id', 12) });
+const name = z.string().trim().min(1).max(200).meta({ examples: ['Espresso beans 1 kg'] });
+const price = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).meta({ description: 'List price in won', examples: [28_000] });
+const stock = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ description: 'Units in stock', examples: [140] });
 
 const topProducts = z
   .object({
@@ -18,7 +21,19 @@ const topProducts = z
       z.object({ rank: positiveId, productId: positiveId, name: z.string(), price: won, soldQuantity: won, revenue: won }),
     ),
   })
-  .meta({ id: 'TopProducts' });
+  .meta({
+    id: 'TopProducts',
+    examples: [
+      {
+        from: '2026-11-21',
+        to: '2026-11-23',
+        items: [
+          { rank: 1, productId: 12, name: 'Espresso beans 1 kg', price: 28_000, soldQuantity: 310, revenue: 8_680_000 },
+          { rank: 2, productId: 7, name: 'Pour-over kettle', price: 45_000, soldQuantity: 96, revenue: 4_320_000 },
+        ],
+      },
+    ],
+  });
 
 export function productRoutes(app: App, ctx: RouteContext): void {
   const admin = requireToken(ctx.tokens, 'admin');
@@ -26,10 +41,12 @@ export function productRoutes(app: App, ctx: RouteContext): void {
 
   app.get('/products', {
     schema: {
+      operationId: 'listProducts',
       tags: ['products'],
       summary: 'The catalogue, ordered by id',
+      description: 'Every product with its price and stock, a page at a time. No token needed.',
       querystring: pageQuery,
-      response: { 200: pageOf(product), ...problems(400) },
+      response: { 200: ok(pageOf(product), 'A page of products, ordered by id'), ...failures(INVALID, NEEDS_DATABASE) },
     },
     handler: async (request) => {
       const page = { limit: request.query.limit, after: ctx.cursors.decode(request.query.cursor) };
@@ -40,31 +57,38 @@ export function productRoutes(app: App, ctx: RouteContext): void {
   // Registered before /products/:productId for readability; Fastify prefers the static segment anyway.
   app.get('/products/top', {
     schema: {
+      operationId: 'getTopProducts',
       tags: ['products'],
       summary: 'Best sellers over the last complete business days',
+      description:
+        'Ranked by units sold over the last `days` complete business days (TZ_BUSINESS), from the statistics the daily aggregation writes; ties go to higher revenue, then lower product id.',
       querystring: z.object({ days: queryInt(1, 30, 3, 'Complete business days'), limit: queryInt(1, 50, 5, 'How many products') }),
-      response: { 200: topProducts, ...problems(400) },
+      response: { 200: ok(topProducts, 'The best sellers and the dates they cover'), ...failures(INVALID, NEEDS_DATABASE) },
     },
     handler: async (request) => ctx.useCases.getTopProducts.execute({ days: request.query.days, limit: request.query.limit }),
   });
 
   app.get('/products/:productId', {
     schema: {
+      operationId: 'getProduct',
       tags: ['products'],
       summary: 'One product',
+      description: 'A product with its price and current stock. No token needed.',
       params: productParams,
-      response: { 200: product, ...problems(400, 404) },
+      response: { 200: ok(product, 'The product'), ...failures(INVALID, 'PRODUCT_NOT_FOUND', NEEDS_DATABASE) },
     },
     handler: (request) => ctx.useCases.getProduct.execute({ productId: request.params.productId }),
   });
 
   app.post('/admin/products', {
     schema: {
+      operationId: 'createProduct',
       tags: ['admin'],
       summary: 'Create a product',
+      description: 'Adds a product to the catalogue with its initial stock. Role admin.',
       security: bearer,
       body: z.object({ name, price, stock }).strict(),
-      response: { 201: product, ...problems(400, 401, 403, 413, 415) },
+      response: { 201: ok(product, 'The product, with its new id'), ...failures(WITH_BODY, AUTHORIZED, NEEDS_DATABASE) },
     },
     onRequest: admin,
     handler: async (request, reply) => reply.code(201).send(await ctx.useCases.createProduct.execute(request.body)),
@@ -72,15 +96,14 @@ export function productRoutes(app: App, ctx: RouteContext): void {
 
   app.patch('/admin/products/:productId', {
     schema: {
+      operationId: 'updateProduct',
       tags: ['admin'],
       summary: 'Change any of name, price and stock',
+      description: 'Sets the given fields (at least one); a new stock is an adjustment received into the shop. Role admin.',
       security: bearer,
       params: productParams,
-      body: z
-        .object({ name: name.optional(), price: price.optional(), stock: stock.optional() })
-        .strict()
-        .refine((changes) => Object.keys(changes).length > 0, 'give at least one of name, price, stock'),
-      response: { 200: product, ...problems(400, 401, 403, 404, 413, 415) },
+      body: patchOf({ name, price, stock }),
+      response: { 200: ok(product, 'The product after the change'), ...failures(WITH_BODY, AUTHORIZED, 'PRODUCT_NOT_FOUND', NEEDS_DATABASE) },
     },
     onRequest: admin,
     handler: (request) => ctx.useCases.updateProduct.execute({ productId: request.params.productId, changes: request.body }),

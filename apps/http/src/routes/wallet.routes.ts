@@ -2,12 +2,17 @@ import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
 import { presentBalance, presentHistoryEntry, pageAnswer } from '../http/presenters';
 import { actsForPathUser, bearer, type App, type RouteContext } from '../http/route-context';
-import { idempotencyHeaders, idParam, isoDateTime, pageOf, pageQuery, positiveId, problems, won } from '../http/schemas';
+import { AUTHORIZED, failures, IDEMPOTENT, INVALID, NEEDS_DATABASE, ok, WITH_BODY } from '../http/responses';
+import { idempotencyHeaders, idParam, isoDateTime, pageOf, pageQuery, positiveId, won } from '../http/schemas';
 
-const userParams = z.object({ userId: idParam('User id') });
+const userParams = z.object({ userId: idParam('User id', 42) });
 
-const balance = z.object({ userId: positiveId, balance: won, updatedAt: isoDateTime }).meta({ id: 'Balance' });
-const charged = z.object({ userId: positiveId, balance: won, chargedAmount: won, transactionId: z.string() }).meta({ id: 'Charge' });
+const balance = z
+  .object({ userId: positiveId, balance: won, updatedAt: isoDateTime })
+  .meta({ id: 'Balance', examples: [{ userId: 42, balance: 37_500, updatedAt: '2026-11-24T09:12:31.000Z' }] });
+const charged = z
+  .object({ userId: positiveId, balance: won, chargedAmount: won, transactionId: z.string() })
+  .meta({ id: 'Charge', examples: [{ userId: 42, balance: 87_500, chargedAmount: 50_000, transactionId: '1187' }] });
 const historyEntry = z
   .object({
     transactionId: z.string(),
@@ -17,19 +22,23 @@ const historyEntry = z
     orderId: positiveId.nullable(),
     createdAt: isoDateTime,
   })
-  .meta({ id: 'BalanceHistoryEntry' });
-
+  .meta({
+    id: 'BalanceHistoryEntry',
+    examples: [{ transactionId: '1188', type: 'PAYMENT', amount: 28_500, balanceAfter: 59_000, orderId: 1024, createdAt: '2026-11-24T09:15:02.000Z' }],
+  });
 
 export function walletRoutes(app: App, ctx: RouteContext): void {
   const user = requireToken(ctx.tokens, 'user');
 
   app.get('/users/:userId/balance', {
     schema: {
+      operationId: 'getBalance',
       tags: ['wallet'],
-      summary: "A user's balance (0 for a user who never charged)",
+      summary: "A user's balance",
+      description: 'The balance in won; a user who never charged has balance 0. The token must be that user, or an admin.',
       security: bearer,
       params: userParams,
-      response: { 200: balance, ...problems(400, 401, 403) },
+      response: { 200: ok(balance, 'The balance now'), ...failures(INVALID, AUTHORIZED, NEEDS_DATABASE) },
     },
     onRequest: user,
     preHandler: actsForPathUser,
@@ -38,13 +47,21 @@ export function walletRoutes(app: App, ctx: RouteContext): void {
 
   app.post('/users/:userId/balance/charge', {
     schema: {
+      operationId: 'chargeBalance',
       tags: ['wallet'],
-      summary: 'Charge the wallet (idempotent with Idempotency-Key)',
+      summary: 'Charge the wallet',
+      description:
+        'Adds `amount` won and writes a CHARGE history row. A charge that would take the balance above MAX_BALANCE is refused and changes nothing. Safe to retry with an Idempotency-Key.',
       security: bearer,
       params: userParams,
       headers: idempotencyHeaders,
-      body: z.object({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }).strict(),
-      response: { 200: charged, ...problems(400, 401, 403, 409, 413, 415, 422) },
+      body: z
+        .object({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).meta({ description: 'Won to add', examples: [50_000] }) })
+        .strict(),
+      response: {
+        200: ok(charged, 'The charge is booked: the new balance and its history row'),
+        ...failures(WITH_BODY, AUTHORIZED, IDEMPOTENT, 'BALANCE_LIMIT_EXCEEDED', NEEDS_DATABASE),
+      },
     },
     onRequest: user,
     preHandler: [actsForPathUser, ctx.idempotency.claim],
@@ -54,12 +71,14 @@ export function walletRoutes(app: App, ctx: RouteContext): void {
 
   app.get('/users/:userId/balance/history', {
     schema: {
+      operationId: 'listBalanceHistory',
       tags: ['wallet'],
       summary: 'Changes of the balance, newest first',
+      description: 'One row per change of the balance: charges, order payments and refunds, a page at a time.',
       security: bearer,
       params: userParams,
       querystring: pageQuery,
-      response: { 200: pageOf(historyEntry), ...problems(400, 401, 403) },
+      response: { 200: ok(pageOf(historyEntry), 'A page of history rows, newest first'), ...failures(INVALID, AUTHORIZED, NEEDS_DATABASE) },
     },
     onRequest: user,
     preHandler: actsForPathUser,
