@@ -47,11 +47,13 @@ export class OpenApiContract {
 
   constructor(private readonly document: Json) {
     // strict: an unknown keyword in the document is a mistake, not something to skip silently.
-    this.ajv = new Ajv2020({ strict: true, allErrors: true, discriminator: true });
+    // `discriminator` is a hint for client generators (Ajv's own support refuses its `mapping`); the
+    // `oneOf` beside it already admits exactly one problem schema.
+    this.ajv = new Ajv2020({ strict: true, allErrors: true });
     addFormats(this.ajv);
     // OpenAPI's own annotation keywords inside its Schema Objects, and the two top-level members
     // kept in the resource below: the document is not a schema, only fragments of it are compiled.
-    this.ajv.addVocabulary(['example', 'externalDocs', 'xml', 'components', 'paths']);
+    this.ajv.addVocabulary(['example', 'externalDocs', 'xml', 'discriminator', 'components', 'paths']);
     this.ajv.addSchema({ $id: DOCUMENT_ID, ...pick(document, ['components', 'paths']) }, undefined, undefined, false);
     this.operations = Object.entries(document['paths'] as Record<string, Record<string, Json>>).flatMap(([template, item]) =>
       Object.entries(item).map(([method, operation]) => ({

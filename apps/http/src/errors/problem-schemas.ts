@@ -116,7 +116,7 @@ export function exampleProblem(code: ApiErrorCode): ProblemDetails {
 }
 
 /** OUT_OF_STOCK → OutOfStockProblem: the component name of a code's schema. */
-const componentName = (code: ApiErrorCode): string =>
+export const problemComponentName = (code: ApiErrorCode): string =>
   `${code
     .toLowerCase()
     .split('_')
@@ -134,7 +134,7 @@ function buildProblemSchema(code: ApiErrorCode) {
       code: z.literal(code).meta({ description: 'The stable error code to branch on' }),
       ...extensionsOfCode[code],
     })
-    .meta({ id: componentName(code), description: `${code}: ${whenOfCode[code]}.`, examples: [exampleProblem(code)] });
+    .meta({ id: problemComponentName(code), description: `${code}: ${whenOfCode[code]}.`, examples: [exampleProblem(code)] });
 }
 
 export type ProblemSchema = ReturnType<typeof buildProblemSchema>;

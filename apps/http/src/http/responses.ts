@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { problemSchemaOf, whenOfCode, type ProblemSchema } from '../errors/problem-schemas';
+import { problemComponentName, problemSchemaOf, whenOfCode, type ProblemSchema } from '../errors/problem-schemas';
 import { PROBLEM_CONTENT_TYPE, statusOfCode, type ApiErrorCode } from '../errors/problem';
 
 /*
@@ -52,8 +52,10 @@ function problemUnion(codes: ApiErrorCode[]): z.ZodType {
   const [first, second, ...rest] = schemas;
   if (first === undefined) throw new Error('a problem response needs at least one code');
   if (second === undefined) return first;
+  // Without a mapping, OpenAPI takes the component names as the discriminator's values.
+  const mapping = Object.fromEntries(codes.map((code) => [code, `#/components/schemas/${problemComponentName(code)}`]));
   return z.discriminatedUnion('code', [first, second, ...rest] as [ProblemSchema, ProblemSchema, ...ProblemSchema[]]).meta({
     type: 'object',
-    discriminator: { propertyName: 'code' },
+    discriminator: { propertyName: 'code', mapping },
   });
 }
