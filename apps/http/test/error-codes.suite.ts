@@ -105,6 +105,28 @@ describe('every error code of API.md', () => {
     expectProblem(await order({ items: [{ productId, quantity: 1 }], userCouponId: issued.userCouponId }), 'COUPON_NOT_USABLE');
   });
 
+  it('409 ORDER_NOT_CANCELLABLE, ORDER_NOT_REFUNDABLE, REFUND_EXCEEDS_ORDER (with productId)', async () => {
+    const s = await app();
+    const productId = await seedProduct(s, { price: 1000, stock: 10 });
+    await charge(s, 1, 10_000);
+    const user = bearer(await s.userToken(1));
+    const admin = bearer(await s.adminToken());
+    const place = async () =>
+      json(await s.app.inject({ method: 'POST', url: '/orders', headers: user, payload: { userId: 1, items: [{ productId, quantity: 2 }] } })).orderId as number;
+    const refund = (orderId: number, quantity: number) =>
+      s.app.inject({ method: 'POST', url: `/admin/orders/${orderId}/refunds`, headers: admin, payload: { items: [{ productId, quantity }] } });
+    const cancel = (orderId: number) => s.app.inject({ method: 'POST', url: `/orders/${orderId}/cancel`, headers: user });
+
+    const refunded = await place();
+    expect((await refund(refunded, 1)).statusCode).toBe(201);
+    expectProblem(await cancel(refunded), 'ORDER_NOT_CANCELLABLE');
+    const exceeds = expectProblem(await refund(refunded, 2), 'REFUND_EXCEEDS_ORDER');
+    expect(exceeds.productId).toBe(productId);
+    const cancelled = await place();
+    expect((await cancel(cancelled)).statusCode).toBe(200);
+    expectProblem(await refund(cancelled, 1), 'ORDER_NOT_REFUNDABLE');
+  });
+
   it('409 IDEMPOTENCY_IN_PROGRESS while the first request runs; 422 IDEMPOTENCY_KEY_REUSED with another body', async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => {

@@ -269,12 +269,15 @@ describe('PgOrderRepository and PgOutboxRepository', () => {
       orderId: 4242,
       userId: 7,
       status: 'PAID' as const,
-      items: [{ productId: 1, name: 'Tea', unitPrice: 3_000, quantity: 1, amount: 3_000 }],
+      items: [{ productId: 1, name: 'Tea', unitPrice: 3_000, quantity: 1, amount: 3_000, paidAmount: 3_000, refundedQuantity: 0 }],
       totalAmount: 3_000,
       discountAmount: 0,
       paidAmount: 3_000,
+      refundedAmount: 0,
       userCouponId: null,
+      refunds: [],
       createdAt: now,
+      cancelledAt: null,
     };
     await new PgOutboxRepository(db()).append({ type: 'order.paid', occurredAt: now, data: view });
     const row = await db().selectFrom('outbox').selectAll().where(sql`payload ->> 'orderId'`, '=', '4242').executeTakeFirstOrThrow();

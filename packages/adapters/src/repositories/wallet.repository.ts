@@ -41,4 +41,16 @@ export class PgWalletRepository implements WalletRepository {
       throw new Error(`Wallet of user ${p.userId} was not saved: it does not exist, or ${p.balance} is above the ceiling of ${this.maxBalance}`);
     }
   }
+
+  /** A refund is credited whatever the ceiling; the condition is that it only ever raises the balance. */
+  async saveRefunded(wallet: Wallet): Promise<void> {
+    const p = wallet.toPrimitives();
+    const { numUpdatedRows } = await this.db
+      .updateTable('wallets')
+      .set({ balance: p.balance, updated_at: p.updatedAt })
+      .where('user_id', '=', p.userId)
+      .where('balance', '<=', p.balance)
+      .executeTakeFirst();
+    if (numUpdatedRows !== 1n) throw new Error(`Wallet of user ${p.userId} was not credited: it does not exist, or ${p.balance} is below its balance`);
+  }
 }
