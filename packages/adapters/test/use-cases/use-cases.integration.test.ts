@@ -1,3 +1,5 @@
+import { CancelOrder, RefundOrder, type UnitOfWork } from '@storefront/application';
+import { FaultyUnitOfWork, InjectedFault } from '@storefront/application/testing';
 import { ErrorCode } from '@storefront/domain';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +106,48 @@ describe('PlaceOrder failing at any step changes nothing', () => {
     const after = await snapshotOf(testDb.current.db);
     // Only the other transaction's change is there: no order, payment, history or outbox row.
     expect({ ...after, products: [] }).toEqual({ ...before, products: [] });
+  });
+});
+
+describe('CancelOrder and RefundOrder failing at any step change nothing', () => {
+  /** Runs `attempt` with a fault at each step of its transaction in turn, then once to the end. */
+  async function everyStepRollsBack(attempt: (uow: UnitOfWork) => Promise<unknown>): Promise<number> {
+    for (let step = 1; step < 100; step += 1) {
+      const faulty = new FaultyUnitOfWork(shop.uow, step);
+      const before = await snapshotOf(testDb.current.db);
+      const outcome = await attempt(faulty).then(
+        () => 'completed' as const,
+        (error: unknown) => error,
+      );
+      if (outcome === 'completed') return step - 1;
+      expect(outcome).toBeInstanceOf(InjectedFault);
+      expect(await snapshotOf(testDb.current.db), `a fault at ${faulty.calls.at(-1)}`).toEqual(before);
+    }
+    throw new Error('the use case never completed');
+  }
+
+  it('a cancellation of an order paid with a coupon: at every one of its statements', async () => {
+    const userId = 441;
+    const a = await shop.aProduct({ name: 'Cancel probe A', price: 3_000, stock: 5 });
+    const b = await shop.aProduct({ name: 'Cancel probe B', price: 7_000, stock: 5 });
+    await shop.chargeBalance.execute({ userId, amount: 50_000 });
+    const coupon = await shop.issueCoupon.execute({ userId, couponId: (await shop.aCoupon({ discountType: 'FIXED', discountValue: 1_000 })).id });
+    const order = await shop.placeOrder.execute({ userId, items: [{ productId: b.id, quantity: 1 }, { productId: a.id, quantity: 2 }], userCouponId: coupon.userCouponId });
+    const steps = await everyStepRollsBack((uow) => new CancelOrder(uow, clock).execute({ orderId: order.orderId, actor: { userId, isAdmin: false }, reason: null }));
+    expect(steps).toBe(10);
+    expect(await shop.queries.orders.orderById(order.orderId)).toMatchObject({ status: 'CANCELLED' });
+    expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
+  });
+
+  it('a refund: at every one of its statements', async () => {
+    const userId = 442;
+    const a = await shop.aProduct({ name: 'Refund probe', price: 3_333, stock: 9 });
+    await shop.chargeBalance.execute({ userId, amount: 50_000 });
+    const order = await shop.placeOrder.execute({ userId, items: [{ productId: a.id, quantity: 9 }], userCouponId: null });
+    const steps = await everyStepRollsBack((uow) => new RefundOrder(uow, clock).execute({ orderId: order.orderId, items: [{ productId: a.id, quantity: 4 }], restock: true, reason: 'probe' }));
+    expect(steps).toBe(10);
+    expect(await shop.queries.orders.orderById(order.orderId)).toMatchObject({ status: 'PARTIALLY_REFUNDED', refundedAmount: Math.floor((29_997 * 4) / 9) });
+    expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
   });
 });
 
