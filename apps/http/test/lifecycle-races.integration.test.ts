@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument -- assertions read parsed JSON responses */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-explicit-any -- assertions read parsed JSON responses */
 import { checkInvariants } from '@storefront/adapters';
 import { useFreshDatabase } from '@storefront/adapters/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,7 +34,6 @@ async function userToken(userId: number): Promise<string> {
 
 interface Answer {
   status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads the fields it expects
   json: any;
 }
 
