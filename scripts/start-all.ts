@@ -46,6 +46,12 @@ async function printDemo(url: string): Promise<void> {
     `  curl -s -X POST ${url}/users/1/coupons -H "Authorization: Bearer $USER_TOKEN" -H 'Content-Type: application/json' -d '{"couponId":1}'`,
     `  curl -s -X POST ${url}/orders -H "Authorization: Bearer $USER_TOKEN" -H 'Content-Type: application/json' -d '{"userId":1,"items":[{"productId":1,"quantity":2}],"userCouponId":1}'`,
     '',
+    'Cancel that order (stock, money and coupon come back), order again with the freed coupon, then refund one unit as an admin:',
+    `  curl -s -X POST ${url}/orders/1/cancel -H "Authorization: Bearer $USER_TOKEN" -H 'Content-Type: application/json' -H 'Idempotency-Key: demo-cancel-1' -d '{"reason":"changed my mind"}'`,
+    `  curl -s -X POST ${url}/orders -H "Authorization: Bearer $USER_TOKEN" -H 'Content-Type: application/json' -d '{"userId":1,"items":[{"productId":1,"quantity":2}],"userCouponId":1}'`,
+    `  curl -s -X POST ${url}/admin/orders/2/refunds -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' -H 'Idempotency-Key: demo-refund-1' -d '{"items":[{"productId":1,"quantity":1}],"reason":"arrived damaged"}'`,
+    `  curl -s ${url}/admin/orders -H "Authorization: Bearer $ADMIN_TOKEN"`,
+    '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
