@@ -197,6 +197,35 @@ describe('daily statistics', () => {
     await expect(onJune4.aggregateDailySales.execute({ day: '2025-02-30' })).rejects.toMatchObject({ code: ErrorCode.ValidationFailed });
     expect(await onJune4.invariants()).toEqual({ ok: true, violations: [] });
   });
+
+  it('counts a day’s net sales: cancellations and refunds on the day they happen, a negative net allowed, re-runs stable', async () => {
+    const at = (instant: string) => storefrontOn(testDb.current.db, { clock: new TestClock(new Date(instant)) });
+    const c = await shop.aProduct({ name: 'Net C', price: 3_000, stock: 1_000 });
+    const d = await shop.aProduct({ name: 'Net D', price: 500, stock: 1_000 });
+    await shop.chargeBalance.execute({ userId: 452, amount: 1_000_000 });
+    const buy = (instant: string, items: Array<{ productId: number; quantity: number }>) => at(instant).placeOrder.execute({ userId: 452, items, userCouponId: null });
+    // July 1 (Seoul): 10 C. July 2: 4 of those refunded, 1 D bought and cancelled, 2 D bought.
+    const early = await buy('2025-07-01T03:00:00.000Z', [{ productId: c.id, quantity: 10 }]);
+    const cancelled = await buy('2025-07-02T01:00:00.000Z', [{ productId: d.id, quantity: 1 }]);
+    await buy('2025-07-02T02:00:00.000Z', [{ productId: d.id, quantity: 2 }]);
+    await at('2025-07-02T03:00:00.000Z').refundOrder.execute({ orderId: early.orderId, items: [{ productId: c.id, quantity: 4 }], restock: false, reason: null });
+    await at('2025-07-02T04:00:00.000Z').cancelOrder.execute({ orderId: cancelled.orderId, actor: { userId: 452, isAdmin: false }, reason: null });
+
+    const onJuly3 = at('2025-07-03T03:00:00.000Z');
+    const july2 = [
+      { day: '2025-07-02', productId: c.id, quantity: -4, revenue: -12_000 },
+      { day: '2025-07-02', productId: d.id, quantity: 2, revenue: 1_000 },
+    ];
+    expect((await onJuly3.aggregateDailySales.execute({ day: '2025-07-02' })).rows).toEqual(july2);
+    expect((await onJuly3.aggregateDailySales.execute({ day: '2025-07-02' })).rows).toEqual(july2);
+    expect((await onJuly3.aggregateDailySales.execute({ day: '2025-07-01' })).rows).toEqual([{ day: '2025-07-01', productId: c.id, quantity: 10, revenue: 30_000 }]);
+    const top = await onJuly3.getTopProducts.execute({ days: 2, limit: 5 });
+    expect(top.items.map((i) => [i.productId, i.soldQuantity, i.revenue])).toEqual([
+      [c.id, 6, 18_000],
+      [d.id, 2, 1_000],
+    ]);
+    expect(await onJuly3.invariants()).toEqual({ ok: true, violations: [] });
+  });
 });
 
 /** Resolves once some session of this database waits on a lock. */
