@@ -418,6 +418,25 @@ describe('order lifecycle', () => {
     expect(json(await refund({ items: [{ productId: a, quantity: 1 }] }))).toMatchObject({ status: 409, code: 'ORDER_NOT_REFUNDABLE' });
   });
 
+  it('a cancellation is credited above MAX_BALANCE, and that balance still pays, but takes no charge', async () => {
+    const small = await makeApp({ maxBalance: 10_000 });
+    const productId = await seedProduct(small, { price: 4_000, stock: 5 });
+    await charge(small, 1, 10_000);
+    const user = bearer(await small.userToken(1));
+    const order = json(await small.app.inject({ method: 'POST', url: '/orders', headers: user, payload: { userId: 1, items: [{ productId, quantity: 1 }] } }));
+    await charge(small, 1, 4_000);
+    expect((await small.app.inject({ method: 'POST', url: `/orders/${order.orderId}/cancel`, headers: user })).statusCode).toBe(200);
+    expect(await balanceOf(small, 1)).toBe(14_000);
+    const charged = await small.app.inject({ method: 'POST', url: '/users/1/balance/charge', headers: user, payload: { amount: 1 } });
+    expect(json(charged).code).toBe('BALANCE_LIMIT_EXCEEDED');
+    // Paying 1,000 leaves 13,000, still above the ceiling: a payment is not a charge.
+    const cheap = await seedProduct(small, { price: 1_000, stock: 5 });
+    const again = await small.app.inject({ method: 'POST', url: '/orders', headers: user, payload: { userId: 1, items: [{ productId: cheap, quantity: 1 }] } });
+    expect(again.statusCode).toBe(201);
+    expect(await balanceOf(small, 1)).toBe(13_000);
+    await small.close();
+  });
+
   it('refunds are for admins; bad shapes are 400 and change nothing', async () => {
     const { a, user, admin, order } = await paidOrder();
     const asUser = await t.app.inject({ method: 'POST', url: `/admin/orders/${order.orderId}/refunds`, headers: user, payload: { items: [{ productId: a, quantity: 1 }] } });
