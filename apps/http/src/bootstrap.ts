@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import {
   ConfigError,
+  explainStartFailure,
   loadConfig,
   migrateToLatest,
   openDatabase,
@@ -12,6 +13,7 @@ import {
 import { sql } from 'kysely';
 import { SignJWT } from 'jose';
 import type { Logger } from 'pino';
+import { flushLogs } from './logger';
 
 /** `<repository root>/.data`, whatever directory the process was started from. */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data', import.meta.url));
@@ -78,4 +80,20 @@ export async function demoTokens(config: AppConfig): Promise<{ user: string; adm
   const sign = (claims: Record<string, string>) =>
     new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt().setExpirationTime('30d').sign(key);
   return { user: await sign({ sub: '1', role: 'user' }), admin: await sign({ sub: '1000000', role: 'admin' }) };
+}
+
+/**
+ * Ends a start that failed: a failure an operator can fix (no database, refused connection, port
+ * taken, embedded database in use) is one line with the fix; anything else is logged with its
+ * stack. Exits 1 once the line is written.
+ */
+export async function exitOnStartFailure(logger: Logger, error: unknown, config: AppConfig): Promise<never> {
+  const hint = explainStartFailure(error, {
+    databaseUrl: config.databaseUrl,
+    listen: { host: config.http.host, port: config.http.port, variable: 'PORT' },
+  });
+  if (hint !== undefined) logger.fatal(`Cannot start: ${hint}`);
+  else logger.fatal({ err: error }, error instanceof Error ? error.message : 'start failed');
+  await flushLogs(logger);
+  process.exit(1);
 }
