@@ -11,8 +11,8 @@ import {
   type Database,
 } from '@storefront/adapters';
 import { sql } from 'kysely';
-import { SignJWT } from 'jose';
 import type { Logger } from 'pino';
+import { issueToken } from './auth/issue-token';
 import { flushLogs } from './logger';
 
 /** `<repository root>/.data`, whatever directory the process was started from. */
@@ -76,10 +76,10 @@ async function assertSchemaPresent(database: Database): Promise<void> {
 
 /** Ready-to-paste tokens for the embedded demo: user 1 and an admin, valid 30 days. */
 export async function demoTokens(config: AppConfig): Promise<{ user: string; admin: string }> {
-  const key = new TextEncoder().encode(config.jwt.secret);
-  const sign = (claims: Record<string, string>) =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt().setExpirationTime('30d').sign(key);
-  return { user: await sign({ sub: '1', role: 'user' }), admin: await sign({ sub: '1000000', role: 'admin' }) };
+  return {
+    user: await issueToken(config.jwt.secret, { sub: 1, role: 'user', ttl: '30d' }),
+    admin: await issueToken(config.jwt.secret, { sub: 1_000_000, role: 'admin', ttl: '30d' }),
+  };
 }
 
 /**

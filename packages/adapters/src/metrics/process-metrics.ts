@@ -10,9 +10,6 @@ import type { Database } from '../db/open-database';
  * scheduler its deliveries. Every label takes values from a small fixed set: no ids, no URLs.
  */
 
-/** How long one scrape's outbox reading is reused by the other outbox gauges of that scrape. */
-const OUTBOX_READING_REUSE_MS = 500;
-
 export interface ProcessMetrics {
   registry: Registry;
   /** Counts and times deliveries to the data platform (the scheduler wraps its client with it). */
@@ -63,12 +60,13 @@ interface OutboxReading {
 
 /** Read from the outbox at scrape time (both counts use the outbox's partial/status indexes). */
 function registerOutboxMetrics(registry: Registry, database: Database): void {
-  let last: { at: number; reading: Promise<OutboxReading> } | undefined;
+  // The registry collects its metrics concurrently: the gauges of one scrape share one query.
+  let inFlight: Promise<OutboxReading> | undefined;
   const read = (): Promise<OutboxReading> => {
-    if (last === undefined || Date.now() - last.at > OUTBOX_READING_REUSE_MS) {
-      last = { at: Date.now(), reading: readOutbox(database) };
-    }
-    return last.reading;
+    inFlight ??= readOutbox(database).finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
   };
   new Gauge({
     name: 'storefront_outbox_events',
