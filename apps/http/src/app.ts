@@ -127,8 +127,19 @@ export async function buildApp(deps: AppDependencies, options: BuildAppOptions =
     // The token typed into "Authorize" survives a reload of the page.
     uiConfig: { persistAuthorization: true, docExpansion: 'list', deepLinking: true },
     theme: { title: 'Storefront commerce API — docs' },
-    // The docs pages carry their own Content-Security-Policy, which lets their scripts run.
-    staticCSP: true,
+    // The docs pages carry their own Content-Security-Policy, which lets their scripts run
+    // (swagger-ui's default less upgrade-insecure-requests, which breaks the page on plain http).
+    staticCSP: {
+      'default-src': ["'self'"],
+      'base-uri': ["'self'"],
+      'font-src': ["'self'", 'https:', 'data:'],
+      'frame-ancestors': ["'self'"],
+      'img-src': ["'self'", 'data:', 'validator.swagger.io'],
+      'object-src': ["'none'"],
+      'script-src': ["'self'"],
+      'script-src-attr': ["'none'"],
+      'style-src': ["'self'", 'https:'],
+    },
   });
 
   const ctx: RouteContext = {

@@ -17,6 +17,8 @@ function dataDir(): string {
 }
 
 /** A PID that certainly ran and certainly ended: a child that has exited and been reaped. */
+const holderOf = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as { pid: number; token: string; host: string };
+
 function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
   return Number(child.stdout.toString());
@@ -57,7 +59,7 @@ describe('lockDataDir', () => {
     const dir = dataDir();
     writeFileSync(`${dir}.lock`, JSON.stringify({ pid: process.pid, token: 'previous-life', host: hostname(), since: new Date(0).toISOString() }));
     const lock = lockDataDir(dir);
-    expect(JSON.parse(readFileSync(lock.path, 'utf8')).token).not.toBe('previous-life');
+    expect(holderOf(lock.path).token).not.toBe('previous-life');
     lock.release();
   });
 
@@ -66,6 +68,6 @@ describe('lockDataDir', () => {
     const lock = lockDataDir(dir);
     writeFileSync(lock.path, JSON.stringify({ pid: 1, token: 'someone-else', host: hostname(), since: new Date().toISOString() }));
     lock.release();
-    expect(JSON.parse(readFileSync(`${dir}.lock`, 'utf8')).token).toBe('someone-else');
+    expect(holderOf(`${dir}.lock`).token).toBe('someone-else');
   });
 });
