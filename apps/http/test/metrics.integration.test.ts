@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createProcessMetrics } from '@storefront/adapters';
-import { MetricType } from 'prom-client';
 import { freshDatabase, type TestDatabase } from '@storefront/adapters/testing';
 import { ManualClock, DEFAULT_IN_MEMORY_NOW } from '@storefront/application/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,7 +36,7 @@ beforeAll(async () => {
   app = await buildApp(deps, { metrics: metrics.registry });
   metricNames = new Set(
     (await metrics.registry.getMetricsAsJSON()).flatMap((metric) =>
-      metric.type === MetricType.Histogram ? [`${metric.name}_bucket`, `${metric.name}_sum`, `${metric.name}_count`] : [metric.name],
+      String(metric.type) === 'histogram' ? [`${metric.name}_bucket`, `${metric.name}_sum`, `${metric.name}_count`] : [metric.name],
     ),
   );
 });
