@@ -97,17 +97,21 @@ describe('HTTP details', () => {
     const deadline = Date.now() + 10_000;
     let response = await t.app.inject({ method: 'GET', url: '/products' });
     expect(response.statusCode).toBe(200);
+    let liveness = 0;
     while (response.statusCode !== 503 && Date.now() < deadline) {
       const busyUntil = Date.now() + 200;
       while (Date.now() < busyUntil) {
         // a blocked event loop, as under a CPU-bound overload
       }
       await new Promise((resolve) => setTimeout(resolve, 30));
+      // Liveness is asked first, under the same pressure: the process is alive, only busy.
+      liveness = (await t.app.inject({ method: 'GET', url: '/health/live' })).statusCode;
       response = await t.app.inject({ method: 'GET', url: '/products' });
     }
     expect(response.statusCode).toBe(503);
     expect(json(response)).toMatchObject({ code: 'UNAVAILABLE', status: 503 });
     expect(response.headers['retry-after']).toBe('5');
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(liveness).toBe(200);
   });
 });

@@ -57,7 +57,9 @@ export async function registerProtection(app: FastifyInstance, settings: Protect
     maxHeapUsedBytes: overload.maxHeapUsedBytes,
     ...(overload.sampleIntervalMs !== undefined ? { sampleInterval: overload.sampleIntervalMs } : {}),
     retryAfter: OVERLOAD_RETRY_AFTER_SECONDS,
-    pressureHandler: (_request, reply, type) => {
+    // Liveness is let through: an overloaded process is alive, and restarting it helps no one.
+    pressureHandler: (request, reply, type) => {
+      if (request.url === '/health/live') return;
       reply.header('retry-after', String(OVERLOAD_RETRY_AFTER_SECONDS));
       sendProblem(reply, problem(HttpErrorCode.Unavailable, `The service is overloaded (${type}); retry in ${OVERLOAD_RETRY_AFTER_SECONDS} seconds`));
     },
@@ -72,6 +74,8 @@ export async function registerProtection(app: FastifyInstance, settings: Protect
       // preHandlers, so a refused request never claims an idempotency key.
       hook: 'preValidation',
       keyGenerator: callerOf,
+      // Health checks come from the platform's probes, not from callers.
+      allowList: (request) => request.url.startsWith('/health/'),
       enableDraftSpec: true,
       errorResponseBuilder: (_request, context) =>
         new HttpProblem(HttpErrorCode.RateLimited, `More than ${limit} requests a minute from this caller; retry in ${Math.ceil(context.ttl / 1000)} seconds`),
