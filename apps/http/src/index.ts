@@ -106,7 +106,10 @@ export async function startHttpRole({ config, database, logger, ...options }: Ht
     protection: { corsOrigins: config.corsOrigins, rateLimitPerMinute: config.rateLimitPerMinute },
   });
   const url = await app.listen({ host: config.http.host, port: config.http.port });
-  logger.info({ url, database: database.kind }, 'HTTP API listening');
+  logger.info(
+    { url, database: database.kind, corsOrigins: config.corsOrigins, rateLimitPerMinute: config.rateLimitPerMinute || 'off' },
+    'HTTP API listening (GET /metrics for Prometheus)',
+  );
 
   const purge = (): void => {
     const before = new Date(ports.clock.now().getTime() - IDEMPOTENCY_RETENTION_MS);
