@@ -213,6 +213,27 @@ describe('every error code of API.md', () => {
     expect((await limited.app.inject({ method: 'GET', url: '/products' })).statusCode).toBe(200);
   });
 
+  it('429 comes before the idempotency key is claimed: a refused client grows no table', async () => {
+    const claimed: string[] = [];
+    const limited = await app({
+      build: { protection: { corsOrigins: [], rateLimitPerMinute: 1 } },
+      override: (deps) => {
+        const store = deps.idempotency;
+        deps.idempotency = {
+          claim: (ref, fingerprint, now) => (claimed.push(ref.key), store.claim(ref, fingerprint, now)),
+          complete: (ref, response) => store.complete(ref, response),
+          release: (ref) => store.release(ref),
+          purgeCreatedBefore: (before) => store.purgeCreatedBefore(before),
+        };
+      },
+    });
+    const user = { ...bearer(await limited.userToken(9)), 'content-type': 'application/json' };
+    const charge = (key: string) => limited.app.inject({ method: 'POST', url: '/users/9/balance/charge', headers: { ...user, 'idempotency-key': key }, payload: { amount: 100 } });
+    expect((await charge('first')).statusCode).toBe(200);
+    for (const key of ['second', 'third']) expectProblem(await charge(key), 'RATE_LIMITED');
+    expect(claimed).toEqual(['first']);
+  });
+
   it('exercised every code of the status table', () => {
     expect([...seen].sort()).toEqual([...ALL_ERROR_CODES].sort());
   });
