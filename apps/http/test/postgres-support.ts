@@ -19,7 +19,7 @@ export async function postgresApp(options: AppOptions = {}): Promise<Omit<TestAp
     { jwtSecret: TEST_SECRET, maxBalance: options.maxBalance ?? 10_000_000, businessTimeZone: 'Asia/Seoul', readiness: async () => ready.value, productCacheTtlMs: 1_000 },
   );
   options.override?.(deps);
-  const app = await buildApp(deps);
+  const app = await buildApp(deps, options.build);
   return {
     app,
     clock,

@@ -13,6 +13,8 @@ export const HttpErrorCode = {
   UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   Unavailable: 'UNAVAILABLE',
   Internal: 'INTERNAL',
+  RateLimited: 'RATE_LIMITED',
+  MethodNotAllowed: 'METHOD_NOT_ALLOWED',
 } as const;
 
 export type HttpErrorCode = (typeof HttpErrorCode)[keyof typeof HttpErrorCode];
@@ -44,6 +46,8 @@ export const statusOfCode = {
   [HttpErrorCode.UnsupportedMediaType]: 415,
   [HttpErrorCode.Unavailable]: 503,
   [HttpErrorCode.Internal]: 500,
+  [HttpErrorCode.RateLimited]: 429,
+  [HttpErrorCode.MethodNotAllowed]: 405,
 } as const satisfies Record<ApiErrorCode, number>;
 
 /** Short human titles, one per code (RFC 9457 `title`: the same for every occurrence). */
@@ -72,6 +76,8 @@ const titleOfCode: Record<ApiErrorCode, string> = {
   [HttpErrorCode.UnsupportedMediaType]: 'Unsupported media type',
   [HttpErrorCode.Unavailable]: 'Service unavailable',
   [HttpErrorCode.Internal]: 'Internal server error',
+  [HttpErrorCode.RateLimited]: 'Too many requests',
+  [HttpErrorCode.MethodNotAllowed]: 'Method not allowed',
 };
 
 export const ALL_ERROR_CODES = Object.keys(statusOfCode) as ApiErrorCode[];
