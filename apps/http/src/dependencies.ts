@@ -1,5 +1,6 @@
 import type {
   AggregateDailySales,
+  CancelOrder,
   ChargeBalance,
   Clock,
   CreateCoupon,
@@ -12,11 +13,14 @@ import type {
   GetTopProducts,
   IdempotencyStore,
   IssueCoupon,
+  ListCoupons,
+  ListOrders,
   ListOutboxEvents,
   ListProducts,
   ListUserCoupons,
   ListUserOrders,
   PlaceOrder,
+  RefundOrder,
   RetryOutboxEvent,
   UpdateProduct,
 } from '@storefront/application';
@@ -44,6 +48,10 @@ export interface UseCases {
   aggregateDailySales: UseCase<AggregateDailySales>;
   listOutboxEvents: UseCase<ListOutboxEvents>;
   retryOutboxEvent: UseCase<RetryOutboxEvent>;
+  cancelOrder: UseCase<CancelOrder>;
+  refundOrder: UseCase<RefundOrder>;
+  listOrders: UseCase<ListOrders>;
+  listCoupons: UseCase<ListCoupons>;
 }
 
 /** What `buildApp` needs: a pure function of these, so tests inject in-memory or PostgreSQL ones. */

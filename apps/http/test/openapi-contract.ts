@@ -1,6 +1,9 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { createInMemoryStorefront } from '@storefront/application/testing';
+import { buildApp } from '../src/app';
+import { appDependencies } from '../src/container';
 import type { App } from '../src/http/route-context';
 
 /*
@@ -136,6 +139,24 @@ export class OpenApiContract {
     return problems;
   }
 
+  /** Compiles the schema of every documented answer and header now, rather than on first use. */
+  compileAll(): void {
+    for (const operation of this.operations) {
+      for (const [status, maybeRef] of Object.entries(operation.responses)) {
+        const declared = this.resolve(maybeRef);
+        for (const [contentType, media] of Object.entries((declared['content'] ?? {}) as Record<string, Json>)) {
+          if (media['schema'] !== undefined) {
+            this.validator(`${operation.pointer}/responses/${encodeURIComponent(status)}/content/${encodeURIComponent(contentType.replaceAll('/', '~1'))}/schema`);
+          }
+        }
+        for (const [name, header] of Object.entries((declared['headers'] ?? {}) as Record<string, Json>)) {
+          const ref = header['$ref'];
+          this.validator(typeof ref === 'string' ? `${ref}/schema` : `${operation.pointer}/responses/${status}/headers/${encodeURIComponent(name)}/schema`);
+        }
+      }
+    }
+  }
+
   /** Why a value breaks the schema at a pointer of the document (`#/components/schemas/Order`); empty when it fits. */
   errorsAt(pointer: string, value: unknown): string[] {
     const validate = this.validator(pointer);
@@ -180,9 +201,6 @@ function fromHeader(value: string, schema: Json | undefined): unknown {
   return value;
 }
 
-/** One contract per document text: the apps of a test run serve the same document. */
-const contracts = new Map<string, OpenApiContract>();
-
 export class ContractViolation extends Error {
   constructor(violations: string[]) {
     super(`the answer breaks the OpenAPI document:\n- ${violations.join('\n- ')}`);
@@ -191,28 +209,52 @@ export class ContractViolation extends Error {
 }
 
 /**
- * Makes every `app.inject` of a test app check its answer against the document the app serves,
- * so that every route suite checks the contract without a test opting in: an answer that breaks
- * it rejects the inject with a ContractViolation.
+ * The document the test apps serve. They all come from buildApp with the same routes, so it is
+ * read once per test process, from an app of its own, and compiled in full before a test's app
+ * starts: neither generating the document nor compiling its schemas then runs on a test app's
+ * event loop, where load shedding would notice the pause.
  */
-export async function holdToTheDocument(app: App): Promise<OpenApiContract> {
-  const inject = app.inject.bind(app) as (options: InjectOptions | string) => Promise<LightMyRequestResponse>;
-  const text = (await inject({ method: 'GET', url: '/openapi.json' })).body;
-  let contract = contracts.get(text);
-  if (contract === undefined) {
-    contract = new OpenApiContract(JSON.parse(text) as Json);
-    contracts.set(text, contract);
+let servedDocument: Promise<OpenApiContract> | undefined;
+
+export function theServedDocument(): Promise<OpenApiContract> {
+  servedDocument ??= readServedDocument();
+  return servedDocument;
+}
+
+async function readServedDocument(): Promise<OpenApiContract> {
+  const app = await buildApp(
+    appDependencies(createInMemoryStorefront(), {
+      jwtSecret: 'only-for-reading-the-openapi-document',
+      maxBalance: 10_000_000,
+      businessTimeZone: 'Asia/Seoul',
+      readiness: () => Promise.resolve(true),
+      productCacheTtlMs: 0,
+    }),
+  );
+  try {
+    const contract = new OpenApiContract(JSON.parse((await app.inject({ method: 'GET', url: '/openapi.json' })).body) as Json);
+    contract.compileAll();
+    return contract;
+  } finally {
+    await app.close();
   }
-  const checked = contract;
+}
+
+/**
+ * Makes every `app.inject` of a test app check its answer against the document, so that every
+ * route suite checks the contract without a test opting in: an answer that breaks it rejects the
+ * inject with a ContractViolation.
+ */
+export function holdToTheDocument(app: App, contract: OpenApiContract): void {
+  const inject = app.inject.bind(app) as (options: InjectOptions | string) => Promise<LightMyRequestResponse>;
   const checkedInject = async (options: InjectOptions | string): Promise<LightMyRequestResponse> => {
     const response = await inject(options);
     const request = typeof options === 'string' ? { method: 'GET', url: options } : { method: (options.method ?? 'GET').toUpperCase(), url: urlOf(options) };
-    const violations = checked.violations(request, response);
+    const violations = contract.violations(request, response);
     if (violations.length > 0) throw new ContractViolation(violations);
     return response;
   };
   (app as { inject: unknown }).inject = checkedInject;
-  return checked;
 }
 
 function urlOf(options: InjectOptions): string {

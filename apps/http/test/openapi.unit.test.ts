@@ -22,6 +22,10 @@ const CONTRACT = [
   'POST /orders',
   'GET /orders/{orderId}',
   'GET /users/{userId}/orders',
+  'POST /orders/{orderId}/cancel',
+  'POST /admin/orders/{orderId}/refunds',
+  'GET /admin/orders',
+  'GET /admin/coupons',
   'GET /admin/outbox',
   'POST /admin/outbox/{eventId}/retry',
   'POST /admin/jobs/aggregate-sales',
@@ -73,7 +77,7 @@ describe('OpenAPI document', () => {
       additionalProperties: false,
     });
     expect(charge.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`).sort()).toEqual(['header:idempotency-key', 'path:userId']);
-    expect(Object.keys(charge.responses).sort()).toEqual(['200', '400', '401', '403', '409', '413', '415', '422', '500', '503']);
+    expect(Object.keys(charge.responses).sort()).toEqual(['200', '400', '401', '403', '409', '413', '415', '422', '429', '500', '503']);
     expect(charge.responses['409'].content).toHaveProperty(['application/problem+json']);
     expect(doc.paths['/products'].get.security).toBeUndefined();
     expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
@@ -82,7 +86,8 @@ describe('OpenAPI document', () => {
   it('names every stable code once, each tied to its status and with its extension members', () => {
     const problemComponents = Object.entries(doc.components.schemas as Record<string, any>).filter(([name]) => name.endsWith('Problem'));
     const codes = problemComponents.map(([, schema]) => schema.properties.code.const as string);
-    expect([...codes].sort()).toEqual([...ALL_ERROR_CODES].sort());
+    // A wrong method on a known path reaches no operation: an OpenAPI document has nowhere to list it.
+    expect([...codes].sort()).toEqual(ALL_ERROR_CODES.filter((code) => code !== 'METHOD_NOT_ALLOWED').sort());
     for (const [name, schema] of problemComponents) {
       const code = schema.properties.code.const as ApiErrorCode;
       expect(schema.properties.status.const, name).toBe(statusOfCode[code]);
@@ -104,7 +109,7 @@ describe('OpenAPI document', () => {
       expect(operation.summary, key).toEqual(expect.any(String));
       expect(operation.description, key).toEqual(expect.any(String));
       const statuses = Object.keys(operation.responses);
-      expect(statuses, `${key} documents INTERNAL`).toContain('500');
+      expect(statuses, `${key} documents what any route may answer`).toEqual(expect.arrayContaining(['429', '500', '503']));
       if (operation.security) expect(statuses, `${key} is secured`).toContain('401');
       if ((operation.parameters ?? []).length > 0 || operation.requestBody) expect(statuses, `${key} validates input`).toContain('400');
       if (/^(post|patch)/.test(key)) expect(statuses, `${key} reads a body`).toEqual(expect.arrayContaining(['413', '415']));
@@ -135,12 +140,14 @@ describe('OpenAPI document', () => {
     expect(placeOrder.responses['500'].headers['Idempotent-Replayed']).toBeUndefined();
     expect(doc.paths['/products'].get.responses['200'].headers['Idempotent-Replayed']).toBeUndefined();
     expect(placeOrder.responses['503'].headers['Retry-After']).toEqual({ $ref: '#/components/headers/RetryAfter' });
-    expect(doc.components.headers.RequestId.required).toBe(true);
+    expect(placeOrder.responses['429'].headers).toMatchObject({ 'Retry-After': { $ref: '#/components/headers/RetryAfter' }, RateLimit: { $ref: '#/components/headers/RateLimit' } });
+    expect(placeOrder.responses['429'].headers['Idempotent-Replayed']).toBeUndefined();
+    for (const name of ['RequestId', 'RetryAfter', 'RateLimit']) expect(doc.components.headers[name].required, name).toBe(true);
 
     for (const { key: where, operation } of operations()) {
       for (const parameter of operation.parameters ?? []) {
         if (parameter.in === 'path' && parameter.name !== 'eventId') {
-          expect(parameter.schema, `${where} ${parameter.name}`).toMatchObject({ type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+          expect(parameter.schema, `${where} ${parameter.name}`).toMatchObject({ type: 'integer', minimum: 1 });
         }
       }
     }

@@ -3,7 +3,7 @@ import { freshDatabase } from '@storefront/adapters/testing';
 import { buildApp } from '../src/app';
 import { appDependencies } from '../src/container';
 import { postgresPorts } from '../src/index';
-import { holdToTheDocument } from './openapi-contract';
+import { holdToTheDocument, theServedDocument } from './openapi-contract';
 import { TEST_SECRET, token, type AppOptions, type TestApp } from './support';
 
 /**
@@ -14,14 +14,15 @@ export async function postgresApp(options: AppOptions = {}): Promise<Omit<TestAp
   const database = await freshDatabase({ poolSize: 5 });
   const clock = new ManualClock(DEFAULT_IN_MEMORY_NOW);
   const ready = { value: true };
-  const ports = { ...postgresPorts(database), clock };
+  const ports = { ...postgresPorts(database, options.maxBalance ?? 10_000_000), clock };
   const deps = appDependencies(
     ports,
     { jwtSecret: TEST_SECRET, maxBalance: options.maxBalance ?? 10_000_000, businessTimeZone: 'Asia/Seoul', readiness: async () => ready.value, productCacheTtlMs: 1_000 },
   );
   options.override?.(deps);
-  const app = await buildApp(deps);
-  await holdToTheDocument(app);
+  const contract = await theServedDocument();
+  const app = await buildApp(deps, options.build);
+  holdToTheDocument(app, contract);
   return {
     app,
     clock,

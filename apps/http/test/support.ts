@@ -2,11 +2,11 @@
 import type { OutboxRelayStore } from '@storefront/application';
 import { createInMemoryStorefront, type InMemoryStorefront, type ManualClock } from '@storefront/application/testing';
 import { SignJWT } from 'jose';
-import { buildApp } from '../src/app';
+import { buildApp, type BuildAppOptions } from '../src/app';
 import { appDependencies } from '../src/container';
 import type { AppDependencies } from '../src/dependencies';
 import type { App } from '../src/http/route-context';
-import { holdToTheDocument } from './openapi-contract';
+import { holdToTheDocument, theServedDocument } from './openapi-contract';
 
 export const TEST_SECRET = 'test-secret-test-secret-test-secret';
 
@@ -39,6 +39,8 @@ export interface TestApp {
 export interface AppOptions {
   maxBalance?: number;
   override?: (deps: AppDependencies) => void;
+  /** Logger, metrics and protection settings, as the HTTP role passes them. */
+  build?: BuildAppOptions;
 }
 
 /** Builds an app for a test: in-memory, or on a fresh PostgreSQL database. */
@@ -56,8 +58,9 @@ export async function inMemoryApp(options: AppOptions = {}): Promise<TestApp> {
     productCacheTtlMs: 1_000,
   });
   options.override?.(deps);
-  const app = await buildApp(deps);
-  await holdToTheDocument(app);
+  const contract = await theServedDocument();
+  const app = await buildApp(deps, options.build);
+  holdToTheDocument(app, contract);
   return {
     app,
     store,

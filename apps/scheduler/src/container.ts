@@ -20,6 +20,7 @@ import {
   SystemClock,
   type AppConfig,
   type Database,
+  type ProcessMetrics,
 } from '@storefront/adapters';
 
 /** A tsyringe key that carries the type of what it resolves to, so `resolve` needs no cast. */
@@ -66,6 +67,8 @@ export interface SchedulerOverrides {
   clock?: Clock;
   relayPolicy?: Partial<RelayPolicy>;
   dataPlatform?: DataPlatformClient;
+  /** The process's metrics: deliveries to the data platform are counted and timed there. */
+  metrics?: ProcessMetrics;
 }
 
 /**
@@ -83,7 +86,10 @@ export function createSchedulerContainer(config: AppConfig, database: Database, 
   provide(c, Tokens.unitOfWork, (r) => new KyselyUnitOfWork(resolve(r, Tokens.database).db));
   provide(c, Tokens.salesQueries, (r) => new PgSalesQueries(resolve(r, Tokens.database).db));
   provide(c, Tokens.outboxRelayStore, (r) => new PgOutboxRelayStore(resolve(r, Tokens.database).db));
-  provide(c, Tokens.dataPlatform, () => overrides.dataPlatform ?? dataPlatformClientFor(config.dataPlatform));
+  provide(c, Tokens.dataPlatform, () => {
+    const client = overrides.dataPlatform ?? dataPlatformClientFor(config.dataPlatform);
+    return overrides.metrics ? overrides.metrics.meterDeliveries(client) : client;
+  });
   provide(
     c,
     Tokens.relayOutboxEvents,

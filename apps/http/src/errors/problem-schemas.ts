@@ -46,12 +46,23 @@ const extensionsOfCode = {
   COUPON_EXPIRED: { couponId: id },
   COUPON_NOT_USABLE: { userCouponId: id },
   OUTBOX_EVENT_NOT_FAILED: { eventId: z.string() },
+  // The domain error also names the order's status, but `status` is RFC 9457's member: the
+  // problem keeps the HTTP status and drops the detail (problem.ts), and `detail` says it in words.
+  ORDER_NOT_CANCELLABLE: { orderId: id },
+  ORDER_NOT_REFUNDABLE: { orderId: id },
+  REFUND_EXCEEDS_ORDER: {
+    orderId: id,
+    productId: id.meta({ description: 'The first line asked for beyond what is left' }),
+    refundable: won.meta({ description: 'Units of that product still refundable on the order (0 when the order has no such line)' }),
+  },
   IDEMPOTENCY_IN_PROGRESS: {},
   IDEMPOTENCY_KEY_REUSED: {},
   PAYLOAD_TOO_LARGE: {},
   UNSUPPORTED_MEDIA_TYPE: {},
   UNAVAILABLE: {},
   INTERNAL: {},
+  RATE_LIMITED: {},
+  METHOD_NOT_ALLOWED: {},
 } satisfies Record<ApiErrorCode, z.ZodRawShape>;
 
 /** When each code is answered: the documented responses list these, one line per code. */
@@ -71,12 +82,17 @@ export const whenOfCode: Record<ApiErrorCode, string> = {
   COUPON_EXPIRED: 'the coupon has expired',
   COUPON_NOT_USABLE: "the user coupon is another user's, already used, or expired; nothing changed",
   OUTBOX_EVENT_NOT_FAILED: 'the event is pending or delivered, not parked as FAILED',
+  ORDER_NOT_CANCELLABLE: 'only a PAID order without refunds can be cancelled; nothing changed',
+  ORDER_NOT_REFUNDABLE: 'the order is cancelled or fully refunded; nothing changed',
+  REFUND_EXCEEDS_ORDER: 'more units than are left to refund on a line, or a product not in the order; nothing changed',
   IDEMPOTENCY_IN_PROGRESS: 'a request with this Idempotency-Key is still running; retry later',
   IDEMPOTENCY_KEY_REUSED: 'this Idempotency-Key was used with a different request',
   PAYLOAD_TOO_LARGE: 'the body is larger than 64 KiB',
   UNSUPPORTED_MEDIA_TYPE: 'the body is not application/json',
-  UNAVAILABLE: 'the database cannot be reached; retry after the Retry-After delay',
+  UNAVAILABLE: 'the database cannot be reached, or the process is overloaded or shutting down; retry after the Retry-After delay',
   INTERNAL: 'an unexpected failure; the body never carries a stack or SQL, quote the x-request-id',
+  RATE_LIMITED: 'the caller (token subject, else address) passed RATE_LIMIT_PER_MINUTE; retry after the Retry-After delay',
+  METHOD_NOT_ALLOWED: 'the path exists but does not take this method; `Allow` lists those it takes',
 };
 
 /** What a real answer of each code looks like (built by the same `problem()` the error handler uses). */
@@ -102,12 +118,20 @@ const exampleOfCode: Record<ApiErrorCode, { detail: string; details?: Record<str
     detail: 'Outbox event 0b6e2f0c-5a1d-4c61-9d0e-3f3a8c1b7d21 is not parked as FAILED',
     details: { eventId: '0b6e2f0c-5a1d-4c61-9d0e-3f3a8c1b7d21' },
   },
+  ORDER_NOT_CANCELLABLE: { detail: 'Order 1024 is PARTIALLY_REFUNDED and can no longer be cancelled', details: { orderId: 1024 } },
+  ORDER_NOT_REFUNDABLE: { detail: 'Order 1024 is REFUNDED: nothing is left to refund', details: { orderId: 1024 } },
+  REFUND_EXCEEDS_ORDER: {
+    detail: 'Order 1024 has 1 unit(s) of product 12 left to refund, not 2',
+    details: { orderId: 1024, productId: 12, refundable: 1 },
+  },
   IDEMPOTENCY_IN_PROGRESS: { detail: 'A request with this Idempotency-Key is still running; retry later' },
   IDEMPOTENCY_KEY_REUSED: { detail: 'This Idempotency-Key was used with a different request' },
   PAYLOAD_TOO_LARGE: { detail: 'The request body is larger than the limit of 64 KiB' },
   UNSUPPORTED_MEDIA_TYPE: { detail: 'The request body must be application/json' },
   UNAVAILABLE: { detail: 'The database is not reachable' },
   INTERNAL: { detail: 'An unexpected error occurred. Quote the request id when reporting it.' },
+  RATE_LIMITED: { detail: 'More than 1200 requests a minute from this caller; retry in 17 seconds' },
+  METHOD_NOT_ALLOWED: { detail: 'DELETE is not allowed on this path; it takes GET, HEAD' },
 };
 
 export function exampleProblem(code: ApiErrorCode): ProblemDetails {
@@ -127,12 +151,13 @@ function buildProblemSchema(code: ApiErrorCode) {
   const { type, status, title } = problem(code, '');
   return z
     .object({
+      // The core members last: an extension of the same name never replaces them, as in problem().
+      ...extensionsOfCode[code],
       type: z.literal(type).meta({ description: 'URI of the problem type (RFC 9457)' }),
       title: z.string().meta({ description: 'Short summary, the same for every answer of this code', examples: [title] }),
       status: z.literal(status),
       detail: z.string().meta({ description: 'What went wrong with this request, for a human' }),
       code: z.literal(code).meta({ description: 'The stable error code to branch on' }),
-      ...extensionsOfCode[code],
     })
     .meta({ id: problemComponentName(code), description: `${code}: ${whenOfCode[code]}.`, examples: [exampleProblem(code)] });
 }

@@ -1,6 +1,7 @@
 import type { SwaggerOptions } from '@fastify/swagger';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { describeSafeIntegers } from './openapi-document';
 
 /*
  * The OpenAPI document the service serves at /openapi.json: generated from the routes' zod
@@ -28,9 +29,17 @@ const responseHeaders = {
     schema: z.literal(true),
   },
   RetryAfter: {
-    required: false,
+    required: true,
     description: 'Seconds to wait before retrying.',
     schema: z.number().int().min(0).meta({ examples: [1] }),
+  },
+  RateLimit: {
+    required: true,
+    description: "The caller's rate limit (IETF RateLimit header fields draft): requests a minute, how many are left, seconds until the window resets.",
+    schema: z
+      .string()
+      .regex(/^limit=\d+, remaining=\d+, reset=\d+$/)
+      .meta({ examples: ['limit=1200, remaining=0, reset=17'] }),
   },
 } as const;
 
@@ -51,9 +60,10 @@ const headerRef = (name: HeaderName): Json => ({ $ref: `#/components/headers/${n
 function headersOf(status: number, operation: Json): Record<string, Json> {
   const headers: Record<string, Json> = { 'x-request-id': headerRef('RequestId') };
   const honoursKeys = ((operation['parameters'] as Json[] | undefined) ?? []).some((p) => p['in'] === 'header' && p['name'] === 'idempotency-key');
-  // 5xx answers release the key instead of being stored, so only they are never replayed.
-  if (honoursKeys && status < 500) headers['Idempotent-Replayed'] = headerRef('IdempotentReplayed');
-  if (status === 503) headers['Retry-After'] = headerRef('RetryAfter');
+  // 5xx answers release the key instead of being stored, and a rate-limited request never claims one.
+  if (honoursKeys && status < 500 && status !== 429) headers['Idempotent-Replayed'] = headerRef('IdempotentReplayed');
+  if (status === 429) headers['RateLimit'] = headerRef('RateLimit');
+  if (status === 429 || status === 503) headers['Retry-After'] = headerRef('RetryAfter');
   return headers;
 }
 
@@ -128,5 +138,5 @@ export const swaggerOptions: SwaggerOptions = {
   // OpenAPI 3.1 is JSON Schema 2020-12: `const` needs no translation to a one-value `enum`.
   convertConstToEnum: false,
   transform: jsonSchemaTransform,
-  transformObject: (documentObject) => finishDocument(jsonSchemaTransformObject(documentObject)),
+  transformObject: (documentObject) => describeSafeIntegers(finishDocument(jsonSchemaTransformObject(documentObject))),
 };

@@ -24,16 +24,19 @@ export const WITH_BODY: readonly ApiErrorCode[] = ['VALIDATION_FAILED', 'PAYLOAD
 export const AUTHORIZED: readonly ApiErrorCode[] = ['UNAUTHENTICATED', 'FORBIDDEN'];
 /** A route that honours Idempotency-Key: a retry that races or changes the body is refused. */
 export const IDEMPOTENT: readonly ApiErrorCode[] = ['IDEMPOTENCY_IN_PROGRESS', 'IDEMPOTENCY_KEY_REUSED'];
-/** A route that reads or writes the database: an outage is a 503 with Retry-After, never a 500. */
-export const NEEDS_DATABASE: readonly ApiErrorCode[] = ['UNAVAILABLE'];
+/**
+ * What any route may answer, whatever it does: the per-caller rate limit; 503 for a database
+ * outage, load shedding or draining on shutdown (always with Retry-After); an unexpected failure.
+ */
+const ANY_ROUTE: readonly ApiErrorCode[] = ['RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL'];
 
 /**
- * The error responses of a route, from the codes it can answer (INTERNAL is added: any route may
- * fail unexpectedly). A status with several codes is a union discriminated by `code`.
+ * The error responses of a route, from the codes it can answer (with those of ANY_ROUTE). A status
+ * with several codes is a union discriminated by `code`.
  */
 export function failures(...codes: Array<ApiErrorCode | readonly ApiErrorCode[]>): Record<number, ProblemResponse> {
   const byStatus = new Map<number, ApiErrorCode[]>();
-  for (const code of new Set([...codes.flat(), 'INTERNAL' as const])) {
+  for (const code of new Set([...codes.flat(), ...ANY_ROUTE])) {
     const status = statusOfCode[code];
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }

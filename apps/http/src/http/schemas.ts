@@ -51,10 +51,10 @@ export const pageQuery = z.object({
     .meta({ description: "Opaque cursor from the previous page's nextCursor" }),
 });
 
-export const isoDateTime = z.iso.datetime({ offset: true });
+export const isoDateTime = z.iso.datetime({ offset: true }).meta({ example: '2026-11-24T09:00:00.000Z' });
 
-export const positiveId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
-export const won = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const positiveId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).meta({ example: 42 });
+export const won = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ example: 24_900 });
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
 import { iso, pageAnswer, presentOutboxEvent } from '../http/presenters';
 import { bearer, type App, type RouteContext } from '../http/route-context';
-import { AUTHORIZED, failures, INVALID, NEEDS_DATABASE, ok, WITH_BODY } from '../http/responses';
+import { AUTHORIZED, failures, INVALID, ok, WITH_BODY } from '../http/responses';
 import { isoDateTime, pageOf, pageQuery, positiveId, won } from '../http/schemas';
 
 const outboxEvent = z
@@ -55,7 +55,7 @@ export function adminRoutes(app: App, ctx: RouteContext): void {
       description: 'The events in the relay with one status; FAILED (the default) lists the events parked after too many attempts. Role admin.',
       security: bearer,
       querystring: pageQuery.extend({ status: z.enum(['PENDING', 'DELIVERED', 'FAILED']).default('FAILED').meta({ description: 'Delivery status', default: 'FAILED' }) }),
-      response: { 200: ok(pageOf(outboxEvent), 'A page of events with that status'), ...failures(INVALID, AUTHORIZED, NEEDS_DATABASE) },
+      response: { 200: ok(pageOf(outboxEvent), 'A page of events with that status'), ...failures(INVALID, AUTHORIZED) },
     },
     onRequest: admin,
     handler: async (request) => {
@@ -79,7 +79,7 @@ export function adminRoutes(app: App, ctx: RouteContext): void {
       }),
       response: {
         200: ok(z.object({ eventId: z.string(), status: z.enum(['PENDING']) }), 'The event is pending again'),
-        ...failures(WITH_BODY, AUTHORIZED, 'NOT_FOUND', 'OUTBOX_EVENT_NOT_FAILED', NEEDS_DATABASE),
+        ...failures(WITH_BODY, AUTHORIZED, 'NOT_FOUND', 'OUTBOX_EVENT_NOT_FAILED'),
       },
     },
     onRequest: admin,
@@ -95,7 +95,7 @@ export function adminRoutes(app: App, ctx: RouteContext): void {
         "Runs the daily aggregation for one business day (TZ_BUSINESS); safe to repeat, the day's rows are replaced. A day not yet ended is aggregated again after it ends. Role admin.",
       security: bearer,
       body: z.object({ date: z.iso.date().meta({ description: 'The business day, YYYY-MM-DD', examples: ['2026-11-24'] }) }).strict(),
-      response: { 200: ok(aggregation, "The day's statistics as written"), ...failures(WITH_BODY, AUTHORIZED, NEEDS_DATABASE) },
+      response: { 200: ok(aggregation, "The day's statistics as written"), ...failures(WITH_BODY, AUTHORIZED) },
     },
     onRequest: admin,
     handler: async (request) => {

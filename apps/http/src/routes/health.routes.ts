@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { HttpErrorCode, HttpProblem } from '../errors/problem';
 import type { App, RouteContext } from '../http/route-context';
-import { failures, NEEDS_DATABASE, ok } from '../http/responses';
+import { failures, ok } from '../http/responses';
+
+const NOT_READY_RETRY_AFTER_SECONDS = 1;
 
 const healthy = z.object({ status: z.literal('ok') }).meta({ id: 'Health', examples: [{ status: 'ok' }] });
 
@@ -23,10 +25,14 @@ export function healthRoutes(app: App, ctx: RouteContext): void {
       tags: ['health'],
       summary: 'The database answers',
       description: 'Ready to serve: the database answered a query within its time budget.',
-      response: { 200: ok(healthy, 'The database answers'), ...failures(NEEDS_DATABASE) },
+      response: { 200: ok(healthy, 'The database answers'), ...failures() },
     },
-    handler: async () => {
-      if (!(await ctx.readiness())) throw new HttpProblem(HttpErrorCode.Unavailable, 'The database is not reachable');
+    handler: async (_request, reply) => {
+      if (!(await ctx.readiness())) {
+        // Like every 503 of the API: the client (a load balancer, a probe) learns when to ask again.
+        reply.header('retry-after', String(NOT_READY_RETRY_AFTER_SECONDS));
+        throw new HttpProblem(HttpErrorCode.Unavailable, 'The database is not reachable');
+      }
       return { status: 'ok' as const };
     },
   });

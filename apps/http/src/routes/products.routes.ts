@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
 import { pageAnswer } from '../http/presenters';
 import { bearer, type App, type RouteContext } from '../http/route-context';
-import { AUTHORIZED, failures, INVALID, NEEDS_DATABASE, ok, WITH_BODY } from '../http/responses';
+import { AUTHORIZED, failures, INVALID, ok, WITH_BODY } from '../http/responses';
 import { idParam, pageOf, pageQuery, patchOf, positiveId, queryInt, won } from '../http/schemas';
 
 const product = z
@@ -46,7 +46,7 @@ export function productRoutes(app: App, ctx: RouteContext): void {
       summary: 'The catalogue, ordered by id',
       description: 'Every product with its price and stock, a page at a time. No token needed.',
       querystring: pageQuery,
-      response: { 200: ok(pageOf(product), 'A page of products, ordered by id'), ...failures(INVALID, NEEDS_DATABASE) },
+      response: { 200: ok(pageOf(product), 'A page of products, ordered by id'), ...failures(INVALID) },
     },
     handler: async (request) => {
       const page = { limit: request.query.limit, after: ctx.cursors.decode(request.query.cursor) };
@@ -63,7 +63,7 @@ export function productRoutes(app: App, ctx: RouteContext): void {
       description:
         'Ranked by units sold over the last `days` complete business days (TZ_BUSINESS), from the statistics the daily aggregation writes; ties go to higher revenue, then lower product id.',
       querystring: z.object({ days: queryInt(1, 30, 3, 'Complete business days'), limit: queryInt(1, 50, 5, 'How many products') }),
-      response: { 200: ok(topProducts, 'The best sellers and the dates they cover'), ...failures(INVALID, NEEDS_DATABASE) },
+      response: { 200: ok(topProducts, 'The best sellers and the dates they cover'), ...failures(INVALID) },
     },
     handler: async (request) => ctx.useCases.getTopProducts.execute({ days: request.query.days, limit: request.query.limit }),
   });
@@ -75,7 +75,7 @@ export function productRoutes(app: App, ctx: RouteContext): void {
       summary: 'One product',
       description: 'A product with its price and current stock. No token needed.',
       params: productParams,
-      response: { 200: ok(product, 'The product'), ...failures(INVALID, 'PRODUCT_NOT_FOUND', NEEDS_DATABASE) },
+      response: { 200: ok(product, 'The product'), ...failures(INVALID, 'PRODUCT_NOT_FOUND') },
     },
     handler: (request) => ctx.useCases.getProduct.execute({ productId: request.params.productId }),
   });
@@ -88,7 +88,7 @@ export function productRoutes(app: App, ctx: RouteContext): void {
       description: 'Adds a product to the catalogue with its initial stock. Role admin.',
       security: bearer,
       body: z.object({ name, price, stock }).strict(),
-      response: { 201: ok(product, 'The product, with its new id'), ...failures(WITH_BODY, AUTHORIZED, NEEDS_DATABASE) },
+      response: { 201: ok(product, 'The product, with its new id'), ...failures(WITH_BODY, AUTHORIZED) },
     },
     onRequest: admin,
     handler: async (request, reply) => reply.code(201).send(await ctx.useCases.createProduct.execute(request.body)),
@@ -103,7 +103,7 @@ export function productRoutes(app: App, ctx: RouteContext): void {
       security: bearer,
       params: productParams,
       body: patchOf({ name, price, stock }),
-      response: { 200: ok(product, 'The product after the change'), ...failures(WITH_BODY, AUTHORIZED, 'PRODUCT_NOT_FOUND', NEEDS_DATABASE) },
+      response: { 200: ok(product, 'The product after the change'), ...failures(WITH_BODY, AUTHORIZED, 'PRODUCT_NOT_FOUND') },
     },
     onRequest: admin,
     handler: (request) => ctx.useCases.updateProduct.execute({ productId: request.params.productId, changes: request.body }),

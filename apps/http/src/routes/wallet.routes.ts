@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
 import { presentBalance, presentHistoryEntry, pageAnswer } from '../http/presenters';
 import { actsForPathUser, bearer, type App, type RouteContext } from '../http/route-context';
-import { AUTHORIZED, failures, IDEMPOTENT, INVALID, NEEDS_DATABASE, ok, WITH_BODY } from '../http/responses';
+import { AUTHORIZED, failures, IDEMPOTENT, INVALID, ok, WITH_BODY } from '../http/responses';
 import { idempotencyHeaders, idParam, isoDateTime, pageOf, pageQuery, positiveId, won } from '../http/schemas';
 
 const userParams = z.object({ userId: idParam('User id', 42) });
@@ -16,7 +16,7 @@ const charged = z
 const historyEntry = z
   .object({
     transactionId: z.string(),
-    type: z.enum(['CHARGE', 'PAYMENT']),
+    type: z.enum(['CHARGE', 'PAYMENT', 'REFUND']),
     amount: won,
     balanceAfter: won,
     orderId: positiveId.nullable(),
@@ -38,7 +38,7 @@ export function walletRoutes(app: App, ctx: RouteContext): void {
       description: 'The balance in won; a user who never charged has balance 0. The token must be that user, or an admin.',
       security: bearer,
       params: userParams,
-      response: { 200: ok(balance, 'The balance now'), ...failures(INVALID, AUTHORIZED, NEEDS_DATABASE) },
+      response: { 200: ok(balance, 'The balance now'), ...failures(INVALID, AUTHORIZED) },
     },
     onRequest: user,
     preHandler: actsForPathUser,
@@ -60,7 +60,7 @@ export function walletRoutes(app: App, ctx: RouteContext): void {
         .strict(),
       response: {
         200: ok(charged, 'The charge is booked: the new balance and its history row'),
-        ...failures(WITH_BODY, AUTHORIZED, IDEMPOTENT, 'BALANCE_LIMIT_EXCEEDED', NEEDS_DATABASE),
+        ...failures(WITH_BODY, AUTHORIZED, IDEMPOTENT, 'BALANCE_LIMIT_EXCEEDED'),
       },
     },
     onRequest: user,
@@ -78,7 +78,7 @@ export function walletRoutes(app: App, ctx: RouteContext): void {
       security: bearer,
       params: userParams,
       querystring: pageQuery,
-      response: { 200: ok(pageOf(historyEntry), 'A page of history rows, newest first'), ...failures(INVALID, AUTHORIZED, NEEDS_DATABASE) },
+      response: { 200: ok(pageOf(historyEntry), 'A page of history rows, newest first'), ...failures(INVALID, AUTHORIZED) },
     },
     onRequest: user,
     preHandler: actsForPathUser,

@@ -33,7 +33,7 @@ export async function shop({ baseUrl, userId, userToken, adminToken }: Shopper):
   const admin = createClient<paths>({ baseUrl, headers: { authorization: `Bearer ${adminToken}` } });
 
   const product = await admin.POST('/admin/products', { body: { name: 'Espresso beans 1 kg', price: 28_000, stock: 3 } });
-  if (!product.data) throw new Error(`creating a product failed: ${product.error.code}`);
+  if (!product.data) throw new Error(`creating a product failed: ${product.error.code}: ${product.error.detail}`);
 
   const coupon = await admin.POST('/admin/coupons', {
     body: { name: 'Welcome 5,000 won off', discountType: 'FIXED', discountValue: 5_000, totalQuantity: 100, expiresAt: '2026-12-31T00:00:00+09:00' },
