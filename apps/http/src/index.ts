@@ -18,6 +18,7 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app';
+import { defaultOverloadLimits } from './protection/protection';
 import type { StorefrontPorts } from '@storefront/application';
 import { appDependencies } from './container';
 import type { App } from './http/route-context';
@@ -103,7 +104,7 @@ export async function startHttpRole({ config, database, logger, ...options }: Ht
   const app = await buildApp(deps, {
     logger: logger as unknown as FastifyBaseLogger,
     metrics: metrics.registry,
-    protection: { corsOrigins: config.corsOrigins, rateLimitPerMinute: config.rateLimitPerMinute },
+    protection: { corsOrigins: config.corsOrigins, rateLimitPerMinute: config.rateLimitPerMinute, overload: defaultOverloadLimits() },
   });
   const url = await app.listen({ host: config.http.host, port: config.http.port });
   logger.info(
