@@ -22,6 +22,7 @@ import { defaultOverloadLimits } from './protection/protection';
 import type { StorefrontPorts } from '@storefront/application';
 import { appDependencies } from './container';
 import type { App } from './http/route-context';
+import { defaultOverloadLimits } from './protection/protection';
 
 export { buildApp, registeredRoutes } from './app';
 export { appDependencies, createHttpContainer, Tokens, type HttpSettings } from './container';

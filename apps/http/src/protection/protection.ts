@@ -12,13 +12,15 @@ export interface ProtectionSettings {
   corsOrigins: string[];
   /** Requests per caller (token subject, else client address) per minute; 0 turns it off. */
   rateLimitPerMinute: number;
-  /** Load shedding: above these the process answers 503 instead of queueing; unset: none. */
+  /** Load shedding: above these the process answers 503 instead of queueing; none when absent. */
   overload?: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; sampleIntervalMs?: number };
 }
 
 /**
- * What `buildApp` uses when the caller says nothing (tests): no CORS, no limit, no shedding — a
- * test process on a busy machine lags for reasons of its own. The HTTP role passes the real ones.
+ * What `buildApp` uses when the caller says nothing: no CORS, no limit, no shedding. The HTTP
+ * role turns shedding on; an app built inside a test process must not, because there the
+ * event loop also runs the test's own work (fast-check, JSON assertions), and a busy machine
+ * would turn the test's delay into 503s that say nothing about the server.
  */
 export const DEFAULT_PROTECTION: ProtectionSettings = { corsOrigins: [], rateLimitPerMinute: 0 };
 
