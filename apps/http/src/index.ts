@@ -18,7 +18,6 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app';
-import { defaultOverloadLimits } from './protection/protection';
 import type { StorefrontPorts } from '@storefront/application';
 import { appDependencies } from './container';
 import type { App } from './http/route-context';
