@@ -18,6 +18,8 @@ import {
   ListUserOrders,
   PlaceOrder,
   RetryOutboxEvent,
+  GetOutboxEvent,
+  ReadEventFeed,
   UpdateProduct,
   type CatalogQueries,
   type Clock,
@@ -131,6 +133,8 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
       aggregateDailySales: new AggregateDailySales(uow, calendar),
       listOutboxEvents: new ListOutboxEvents(resolve(r, Tokens.OutboxQueries)),
       retryOutboxEvent: new RetryOutboxEvent(resolve(r, Tokens.OutboxRelayStore)),
+      getOutboxEvent: new GetOutboxEvent(resolve(r, Tokens.OutboxQueries)),
+      readEventFeed: new ReadEventFeed(resolve(r, Tokens.OutboxQueries)),
     };
   });
 

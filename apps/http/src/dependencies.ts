@@ -18,6 +18,8 @@ import type {
   ListUserOrders,
   PlaceOrder,
   RetryOutboxEvent,
+  GetOutboxEvent,
+  ReadEventFeed,
   UpdateProduct,
 } from '@storefront/application';
 
@@ -44,6 +46,8 @@ export interface UseCases {
   aggregateDailySales: UseCase<AggregateDailySales>;
   listOutboxEvents: UseCase<ListOutboxEvents>;
   retryOutboxEvent: UseCase<RetryOutboxEvent>;
+  getOutboxEvent: UseCase<GetOutboxEvent>;
+  readEventFeed: UseCase<ReadEventFeed>;
 }
 
 /** What `buildApp` needs: a pure function of these, so tests inject in-memory or PostgreSQL ones. */

@@ -21,6 +21,8 @@ const CONTRACT = [
   'GET /orders/{orderId}',
   'GET /users/{userId}/orders',
   'GET /admin/outbox',
+  'GET /admin/outbox/{eventId}',
+  'GET /admin/events',
   'POST /admin/outbox/{eventId}/retry',
   'POST /admin/jobs/aggregate-sales',
   'GET /health/live',

@@ -44,13 +44,39 @@ export class OutboxRelayLoop {
       let pass: RelayPassResult | undefined;
       try {
         pass = await this.relay.execute();
-        if (pass.claimed > 0) this.logger.info({ relay: pass }, 'outbox relay pass');
+        this.report(pass);
       } catch (error) {
         this.logger.error({ err: error }, 'outbox relay pass failed');
         await this.pause(this.options.errorDelayMs);
         continue;
       }
       if (pass.claimed < this.options.batchSize) await this.pause(this.options.pollIntervalMs);
+    }
+  }
+
+  /** Failures at warn with their reasons (one line per pass), the circuit's changes, and a debug line per pass. */
+  private report(pass: RelayPassResult): void {
+    if (pass.failures.length > 0) {
+      const reasons: Record<string, number> = {};
+      for (const failure of pass.failures) reasons[failure.reason] = (reasons[failure.reason] ?? 0) + 1;
+      this.logger.warn(
+        {
+          failed: pass.failures.length,
+          parked: pass.parked,
+          reasons,
+          events: pass.failures.slice(0, 5).map(({ eventId, type, attempt, httpStatus }) => ({ eventId, type, attempt, httpStatus })),
+        },
+        `outbox relay: ${pass.failures.length} deliveries failed (${Object.keys(reasons)[0]}${Object.keys(reasons).length > 1 ? ', …' : ''})`,
+      );
+    }
+    if (pass.circuitChange === 'opened') {
+      this.logger.warn({ circuit: pass.circuit }, 'outbox relay: the data platform keeps failing; sending one probe at a time until it answers');
+    } else if (pass.circuitChange === 'closed') {
+      this.logger.info({ circuit: pass.circuit }, 'outbox relay: the data platform answers again; full speed');
+    }
+    if (pass.claimed > 0) {
+      const { claimed, delivered, retried, parked } = pass;
+      this.logger.debug({ relay: { claimed, delivered, retried, parked } }, 'outbox relay pass');
     }
   }
 

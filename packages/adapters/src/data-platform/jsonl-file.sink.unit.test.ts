@@ -10,7 +10,18 @@ function envelope(n: number): OrderEventEnvelope {
     eventId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
     type: 'order.paid',
     occurredAt: '2026-11-24T09:00:00.000Z',
-    data: { orderId: n, note: 'line\nbreak stays inside the JSON string' },
+    sequence: n,
+    data: {
+      orderId: n,
+      userId: 1,
+      status: 'PAID',
+      items: [{ productId: 1, name: 'line\nbreak stays inside the JSON string', unitPrice: 1, quantity: 1, amount: 1 }],
+      totalAmount: 1,
+      discountAmount: 0,
+      paidAmount: 1,
+      userCouponId: null,
+      createdAt: '2026-11-24T09:00:00.000Z',
+    },
   };
 }
 
@@ -37,7 +48,7 @@ describe('JsonlFileSink', () => {
     const parsed = lines.map((line) => JSON.parse(line) as OrderEventEnvelope);
     expect(parsed[25]).toEqual(envelope(26));
     expect(new Set(parsed.map((e) => e.eventId)).size).toBe(26);
-    expect(Object.keys(parsed[0]!)).toEqual(['eventId', 'type', 'occurredAt', 'data']);
+    expect(Object.keys(parsed[0]!)).toEqual(['eventId', 'type', 'occurredAt', 'sequence', 'data']);
   });
 
   it('answers a failed delivery, not an exception, when it cannot write', async () => {

@@ -14,7 +14,6 @@ import type {
   Clock,
   CouponRepository,
   DailyProductSales,
-  OrderPaidEvent,
   OrderRepository,
   OutboxRepository,
   ProductRepository,
@@ -24,6 +23,7 @@ import type {
   UserCouponRepository,
   WalletRepository,
 } from '../ports';
+import type { OrderEvent } from '../events/order-event';
 import type { InMemoryDatabase } from './database';
 import { deepCopy, nextUuid, nextValue, type InMemoryState } from './state';
 
@@ -231,7 +231,7 @@ class InMemoryOrderRepository implements OrderRepository {
 class InMemoryOutboxRepository implements OutboxRepository {
   constructor(private readonly session: Session) {}
 
-  async append(event: OrderPaidEvent): Promise<void> {
+  async append(event: OrderEvent): Promise<void> {
     const state = this.session.state;
     const createdAt = this.session.clock.now();
     const eventId = nextUuid(state);
@@ -239,9 +239,11 @@ class InMemoryOutboxRepository implements OutboxRepository {
       seq: nextValue(state, 'outboxEvent'),
       eventId,
       type: event.type,
+      orderId: event.data.orderId,
       occurredAt: new Date(event.occurredAt.getTime()),
-      // Stored as JSON (jsonb in PostgreSQL): what the data platform will receive.
+      // Stored as JSON (as in PostgreSQL): what the data platform will receive.
       data: JSON.parse(JSON.stringify(event.data)) as unknown,
+      attemptLog: [],
       status: 'PENDING',
       attempts: 0,
       nextAttemptAt: createdAt,

@@ -8,7 +8,8 @@ import type {
   UserCoupon,
   Wallet,
 } from '@storefront/domain';
-import type { DailyProductSales, OrderView } from './views';
+import type { OrderEvent } from '../events/order-event';
+import type { DailyProductSales } from './views';
 
 /*
  * Repositories bound to one transaction. Each is shaped to what the use cases do with it, and
@@ -68,15 +69,9 @@ export interface OrderRepository {
   add(order: Order): Promise<void>;
 }
 
-export interface OrderPaidEvent {
-  type: 'order.paid';
-  occurredAt: Date;
-  data: OrderView;
-}
-
 /** The transactional outbox: events written in the same transaction as the change they report. */
 export interface OutboxRepository {
-  append(event: OrderPaidEvent): Promise<void>;
+  append(event: OrderEvent): Promise<void>;
 }
 
 export interface SalesStatisticsRepository {

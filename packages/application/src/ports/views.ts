@@ -84,3 +84,4 @@ export interface OutboxEventView {
   createdAt: Date;
   deliveredAt: Date | null;
 }
+
