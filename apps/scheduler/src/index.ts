@@ -18,6 +18,8 @@ export interface SchedulerRoleOptions extends SchedulerOverrides {
   logger: SchedulerLogger;
   /** Pause between relay passes that found less than a full batch. */
   pollIntervalMs?: number;
+  /** Relay passes side by side in this process (default 4). */
+  relayConcurrency?: number;
   /** Business days caught up at most on start and at 00:00. */
   maxCatchUpDays?: number;
   /** The aggregation's schedule; 00:00 in TZ_BUSINESS. */
@@ -45,7 +47,7 @@ export function startSchedulerRole(options: SchedulerRoleOptions): SchedulerRole
 
   const relay = new OutboxRelayLoop(
     resolve(container, Tokens.relayOutboxEvents),
-    { batchSize: policy.batchSize, pollIntervalMs: options.pollIntervalMs ?? 300, errorDelayMs: 2_000 },
+    { batchSize: policy.batchSize, pollIntervalMs: options.pollIntervalMs ?? 300, errorDelayMs: 2_000, concurrency: options.relayConcurrency ?? 4 },
     logger,
   );
   const dailySales = new DailySalesJob(

@@ -8,6 +8,11 @@ export interface RelayLoopOptions {
   pollIntervalMs: number;
   /** Pause after a pass that failed (the database unreachable, say) before trying again. */
   errorDelayMs: number;
+  /**
+   * Passes run side by side (default 1). While one pass waits on the platform, another claims and
+   * records: they claim disjoint events, exactly as separate relays do.
+   */
+  concurrency?: number;
 }
 
 /**
@@ -18,7 +23,7 @@ export interface RelayLoopOptions {
 export class OutboxRelayLoop {
   private running: Promise<void> | undefined;
   private stopping = false;
-  private wake: (() => void) | undefined;
+  private readonly wakers = new Set<() => void>();
 
   constructor(
     private readonly relay: Pick<RelayOutboxEvents, 'execute'>,
@@ -29,12 +34,12 @@ export class OutboxRelayLoop {
   start(): void {
     if (this.running) return;
     this.stopping = false;
-    this.running = this.loop();
+    this.running = Promise.all(Array.from({ length: Math.max(1, this.options.concurrency ?? 1) }, () => this.loop())).then(() => undefined);
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake?.();
+    for (const wake of this.wakers) wake();
     await this.running;
     this.running = undefined;
   }
@@ -84,12 +89,13 @@ export class OutboxRelayLoop {
   private pause(ms: number): Promise<void> {
     if (this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
+        this.wakers.delete(done);
         resolve();
-      }
-      this.wake = done;
+      };
+      const timer = setTimeout(done, ms);
+      this.wakers.add(done);
     });
   }
 }

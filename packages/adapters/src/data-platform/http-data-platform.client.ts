@@ -1,5 +1,8 @@
+import { createSecretKey } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import { envelopeBody, type DataPlatformClient, type DeliveryOutcome, type OrderEventEnvelope } from '@storefront/application';
-import { signatureHeader, signingKeysFrom, standardWebhookSignature } from './signature';
+import { signatureHeader, signingKeysFrom, standardWebhookSignature, type SigningKey } from './signature';
 
 export interface HttpDataPlatformOptions {
   url: string;
@@ -22,78 +25,93 @@ const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
  * version, with `X-Signature` and `Idempotency-Key`. Every failure (non-2xx, a redirect, a
  * timeout, a refused connection) is answered as an outcome, never thrown, so the relay can
  * schedule the retry.
+ *
+ * node:http with a keep-alive agent rather than fetch: a relay pass sends a whole batch at once,
+ * and on a busy machine fetch's per-request overhead alone kept the relay under 2,000 events/s.
+ * Redirects are never followed (a redirect could carry a signed event elsewhere).
  */
 export class HttpDataPlatformClient implements DataPlatformClient {
   private readonly now: () => Date;
-  private readonly keys: Buffer[];
+  private readonly keys: SigningKey[];
+  private readonly target: URL;
+  private readonly agent: http.Agent;
 
   constructor(private readonly options: HttpDataPlatformOptions) {
     this.now = options.now ?? (() => new Date());
-    this.keys = signingKeysFrom(options.secret);
+    this.keys = signingKeysFrom(options.secret).map((key) => createSecretKey(key));
+    this.target = new URL(options.url);
+    this.agent = this.target.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 128 }) : new http.Agent({ keepAlive: true, maxSockets: 128 });
   }
 
-  async deliver(envelope: OrderEventEnvelope): Promise<DeliveryOutcome> {
+  deliver(envelope: OrderEventEnvelope): Promise<DeliveryOutcome> {
     // Serialised once: the signatures cover exactly the bytes sent.
     const body = envelopeBody(envelope);
     const t = Math.floor(this.now().getTime() / 1000);
-    try {
-      const response = await fetch(this.options.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'webhook-id': envelope.eventId,
-          'webhook-timestamp': String(t),
-          'webhook-signature': standardWebhookSignature(this.keys, envelope.eventId, t, body),
-          'idempotency-key': envelope.eventId,
-          'x-signature': signatureHeader(this.keys, body, t),
-        },
-        body,
-        // A redirect could carry a signed event somewhere else; it counts as a failure.
-        redirect: 'manual',
-        // Covers connecting, the headers and the body: a hanging platform cannot stall the relay.
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      const httpStatus = response.status;
-      if (httpStatus >= 200 && httpStatus < 300) {
-        await response.body?.cancel().catch(() => undefined);
-        return { delivered: true, httpStatus };
-      }
-      const text = await readAtMost(response, MAX_RESPONSE_BYTES);
-      const retryAfterMs = retryAfterOf(response.headers.get('retry-after'), this.now());
-      return {
-        delivered: false,
-        reason: `HTTP ${httpStatus}${text ? `: ${text.slice(0, 200)}` : ''}`,
-        httpStatus,
-        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+      'webhook-id': envelope.eventId,
+      'webhook-timestamp': String(t),
+      'webhook-signature': standardWebhookSignature(this.keys, envelope.eventId, t, body),
+      'idempotency-key': envelope.eventId,
+      'x-signature': signatureHeader(this.keys, body, t),
+    };
+    return new Promise<DeliveryOutcome>((resolve) => {
+      let settled = false;
+      const finish = (outcome: DeliveryOutcome): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(outcome);
       };
-    } catch (error) {
-      return { delivered: false, reason: describeFailure(error, this.options.timeoutMs) };
-    }
+      const send = this.target.protocol === 'https:' ? https.request : http.request;
+      const request = send(this.target, { method: 'POST', agent: this.agent, headers }, (response) => {
+        const httpStatus = response.statusCode ?? 0;
+        const delivered = httpStatus >= 200 && httpStatus < 300;
+        if (delivered) finish({ delivered: true, httpStatus });
+        // Of any answer, at most MAX_RESPONSE_BYTES are read; a longer body costs the connection.
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const failed = (): void => {
+          if (delivered) return;
+          const text = Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8');
+          const retryAfterMs = retryAfterOf(headerValue(response.headers['retry-after']), this.now());
+          finish({
+            delivered: false,
+            reason: `HTTP ${httpStatus}${text ? `: ${text.slice(0, 200)}` : ''}`,
+            httpStatus,
+            ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+          });
+        };
+        response.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          size += chunk.length;
+          if (size >= MAX_RESPONSE_BYTES) {
+            failed();
+            response.destroy();
+          }
+        });
+        response.on('end', failed);
+        response.on('close', failed);
+        response.on('error', failed);
+      });
+      // Covers connecting, the headers and the body: a hanging platform cannot stall the relay.
+      const timer = setTimeout(() => {
+        finish({ delivered: false, reason: `no answer within ${this.options.timeoutMs} ms` });
+        request.destroy();
+      }, this.options.timeoutMs);
+      request.on('error', (error) => finish({ delivered: false, reason: describeFailure(error) }));
+      request.end(body);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.agent.destroy();
   }
 }
 
-/**
- * The first `maxBytes` of a response body as text, then the stream is cancelled: a receiver
- * answering 502 with 100 MB costs us 4 KB, not 100 MB of memory.
- */
-async function readAtMost(response: Response, maxBytes: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < maxBytes) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } catch {
-    // A body cut short still leaves the status to report.
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
+function headerValue(value: string | string[] | undefined): string | null {
+  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
 }
 
 /** `Retry-After` as delay-seconds or an HTTP date (RFC 9110), in milliseconds from now. */
@@ -106,13 +124,10 @@ export function retryAfterOf(header: string | null, now: Date): number | undefin
   return Math.min(Math.max(0, at - now.getTime()), MAX_RETRY_AFTER_MS);
 }
 
-function describeFailure(error: unknown, timeoutMs: number): string {
-  if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return `no answer within ${timeoutMs} ms`;
-  }
+function describeFailure(error: unknown): string {
   if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? `: ${(error.cause as NodeJS.ErrnoException).code ?? error.cause.message}` : '';
-    return `${error.message}${cause}`;
+    const code = (error as NodeJS.ErrnoException).code;
+    return code !== undefined && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
   }
   return String(error);
 }

@@ -1,40 +1,41 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema';
 
-/** The sequencer's transaction-scoped advisory lock: one sequencer at a time, across processes. */
-const SEQUENCER_LOCK = 7_301_050_015;
 /** Events numbered per run at most; the next run numbers the rest. */
 const MAX_PER_RUN = 5_000;
 
 /**
  * Gives committed events their public `sequence`, lowest `seq` first, each above every number
- * given before; answers how many it numbered. One short transaction under a transaction-scoped
- * advisory lock (so it also works behind PgBouncer in transaction mode): a second sequencer
- * meanwhile skips rather than waits. Its statement reads after the lock is taken, so it sees
- * everything the previous run committed and continues its numbering; an event still being
- * written is invisible to it and gets a higher number on a later run. A reader of the feed can
- * therefore never see a number and later find a lower one appear.
+ * given before; answers how many it numbered. One statement, so one round trip and no session
+ * state (fine behind PgBouncer in transaction mode):
+ *
+ * - it sees only committed events (an event still being written gets a number on a later run);
+ * - runs are serialised by the lock on the one `outbox_sequencer` row, and a run that waited
+ *   for another re-reads that row (READ COMMITTED re-evaluates an UPDATE on the newest
+ *   version), so it continues above the other's numbers;
+ * - an event the other run numbered meanwhile is left alone (`sequence IS NULL` is checked again
+ *   on the newest row version); its number in this run's count becomes a gap, which is allowed.
+ *
+ * So a reader of the feed can never see a number and later find a lower one appear. With nothing
+ * to number it writes nothing and takes no lock.
  */
 export async function sequenceCommittedEvents(db: Kysely<DB>): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(${SEQUENCER_LOCK}::bigint) AS locked`.execute(trx);
-    if (rows[0]?.locked !== true) return 0;
-    const result = await sql`
-      WITH pending AS (
-             SELECT seq, row_number() OVER (ORDER BY seq) AS n
-               FROM outbox
-              WHERE sequence IS NULL
-              ORDER BY seq
-              LIMIT ${MAX_PER_RUN}),
-           counter AS (
-             UPDATE outbox_sequencer
-                SET last_sequence = last_sequence + (SELECT count(*) FROM pending)
-              WHERE id = 1
-          RETURNING last_sequence - (SELECT count(*) FROM pending) AS base)
-      UPDATE outbox o
-         SET sequence = counter.base + pending.n
-        FROM pending, counter
-       WHERE o.seq = pending.seq`.execute(trx);
-    return Number(result.numAffectedRows ?? 0);
-  });
+  const result = await sql`
+    WITH pending AS (
+           SELECT seq, row_number() OVER (ORDER BY seq) AS n
+             FROM outbox
+            WHERE sequence IS NULL
+            ORDER BY seq
+            LIMIT ${MAX_PER_RUN}),
+         counter AS (
+           UPDATE outbox_sequencer
+              SET last_sequence = last_sequence + (SELECT count(*) FROM pending)
+            WHERE id = 1 AND EXISTS (SELECT 1 FROM pending)
+        RETURNING last_sequence - (SELECT count(*) FROM pending) AS base)
+    UPDATE outbox o
+       SET sequence = counter.base + pending.n
+      FROM pending, counter
+     WHERE o.seq = pending.seq
+       AND o.sequence IS NULL`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
 }
