@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import {
   AggregateDailySales,
   BusinessCalendar,
+  CancelOrder,
   ChargeBalance,
   CreateCoupon,
   CreateProduct,
@@ -12,11 +13,14 @@ import {
   GetProduct,
   GetTopProducts,
   IssueCoupon,
+  ListCoupons,
+  ListOrders,
   ListOutboxEvents,
   ListProducts,
   ListUserCoupons,
   ListUserOrders,
   PlaceOrder,
+  RefundOrder,
   RetryOutboxEvent,
   GetOutboxEvent,
   ReadEventFeed,
@@ -113,6 +117,8 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
     const placeOrder = new PlaceOrder(uow, clock);
     const createProduct = new CreateProduct(uow);
     const updateProduct = new UpdateProduct(uow);
+    const cancelOrder = new CancelOrder(uow, clock);
+    const refundOrder = new RefundOrder(uow, clock);
     return {
       getBalance: new GetBalance(resolve(r, Tokens.WalletQueries), clock),
       chargeBalance: new ChargeBalance(uow, clock, Money.of(resolve(r, Tokens.Settings).maxBalance)),
@@ -133,6 +139,12 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
       aggregateDailySales: new AggregateDailySales(uow, calendar),
       listOutboxEvents: new ListOutboxEvents(resolve(r, Tokens.OutboxQueries)),
       retryOutboxEvent: new RetryOutboxEvent(resolve(r, Tokens.OutboxRelayStore)),
+      // A cancellation, and a refund that restocks, put units back: their products leave the cache.
+      cancelOrder: cache === null ? cancelOrder : evictingAfter(cache, cancelOrder, (_, order) => order.items.map((line) => line.productId)),
+      refundOrder:
+        cache === null ? refundOrder : evictingAfter(cache, refundOrder, (_, refund) => (refund.restocked ? refund.items.map((line) => line.productId) : [])),
+      listOrders: new ListOrders(resolve(r, Tokens.OrderQueries)),
+      listCoupons: new ListCoupons(resolve(r, Tokens.CouponQueries)),
       getOutboxEvent: new GetOutboxEvent(resolve(r, Tokens.OutboxQueries)),
       readEventFeed: new ReadEventFeed(resolve(r, Tokens.OutboxQueries)),
     };

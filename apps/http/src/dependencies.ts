@@ -1,5 +1,6 @@
 import type {
   AggregateDailySales,
+  CancelOrder,
   ChargeBalance,
   Clock,
   CreateCoupon,
@@ -12,11 +13,14 @@ import type {
   GetTopProducts,
   IdempotencyStore,
   IssueCoupon,
+  ListCoupons,
+  ListOrders,
   ListOutboxEvents,
   ListProducts,
   ListUserCoupons,
   ListUserOrders,
   PlaceOrder,
+  RefundOrder,
   RetryOutboxEvent,
   GetOutboxEvent,
   ReadEventFeed,
@@ -46,6 +50,10 @@ export interface UseCases {
   aggregateDailySales: UseCase<AggregateDailySales>;
   listOutboxEvents: UseCase<ListOutboxEvents>;
   retryOutboxEvent: UseCase<RetryOutboxEvent>;
+  cancelOrder: UseCase<CancelOrder>;
+  refundOrder: UseCase<RefundOrder>;
+  listOrders: UseCase<ListOrders>;
+  listCoupons: UseCase<ListCoupons>;
   getOutboxEvent: UseCase<GetOutboxEvent>;
   readEventFeed: UseCase<ReadEventFeed>;
 }

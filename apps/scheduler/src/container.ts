@@ -27,6 +27,7 @@ import {
   SystemClock,
   type AppConfig,
   type Database,
+  type ProcessMetrics,
 } from '@storefront/adapters';
 
 /** A tsyringe key that carries the type of what it resolves to, so `resolve` needs no cast. */
@@ -97,6 +98,8 @@ export interface SchedulerOverrides {
   relayPolicy?: Partial<RelayPolicy>;
   retentionPolicy?: Partial<RetentionPolicy>;
   dataPlatform?: DataPlatformClient;
+  /** The process's metrics: deliveries to the data platform are counted and timed there. */
+  metrics?: ProcessMetrics;
   /** Sees every delivery attempt: where counters of attempts, latency and parked events hook in. */
   relayObserver?: RelayObserver;
 }
@@ -116,7 +119,10 @@ export function createSchedulerContainer(config: AppConfig, database: Database, 
   provide(c, Tokens.unitOfWork, (r) => new KyselyUnitOfWork(resolve(r, Tokens.database).db));
   provide(c, Tokens.salesQueries, (r) => new PgSalesQueries(resolve(r, Tokens.database).db));
   provide(c, Tokens.outboxRelayStore, (r) => new PgOutboxRelayStore(resolve(r, Tokens.database).db));
-  provide(c, Tokens.dataPlatform, () => overrides.dataPlatform ?? dataPlatformClientFor(config.dataPlatform));
+  provide(c, Tokens.dataPlatform, () => {
+    const client = overrides.dataPlatform ?? dataPlatformClientFor(config.dataPlatform);
+    return overrides.metrics ? overrides.metrics.meterDeliveries(client) : client;
+  });
   provide(
     c,
     Tokens.relayOutboxEvents,

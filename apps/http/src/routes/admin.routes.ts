@@ -4,7 +4,7 @@ import { ORDER_EVENT_TYPES } from '@storefront/application';
 import { iso, pageAnswer, presentEventDetail, presentFeedEvent, presentOutboxEvent } from '../http/presenters';
 import { bearer, type App, type RouteContext } from '../http/route-context';
 import { isoDateTime, pageOf, pageQuery, positiveId, problems, queryInt, won } from '../http/schemas';
-import { orderSchema } from './orders.routes';
+import { orderSchema, refundSchema } from './orders.routes';
 
 const outboxEvent = z
   .object({
@@ -25,7 +25,7 @@ const eventEnvelope = {
   type: z.enum(ORDER_EVENT_TYPES),
   occurredAt: isoDateTime,
   sequence: won,
-  data: orderSchema.extend({ refund: z.looseObject({}).optional().meta({ description: 'The refund, for order.refunded' }) }).meta({
+  data: orderSchema.extend({ refund: refundSchema.optional().meta({ description: 'The refund, for order.refunded' }) }).meta({
     description: 'The order after the change',
   }),
 };

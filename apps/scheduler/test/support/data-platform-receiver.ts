@@ -21,6 +21,8 @@ export interface ReceivedEvent {
   data: { orderId: number; [key: string]: unknown };
 }
 
+const ORDER_EVENT_TYPES = new Set(['order.paid', 'order.cancelled', 'order.refunded']);
+
 /**
  * A data platform on 127.0.0.1 that checks every request as a real one would: the Standard
  * Webhooks signature with the `standardwebhooks` library and the X-Signature of the first
@@ -140,9 +142,9 @@ export class DataPlatformReceiver {
     if (req.headers['webhook-id'] !== event.eventId) return reject(`webhook-id ${String(req.headers['webhook-id'])} for ${event.eventId}`);
     if (req.headers['idempotency-key'] !== event.eventId) return reject(`idempotency-key ${String(req.headers['idempotency-key'])} for ${event.eventId}`);
     if (
-      !['order.paid', 'order.cancelled', 'order.refunded'].includes(event.type) ||
-      typeof event.data?.orderId !== 'number' ||
+      !ORDER_EVENT_TYPES.has(event.type) ||
       !Number.isSafeInteger(event.sequence) ||
+      typeof event.data?.orderId !== 'number' ||
       Number.isNaN(Date.parse(event.occurredAt))
     ) {
       return reject(`malformed envelope ${raw.slice(0, 100)}`);

@@ -20,8 +20,11 @@ const envelope: OrderEventEnvelope = {
     totalAmount: 1000,
     discountAmount: 0,
     paidAmount: 1000,
+    refundedAmount: 0,
     userCouponId: null,
+    refunds: [],
     createdAt: '2026-11-24T09:00:00.000Z',
+    cancelledAt: null,
   },
 };
 

@@ -28,12 +28,15 @@ function orderView(orderId: number): OrderView {
     orderId,
     userId: 1,
     status: 'PAID',
-    items: [{ productId: 1, name: 'Tea', unitPrice: 1000, quantity: 2, amount: 2000 }],
+    items: [{ productId: 1, name: 'Tea', unitPrice: 1000, quantity: 2, amount: 2000, paidAmount: 2000, refundedQuantity: 0 }],
     totalAmount: 2000,
     discountAmount: 0,
     paidAmount: 2000,
+    refundedAmount: 0,
     userCouponId: null,
+    refunds: [],
     createdAt: new Date('2026-11-24T09:00:00.000Z'),
+    cancelledAt: null,
   };
 }
 
@@ -78,8 +81,9 @@ describe('PgOutboxRelayStore.claimDue', () => {
     });
     // The order view's fields in the contract's order: the JSON text is kept as written.
     expect(Object.keys(claimed[0]!.envelope.data)).toEqual([
-      'orderId', 'userId', 'status', 'items', 'totalAmount', 'discountAmount', 'paidAmount', 'userCouponId', 'createdAt',
+      'orderId', 'userId', 'status', 'items', 'totalAmount', 'discountAmount', 'paidAmount', 'refundedAmount', 'userCouponId', 'refunds', 'createdAt', 'cancelledAt',
     ]);
+    expect(Object.keys(claimed[0]!.envelope.data.items[0]!)).toEqual(['productId', 'name', 'unitPrice', 'quantity', 'amount', 'paidAmount', 'refundedQuantity']);
     const row = await rowOf(ids[0]!);
     expect(row.claim_token).toBe(claimed[0]!.claimToken);
     expect(row.order_id).toBe(1);

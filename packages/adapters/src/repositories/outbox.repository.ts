@@ -7,7 +7,7 @@ export class PgOutboxRepository implements OutboxRepository {
 
   /**
    * The event's `data` is stored as the JSON text the relay will send (dates become ISO-8601
-   * strings); the insert trigger gives it its sequence.
+   * strings); the sequencer numbers it once it has committed.
    */
   async append(event: OrderEvent): Promise<void> {
     await this.db

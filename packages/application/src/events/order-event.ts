@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OrderView } from '../ports/views';
+import type { OrderView, RefundView } from '../ports/views';
 
 /*
  * The order event contract of API.md, declared once: what a use case writes into the outbox
@@ -20,14 +20,11 @@ export type Jsonified<T> = T extends Date
       ? { [K in keyof T]: Jsonified<T[K]> }
       : T;
 
-/** The refund an `order.refunded` event reports beside the order. */
-export type RefundData = Record<string, unknown>;
-
 /** `data` of each event type: the order after the change, plus the refund for `order.refunded`. */
 export interface OrderEventData {
   'order.paid': OrderView;
   'order.cancelled': OrderView;
-  'order.refunded': OrderView & { refund: RefundData };
+  'order.refunded': OrderView & { refund: RefundView };
 }
 
 /** An event as a use case writes it, in the transaction of the change it reports. */

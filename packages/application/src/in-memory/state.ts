@@ -85,6 +85,7 @@ export interface Sequences {
   coupon: number;
   userCoupon: number;
   order: number;
+  refund: number;
   balanceEntry: number;
   outboxEvent: number;
   /** Feeds the uuid-shaped ids: event ids and claim tokens. */
@@ -97,6 +98,7 @@ export interface InMemoryState {
   products: Map<number, ProductPrimitives>;
   coupons: Map<number, StoredCoupon>;
   userCoupons: Map<number, StoredUserCoupon>;
+  /** Each order with its lines and its refunds, as the orders, order_lines and refunds tables hold them. */
   orders: Map<number, OrderPrimitives>;
   outbox: Map<string, StoredOutboxEvent>;
   /** Per business day, its per-product rows. */
@@ -119,7 +121,7 @@ export function emptyState(): InMemoryState {
     dailySales: new Map(),
     aggregatedDays: new Map(),
     idempotencyKeys: new Map(),
-    sequences: { product: 0, coupon: 0, userCoupon: 0, order: 0, balanceEntry: 0, outboxEvent: 0, uuid: 0 },
+    sequences: { product: 0, coupon: 0, userCoupon: 0, order: 0, refund: 0, balanceEntry: 0, outboxEvent: 0, uuid: 0 },
   };
 }
 

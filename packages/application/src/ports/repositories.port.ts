@@ -5,6 +5,7 @@ import type {
   Order,
   Product,
   ProductPrimitives,
+  RefundPrimitives,
   UserCoupon,
   Wallet,
 } from '@storefront/domain';
@@ -21,6 +22,11 @@ export interface WalletRepository {
   /** The user's wallet, created at balance 0 if it does not exist yet, locked until commit. */
   lockForUser(userId: number, now: Date): Promise<Wallet>;
   save(wallet: Wallet): Promise<void>;
+  /**
+   * Writes a balance raised by a refund or a cancellation. Unlike `save`, the ceiling does not
+   * bound it (API.md: a refund is always credited); the balance may only have gone up.
+   */
+  saveRefunded(wallet: Wallet): Promise<void>;
 }
 
 export interface BalanceHistoryRepository {
@@ -41,6 +47,11 @@ export interface ProductRepository {
    * ascending id order and as late as possible in the transaction: these are the hot rows.
    */
   decreaseStock(productId: number, quantity: number): Promise<boolean>;
+  /**
+   * Puts `quantity` units back (a cancellation or a refund with restock), locking the product
+   * row until commit. Callers take products in ascending id order, last in the transaction.
+   */
+  increaseStock(productId: number, quantity: number): Promise<void>;
 }
 
 export interface CouponRepository {
@@ -62,11 +73,25 @@ export interface UserCouponRepository {
   /** The user coupon about to be spent, locked until commit. */
   lockById(userCouponId: number): Promise<UserCoupon | null>;
   markUsed(userCoupon: UserCoupon, orderId: number): Promise<void>;
+  /** Frees a copy that `orderId` spent, locked by `lockById`: the order was cancelled. */
+  markReleased(userCoupon: UserCoupon, orderId: number): Promise<void>;
 }
 
 export interface OrderRepository {
   nextId(): Promise<number>;
   add(order: Order): Promise<void>;
+  /**
+   * Who placed an order and with which user coupon, read without locks (both never change):
+   * what a cancellation or a refund must lock before the order itself. Null when unknown.
+   */
+  ownerOf(orderId: number): Promise<{ userId: number; userCouponId: number | null } | null>;
+  /** The order with its lines and refunds, its row locked until commit. */
+  lockById(orderId: number): Promise<Order | null>;
+  /** The id of a refund about to be made, from the refunds sequence. */
+  nextRefundId(): Promise<number>;
+  /** Writes what a cancellation or a refund changed on an order locked by `lockById`. */
+  saveLifecycle(order: Order): Promise<void>;
+  addRefund(refund: RefundPrimitives): Promise<void>;
 }
 
 /** The transactional outbox: events written in the same transaction as the change they report. */
@@ -76,9 +101,10 @@ export interface OutboxRepository {
 
 export interface SalesStatisticsRepository {
   /**
-   * Replaces the statistics of one business day with the paid order lines created in
-   * [from, to), and records that the day was aggregated. Running it again, or twice at once,
-   * leaves the same rows.
+   * Replaces the statistics of one business day with its net sales at list price: the lines of
+   * orders placed in [from, to), less the units refunded and the lines cancelled in [from, to).
+   * A product whose net is zero gets no row. Records that the day was aggregated. Running it
+   * again, or twice at once, leaves the same rows.
    */
   replaceDay(day: string, from: Date, to: Date): Promise<DailyProductSales[]>;
 }
