@@ -99,7 +99,7 @@ describe('runUnderLease', () => {
     await expect(runUnderLease(otherInstance.db, JobLeases.retention, 60_000, async () => 'next')).resolves.toEqual({ acquired: true, result: 'next' });
   });
 
-  it('takes over a lease its holder let run out (a dead scheduler), and the job runs once at a time even when both race', async () => {
+  it('takes over a lease its holder let run out (a dead scheduler), and the job never runs twice at once when instances race', async () => {
     await sql`INSERT INTO job_leases (job, holder, lease_until) VALUES (${JobLeases.retention}, gen_random_uuid(), now() - interval '1 second')`.execute(database.db);
     let concurrent = 0;
     let most = 0;
@@ -112,7 +112,9 @@ describe('runUnderLease', () => {
     const outcomes = await Promise.all(
       Array.from({ length: 8 }, (_, i) => runUnderLease(i % 2 === 0 ? database.db : otherInstance.db, JobLeases.retention, 60_000, job)),
     );
-    expect(outcomes.filter((o) => o.acquired)).toHaveLength(1);
+    // Whoever came while the job ran skipped it; one that came after it ended may run it again.
+    expect(outcomes.filter((o) => o.acquired).length).toBeGreaterThanOrEqual(1);
+    expect(outcomes.filter((o) => !o.acquired).length).toBeGreaterThanOrEqual(1);
     expect(most).toBe(1);
   });
 });

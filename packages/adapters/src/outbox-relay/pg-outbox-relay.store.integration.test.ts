@@ -5,7 +5,7 @@ import { PgOutboxQueries } from './pg-outbox.queries';
 import { PgOutboxRelayStore } from './pg-outbox-relay.store';
 import { PgOutboxRepository } from '../repositories/outbox.repository';
 import { openDatabase, type Database } from '../db/open-database';
-import { freshDatabase, freshPgliteDatabase, type TestDatabase } from '../../test/harness';
+import { freshDatabase, type TestDatabase } from '../../test/harness';
 
 let database: TestDatabase;
 let store: PgOutboxRelayStore;
@@ -338,19 +338,5 @@ describe('PgOutboxQueries.feed', () => {
     const stored = (await database.db.selectFrom('outbox').select('sequence').orderBy('sequence').execute()).map((r) => Number(r.sequence));
     expect(seen).toEqual(stored);
     expect(stored).toHaveLength(200);
-  });
-
-  it('works on the embedded PGlite database too', async () => {
-    const embedded = await freshPgliteDatabase();
-    try {
-      const ids = await addEvents(3, 1, 'order.paid', embedded);
-      const feed = new PgOutboxQueries(embedded.db);
-      const page = await feed.feed(0, 2, null);
-      expect(page.items.map((e) => e.envelope.eventId)).toEqual(ids.slice(0, 2));
-      const next = await feed.feed(page.nextAfter, 2, null);
-      expect(next.items.map((e) => e.envelope.eventId)).toEqual(ids.slice(2));
-    } finally {
-      await embedded.close();
-    }
   });
 });
