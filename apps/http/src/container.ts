@@ -22,6 +22,8 @@ import {
   PlaceOrder,
   RefundOrder,
   RetryOutboxEvent,
+  GetOutboxEvent,
+  ReadEventFeed,
   UpdateProduct,
   type CatalogQueries,
   type Clock,
@@ -143,6 +145,8 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
         cache === null ? refundOrder : evictingAfter(cache, refundOrder, (_, refund) => (refund.restocked ? refund.items.map((line) => line.productId) : [])),
       listOrders: new ListOrders(resolve(r, Tokens.OrderQueries)),
       listCoupons: new ListCoupons(resolve(r, Tokens.CouponQueries)),
+      getOutboxEvent: new GetOutboxEvent(resolve(r, Tokens.OutboxQueries)),
+      readEventFeed: new ReadEventFeed(resolve(r, Tokens.OutboxQueries)),
     };
   });
 

@@ -22,6 +22,8 @@ import type {
   PlaceOrder,
   RefundOrder,
   RetryOutboxEvent,
+  GetOutboxEvent,
+  ReadEventFeed,
   UpdateProduct,
 } from '@storefront/application';
 
@@ -52,6 +54,8 @@ export interface UseCases {
   refundOrder: UseCase<RefundOrder>;
   listOrders: UseCase<ListOrders>;
   listCoupons: UseCase<ListCoupons>;
+  getOutboxEvent: UseCase<GetOutboxEvent>;
+  readEventFeed: UseCase<ReadEventFeed>;
 }
 
 /** What `buildApp` needs: a pure function of these, so tests inject in-memory or PostgreSQL ones. */

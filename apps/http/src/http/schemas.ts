@@ -32,7 +32,8 @@ export const queryInt = (min: number, max: number, fallback: number, description
   const message = `must be an integer from ${min} to ${max}`;
   return z
     .preprocess(
-      digitsToNumber(/^[0-9]{1,4}$/),
+      // No more digits than the largest value has: a thousand-digit string is refused unread.
+      digitsToNumber(new RegExp(`^[0-9]{1,${String(max).length}}$`)),
       z.number({ error: message }).int(message).min(min, message).max(max, message).meta({ default: fallback, examples: [fallback] }),
     )
     .default(fallback)

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
-import { iso, pageAnswer, presentOutboxEvent } from '../http/presenters';
+import { ORDER_EVENT_TYPES } from '@storefront/application';
+import { iso, pageAnswer, presentEventDetail, presentFeedEvent, presentOutboxEvent } from '../http/presenters';
 import { bearer, type App, type RouteContext } from '../http/route-context';
 import { AUTHORIZED, failures, INVALID, ok, WITH_BODY } from '../http/responses';
-import { isoDateTime, pageOf, pageQuery, positiveId, won } from '../http/schemas';
+import { isoDateTime, pageOf, pageQuery, positiveId, queryInt, won } from '../http/schemas';
+import { orderExample, orderSchema, refundSchema } from './orders.routes';
 
 const outboxEvent = z
   .object({
@@ -31,6 +33,88 @@ const outboxEvent = z
       },
     ],
   });
+
+const EVENT_ID_EXAMPLE = '0b6e2f0c-5a1d-4c61-9d0e-3f3a8c1b7d21';
+
+/** The envelope of the order events (the contract of `@storefront/application`'s order-event), as served. */
+const eventEnvelope = {
+  eventId: z.string(),
+  type: z.enum(ORDER_EVENT_TYPES),
+  occurredAt: isoDateTime,
+  sequence: won,
+  data: orderSchema.extend({ refund: refundSchema.optional().meta({ description: 'The refund, for order.refunded' }) }).meta({
+    description: 'The order after the change',
+  }),
+};
+
+const feedEvent = z
+  .object({
+    ...eventEnvelope,
+    status: z.enum(['PENDING', 'DELIVERED', 'FAILED']),
+    attempts: won,
+    deliveredAt: isoDateTime.nullable(),
+  })
+  .meta({
+    id: 'FeedEvent',
+    examples: [
+      {
+        eventId: EVENT_ID_EXAMPLE,
+        type: 'order.paid',
+        occurredAt: orderExample.createdAt,
+        sequence: 5_012,
+        data: orderExample,
+        status: 'DELIVERED',
+        attempts: 1,
+        deliveredAt: '2026-11-24T09:15:02.180Z',
+      },
+    ],
+  });
+
+const deliveryAttempt = z
+  .object({
+    at: isoDateTime,
+    outcome: z.enum(['DELIVERED', 'FAILED']),
+    httpStatus: z.number().int().nullable(),
+    durationMs: won,
+    error: z.string().nullable(),
+  })
+  .meta({ id: 'DeliveryAttempt', examples: [{ at: '2026-11-24T09:15:02.140Z', outcome: 'FAILED', httpStatus: 503, durationMs: 212, error: 'HTTP 503' }] });
+
+const eventDetail = z
+  .object({
+    ...eventEnvelope,
+    status: z.enum(['PENDING', 'DELIVERED', 'FAILED']),
+    attempts: z.array(deliveryAttempt),
+    nextAttemptAt: isoDateTime.nullable(),
+    lastError: z.string().nullable(),
+    createdAt: isoDateTime,
+    deliveredAt: isoDateTime.nullable(),
+  })
+  .meta({
+    id: 'OutboxEventDetail',
+    examples: [
+      {
+        eventId: EVENT_ID_EXAMPLE,
+        type: 'order.paid',
+        occurredAt: orderExample.createdAt,
+        sequence: 5_012,
+        data: orderExample,
+        status: 'PENDING',
+        attempts: [{ at: '2026-11-24T09:15:02.140Z', outcome: 'FAILED', httpStatus: 503, durationMs: 212, error: 'HTTP 503' }],
+        nextAttemptAt: '2026-11-24T09:15:04.000Z',
+        lastError: 'HTTP 503',
+        createdAt: orderExample.createdAt,
+        deliveredAt: null,
+      },
+    ],
+  });
+
+const eventIdParam = z.object({
+  eventId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,100}$/, 'not an event id')
+    .meta({ description: 'Event id', examples: [EVENT_ID_EXAMPLE] }),
+});
 
 const aggregation = z
   .object({
@@ -64,6 +148,49 @@ export function adminRoutes(app: App, ctx: RouteContext): void {
     },
   });
 
+  app.get('/admin/outbox/:eventId', {
+    schema: {
+      operationId: 'getOutboxEvent',
+      tags: ['admin'],
+      summary: 'One event with every delivery attempt and when the next one is due',
+      description: "An order event as the data platform receives it, with the relay's log of every delivery attempt. Role admin.",
+      security: bearer,
+      params: eventIdParam,
+      response: { 200: ok(eventDetail, 'The event and its delivery log'), ...failures(INVALID, AUTHORIZED, 'NOT_FOUND') },
+    },
+    onRequest: admin,
+    handler: async (request) => presentEventDetail(await ctx.useCases.getOutboxEvent.execute({ eventId: request.params.eventId })),
+  });
+
+  app.get('/admin/events', {
+    schema: {
+      operationId: 'listEvents',
+      tags: ['admin'],
+      summary: 'The replay feed: every event kept, ascending by sequence, with its delivery status',
+      description:
+        'Pass the answer\'s `nextAfter` as `after` to read on; it never skips an event. `nextAfter` is the last sequence served, or `after` itself when nothing new has committed yet.',
+      security: bearer,
+      querystring: z.object({
+        after: queryInt(0, 999_999_999_999_999, 0, 'Serve events with a higher sequence (default 0: from the start)'),
+        limit: queryInt(1, 1000, 100, 'Page size'),
+        type: z.enum(ORDER_EVENT_TYPES).optional().meta({ description: 'Only events of this type' }),
+      }),
+      response: {
+        200: ok(
+          z.object({ items: z.array(feedEvent).max(1000), nextAfter: won.meta({ description: 'Pass as `after` to read on' }) }),
+          'Events after `after`, ascending by sequence',
+        ),
+        ...failures(INVALID, AUTHORIZED),
+      },
+    },
+    onRequest: admin,
+    handler: async (request) => {
+      const { after, limit, type } = request.query;
+      const page = await ctx.useCases.readEventFeed.execute({ after, limit, type: type ?? null });
+      return { items: page.items.map(presentFeedEvent), nextAfter: page.nextAfter };
+    },
+  });
+
   app.post('/admin/outbox/:eventId/retry', {
     schema: {
       operationId: 'retryOutboxEvent',
@@ -71,12 +198,7 @@ export function adminRoutes(app: App, ctx: RouteContext): void {
       summary: 'Put a FAILED event back in line for delivery',
       description: 'A parked event becomes due again; the relay delivers it on its next pass. Role admin.',
       security: bearer,
-      params: z.object({
-        eventId: z
-          .string()
-          .regex(/^[A-Za-z0-9_-]{1,100}$/, 'not an event id')
-          .meta({ description: 'Event id', examples: ['0b6e2f0c-5a1d-4c61-9d0e-3f3a8c1b7d21'] }),
-      }),
+      params: eventIdParam,
       response: {
         200: ok(z.object({ eventId: z.string(), status: z.enum(['PENDING']) }), 'The event is pending again'),
         ...failures(WITH_BODY, AUTHORIZED, 'NOT_FOUND', 'OUTBOX_EVENT_NOT_FAILED'),

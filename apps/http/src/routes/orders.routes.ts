@@ -35,24 +35,44 @@ export const refundSchema = z
     ],
   });
 
+/** What an order looks like in the document (a paid order of two lines with a coupon). */
+export const orderExample = {
+  orderId: 1024,
+  userId: 42,
+  status: 'PAID',
+  items: [
+    { productId: 12, name: 'Espresso beans 1 kg', unitPrice: 28_000, quantity: 1, amount: 28_000, paidAmount: 26_082, refundedQuantity: 0 },
+    { productId: 7, name: 'Pour-over kettle', unitPrice: 45_000, quantity: 1, amount: 45_000, paidAmount: 41_918, refundedQuantity: 0 },
+  ],
+  totalAmount: 73_000,
+  discountAmount: 5_000,
+  paidAmount: 68_000,
+  refundedAmount: 0,
+  userCouponId: 77,
+  refunds: [],
+  createdAt: '2026-11-24T09:15:02.000Z',
+  cancelledAt: null,
+};
+
 export const orderSchema = z
   .object({
     orderId: positiveId,
     userId: positiveId,
     status: orderStatus,
-    items: z.array(
-      z.object({
-        productId: positiveId,
-        name: z.string(),
-        unitPrice: won,
-        quantity: z.number().int().min(1).max(1000),
-        amount: won,
-        paidAmount: won.meta({ description: "The line's share of the order's paidAmount" }),
-        refundedQuantity: won,
-      }),
-    )
-    .min(1)
-    .max(50),
+    items: z
+      .array(
+        z.object({
+          productId: positiveId,
+          name: z.string(),
+          unitPrice: won,
+          quantity: z.number().int().min(1).max(1000),
+          amount: won,
+          paidAmount: won.meta({ description: "The line's share of the order's paidAmount" }),
+          refundedQuantity: won,
+        }),
+      )
+      .min(1)
+      .max(50),
     totalAmount: won,
     discountAmount: won,
     paidAmount: won,
@@ -64,25 +84,7 @@ export const orderSchema = z
   })
   .meta({
     id: 'Order',
-    examples: [
-      {
-        orderId: 1024,
-        userId: 42,
-        status: 'PAID',
-        items: [
-          { productId: 12, name: 'Espresso beans 1 kg', unitPrice: 28_000, quantity: 1, amount: 28_000, paidAmount: 26_082, refundedQuantity: 0 },
-          { productId: 7, name: 'Pour-over kettle', unitPrice: 45_000, quantity: 1, amount: 45_000, paidAmount: 41_918, refundedQuantity: 0 },
-        ],
-        totalAmount: 73_000,
-        discountAmount: 5_000,
-        paidAmount: 68_000,
-        refundedAmount: 0,
-        userCouponId: 77,
-        refunds: [],
-        createdAt: '2026-11-24T09:15:02.000Z',
-        cancelledAt: null,
-      },
-    ],
+    examples: [orderExample],
   });
 
 /** 1..50 lines of distinct products, 1..1000 units each: an order's lines, or a refund's. */

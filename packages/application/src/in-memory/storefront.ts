@@ -3,6 +3,7 @@ import { InMemoryDatabase } from './database';
 import { InMemoryIdempotencyStore } from './idempotency-store';
 import { ManualClock } from './manual-clock';
 import { InMemoryOutboxRelayStore } from './outbox-relay-store';
+import { InMemoryRetentionStore } from './retention-store';
 import {
   InMemoryCatalogQueries,
   InMemoryCouponQueries,
@@ -52,6 +53,7 @@ export class InMemoryStateInspector {
 
 export interface InMemoryStorefront extends StorefrontPorts {
   clock: ManualClock;
+  retentionStore: InMemoryRetentionStore;
   state: InMemoryStateInspector;
 }
 
@@ -73,6 +75,7 @@ export function createInMemoryStorefront(options: InMemoryStorefrontOptions = {}
     outboxQueries: new InMemoryOutboxQueries(database),
     outboxRelayStore: new InMemoryOutboxRelayStore(database, clock),
     idempotencyStore: new InMemoryIdempotencyStore(database),
+    retentionStore: new InMemoryRetentionStore(database),
     clock,
     state: new InMemoryStateInspector(database),
   };
