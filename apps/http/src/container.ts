@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import {
   AggregateDailySales,
+  AuditInvariants,
+  DEFAULT_AUDIT_BUDGET_MS,
   BusinessCalendar,
   ChargeBalance,
   CreateCoupon,
@@ -23,6 +25,7 @@ import {
   type Clock,
   type CouponQueries,
   type IdempotencyStore,
+  type InvariantAuditor,
   type OrderQueries,
   type OutboxQueries,
   type OutboxRelayStore,
@@ -77,6 +80,7 @@ export const Tokens = {
   OutboxQueries: token<OutboxQueries>('OutboxQueries'),
   OutboxRelayStore: token<OutboxRelayStore>('OutboxRelayStore'),
   IdempotencyStore: token<IdempotencyStore>('IdempotencyStore'),
+  InvariantAuditor: token<InvariantAuditor>('InvariantAuditor'),
   UseCases: token<UseCases>('UseCases'),
   AppDependencies: token<AppDependencies>('AppDependencies'),
 } as const;
@@ -95,6 +99,7 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
   c.register(Tokens.OutboxQueries, { useValue: ports.outboxQueries });
   c.register(Tokens.OutboxRelayStore, { useValue: ports.outboxRelayStore });
   c.register(Tokens.IdempotencyStore, { useValue: ports.idempotencyStore });
+  c.register(Tokens.InvariantAuditor, { useValue: ports.invariantAuditor });
   provide(c, Tokens.Calendar, (r) => new BusinessCalendar(resolve(r, Tokens.Settings).businessTimeZone));
 
   provide(c, Tokens.ProductCache, (r) => {
@@ -131,6 +136,7 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
       aggregateDailySales: new AggregateDailySales(uow, calendar),
       listOutboxEvents: new ListOutboxEvents(resolve(r, Tokens.OutboxQueries)),
       retryOutboxEvent: new RetryOutboxEvent(resolve(r, Tokens.OutboxRelayStore)),
+      auditInvariants: new AuditInvariants(resolve(r, Tokens.InvariantAuditor), clock, DEFAULT_AUDIT_BUDGET_MS),
     };
   });
 

@@ -1,5 +1,6 @@
 import type {
   AggregateDailySales,
+  AuditInvariants,
   ChargeBalance,
   Clock,
   CreateCoupon,
@@ -44,6 +45,7 @@ export interface UseCases {
   aggregateDailySales: UseCase<AggregateDailySales>;
   listOutboxEvents: UseCase<ListOutboxEvents>;
   retryOutboxEvent: UseCase<RetryOutboxEvent>;
+  auditInvariants: UseCase<AuditInvariants>;
 }
 
 /** What `buildApp` needs: a pure function of these, so tests inject in-memory or PostgreSQL ones. */

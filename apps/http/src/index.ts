@@ -4,6 +4,7 @@ import {
   PgCatalogQueries,
   PgCouponQueries,
   PgIdempotencyStore,
+  PgInvariantAuditor,
   PgOrderQueries,
   PgOutboxQueries,
   PgOutboxRelayStore,
@@ -33,9 +34,10 @@ const READINESS_TIMEOUT_MS = 2_000;
 
 /**
  * The PostgreSQL (or PGlite) adapters of every port the HTTP API uses, over one pool;
- * `maxBalance` arms the wallet's conditional update with the configured ceiling.
+ * `maxBalance` arms the wallet's conditional update with the configured ceiling (and the
+ * audit's check of it), `businessTimeZone` cuts the audit's statistics days.
  */
-export function postgresPorts(database: Database, maxBalance?: number): StorefrontPorts {
+export function postgresPorts(database: Database, maxBalance?: number, businessTimeZone = 'Asia/Seoul'): StorefrontPorts {
   const { db } = database;
   return {
     transactions: new KyselyUnitOfWork(db, { maxBalance }),
@@ -47,6 +49,7 @@ export function postgresPorts(database: Database, maxBalance?: number): Storefro
     outboxQueries: new PgOutboxQueries(db),
     outboxRelayStore: new PgOutboxRelayStore(db),
     idempotencyStore: new PgIdempotencyStore(db),
+    invariantAuditor: new PgInvariantAuditor(db, { maxBalance: maxBalance ?? Number.MAX_SAFE_INTEGER, timeZone: businessTimeZone }),
     clock: new SystemClock(),
   };
 }
@@ -85,7 +88,7 @@ export async function startHttpRole({ config, database, logger }: HttpRoleOption
   if (config.jwt.isDevelopmentDefault) {
     logger.warn('JWT_SECRET is not set: using the development secret. Set JWT_SECRET for anything but local development.');
   }
-  const ports = postgresPorts(database, config.maxBalance);
+  const ports = postgresPorts(database, config.maxBalance, config.businessTimeZone);
   const deps = appDependencies(ports, {
     jwtSecret: config.jwt.secret,
     maxBalance: config.maxBalance,

@@ -23,6 +23,7 @@ const CONTRACT = [
   'GET /admin/outbox',
   'POST /admin/outbox/{eventId}/retry',
   'POST /admin/jobs/aggregate-sales',
+  'GET /admin/audit',
   'GET /health/live',
   'GET /health/ready',
 ].sort();

@@ -370,6 +370,23 @@ describe('admin outbox', () => {
   });
 });
 
+describe('admin audit', () => {
+  it('checks the invariants on the live data: ok after real orders; admins only', async () => {
+    const productId = await seedProduct(t, { price: 1000, stock: 5 });
+    const couponId = await seedCoupon(t, { discountType: 'FIXED', discountValue: 300 });
+    await charge(t, 1, 10_000);
+    const user = bearer(await t.userToken(1));
+    const issued = json(await t.app.inject({ method: 'POST', url: '/users/1/coupons', headers: user, payload: { couponId } }));
+    await t.app.inject({ method: 'POST', url: '/orders', headers: user, payload: { userId: 1, items: [{ productId, quantity: 2 }], userCouponId: issued.userCouponId } });
+
+    const audit = await t.app.inject({ method: 'GET', url: '/admin/audit', headers: bearer(await t.adminToken()) });
+    expect(audit.statusCode).toBe(200);
+    expect(json(audit)).toEqual({ checkedAt: expect.stringMatching(ISO), durationMs: expect.any(Number), ok: true, violations: [] });
+    expect((await t.app.inject({ method: 'GET', url: '/admin/audit', headers: user })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'GET', url: '/admin/audit' })).statusCode).toBe(401);
+  });
+});
+
 describe('authentication and roles', () => {
   const userRoutes = [
     ['GET', '/users/1/balance'],

@@ -2,8 +2,10 @@ import 'reflect-metadata';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import {
   AggregateDailySales,
+  AuditInvariants,
   BusinessCalendar,
   CatchUpDailySales,
+  DEFAULT_AUDIT_BUDGET_MS,
   RelayOutboxEvents,
   type Clock,
   type DataPlatformClient,
@@ -15,6 +17,7 @@ import {
 import {
   dataPlatformClientFor,
   KyselyUnitOfWork,
+  PgInvariantAuditor,
   PgOutboxRelayStore,
   PgSalesQueries,
   SystemClock,
@@ -47,6 +50,7 @@ export const Tokens = {
   relayOutboxEvents: token<RelayOutboxEvents>('RelayOutboxEvents'),
   aggregateDailySales: token<AggregateDailySales>('AggregateDailySales'),
   catchUpDailySales: token<CatchUpDailySales>('CatchUpDailySales'),
+  auditInvariants: token<AuditInvariants>('AuditInvariants'),
 } as const;
 
 export function resolve<T>(container: DependencyContainer, key: Token<T>): T {
@@ -105,6 +109,16 @@ export function createSchedulerContainer(config: AppConfig, database: Database, 
         resolve(r, Tokens.aggregateDailySales),
         resolve(r, Tokens.calendar),
         resolve(r, Tokens.clock),
+      ),
+  );
+  provide(
+    c,
+    Tokens.auditInvariants,
+    (r) =>
+      new AuditInvariants(
+        new PgInvariantAuditor(resolve(r, Tokens.database).db, { maxBalance: config.maxBalance, timeZone: config.businessTimeZone }),
+        resolve(r, Tokens.clock),
+        DEFAULT_AUDIT_BUDGET_MS,
       ),
   );
   return c;

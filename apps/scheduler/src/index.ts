@@ -2,12 +2,14 @@ import 'reflect-metadata';
 import { JobLockKeys, runUnderAdvisoryLock, type AppConfig, type Database } from '@storefront/adapters';
 import { createSchedulerContainer, resolve, Tokens, type SchedulerOverrides } from './container';
 import { DailySalesJob } from './daily-sales.job';
+import { InvariantAuditJob } from './invariant-audit.job';
 import type { SchedulerLogger } from './logger';
 import { OutboxRelayLoop } from './outbox-relay.loop';
 
 export type { SchedulerLogger } from './logger';
 export { OutboxRelayLoop } from './outbox-relay.loop';
 export { DailySalesJob } from './daily-sales.job';
+export { InvariantAuditJob } from './invariant-audit.job';
 export { createSchedulerContainer, relayPolicyFrom, Tokens, type SchedulerOverrides } from './container';
 
 export interface SchedulerRoleOptions extends SchedulerOverrides {
@@ -25,6 +27,8 @@ export interface SchedulerRoleOptions extends SchedulerOverrides {
 }
 
 export interface SchedulerRole {
+  /** The audit run after each daily aggregation: its last report and violation count (for a metric). */
+  audit: Pick<InvariantAuditJob, 'violationCount' | 'lastReport'>;
   /** Stops the schedule and the relay, letting the pass and the aggregation in flight finish. */
   close(): Promise<void>;
 }
@@ -44,8 +48,19 @@ export function startSchedulerRole(options: SchedulerRoleOptions): SchedulerRole
     { batchSize: policy.batchSize, pollIntervalMs: options.pollIntervalMs ?? 300, errorDelayMs: 2_000 },
     logger,
   );
+  const audit = new InvariantAuditJob(resolve(container, Tokens.auditInvariants), logger);
+  const catchUp = resolve(container, Tokens.catchUpDailySales);
+  // The audit follows every run that aggregated a day, still under the job's lock, so that it
+  // runs once across scheduler instances and sees the day just written.
+  const catchUpThenAudit: Pick<typeof catchUp, 'execute'> = {
+    async execute(input) {
+      const days = await catchUp.execute(input);
+      if (days.length > 0) await audit.run();
+      return days;
+    },
+  };
   const dailySales = new DailySalesJob(
-    resolve(container, Tokens.catchUpDailySales),
+    catchUpThenAudit,
     (run) => runUnderAdvisoryLock(database.db, JobLockKeys.dailySalesAggregation, run),
     {
       timeZone: config.businessTimeZone,
@@ -70,6 +85,7 @@ export function startSchedulerRole(options: SchedulerRoleOptions): SchedulerRole
 
   let closing: Promise<void> | undefined;
   return {
+    audit,
     close() {
       closing ??= (async () => {
         await Promise.all([relay.stop(), dailySales.stop()]);

@@ -22,3 +22,4 @@ export * from './use-cases/sales/get-top-products';
 export * from './use-cases/outbox/list-outbox-events';
 export * from './use-cases/outbox/retry-outbox-event';
 export * from './use-cases/outbox/relay-outbox-events';
+export * from './use-cases/operations/audit-invariants';

@@ -26,6 +26,21 @@ const aggregation = z
   })
   .meta({ id: 'SalesAggregation' });
 
+const auditReport = z
+  .object({
+    checkedAt: isoDateTime,
+    durationMs: won,
+    ok: z.boolean(),
+    violations: z.array(
+      z.object({
+        invariant: z.number().int().meta({ description: "The invariant's number in the design (1–6)" }),
+        subject: z.string().meta({ description: 'Where: `user 7`, `order 12`, a day; `audit` for a check the time budget did not reach' }),
+        detail: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'AuditReport' });
+
 export function adminRoutes(app: App, ctx: RouteContext): void {
   const admin = requireToken(ctx.tokens, 'admin');
 
@@ -73,6 +88,20 @@ export function adminRoutes(app: App, ctx: RouteContext): void {
         to: iso(result.to),
         items: result.rows.map((row) => ({ productId: row.productId, soldQuantity: row.quantity, revenue: row.revenue })),
       };
+    },
+  });
+
+  app.get('/admin/audit', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Check the invariants on the live database, within a time budget',
+      security: bearer,
+      response: { 200: auditReport, ...problems(401, 403) },
+    },
+    onRequest: admin,
+    handler: async () => {
+      const report = await ctx.useCases.auditInvariants.execute();
+      return { ...report, checkedAt: iso(report.checkedAt) };
     },
   });
 }

@@ -1,5 +1,6 @@
 export { InMemoryDatabase } from './database';
 export { InMemoryIdempotencyStore } from './idempotency-store';
+export { InMemoryInvariantAuditor } from './invariant-auditor';
 export { ManualClock } from './manual-clock';
 export { InMemoryOutboxRelayStore } from './outbox-relay-store';
 export {

@@ -1,6 +1,7 @@
 import type { StorefrontPorts } from '../ports';
 import { InMemoryDatabase } from './database';
 import { InMemoryIdempotencyStore } from './idempotency-store';
+import { InMemoryInvariantAuditor } from './invariant-auditor';
 import { ManualClock } from './manual-clock';
 import { InMemoryOutboxRelayStore } from './outbox-relay-store';
 import {
@@ -73,6 +74,7 @@ export function createInMemoryStorefront(options: InMemoryStorefrontOptions = {}
     outboxQueries: new InMemoryOutboxQueries(database),
     outboxRelayStore: new InMemoryOutboxRelayStore(database, clock),
     idempotencyStore: new InMemoryIdempotencyStore(database),
+    invariantAuditor: new InMemoryInvariantAuditor(database),
     clock,
     state: new InMemoryStateInspector(database),
   };

@@ -6,3 +6,4 @@ export * from './queries.port';
 export * from './outbox-relay.port';
 export * from './idempotency.port';
 export * from './storefront-ports';
+export * from './invariant-audit.port';

@@ -1,5 +1,6 @@
 import type { Clock } from './clock.port';
 import type { IdempotencyStore } from './idempotency.port';
+import type { InvariantAuditor } from './invariant-audit.port';
 import type { OutboxRelayStore } from './outbox-relay.port';
 import type { CatalogQueries, CouponQueries, OrderQueries, OutboxQueries, SalesQueries, WalletQueries } from './queries.port';
 import type { UnitOfWork } from './repositories.port';
@@ -15,5 +16,6 @@ export interface StorefrontPorts {
   outboxQueries: OutboxQueries;
   outboxRelayStore: OutboxRelayStore;
   idempotencyStore: IdempotencyStore;
+  invariantAuditor: InvariantAuditor;
   clock: Clock;
 }
