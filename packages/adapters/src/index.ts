@@ -23,3 +23,4 @@ export * from './outbox-relay';
 export * from './jobs';
 export * from './seed/seed-demo-data';
 export * from './invariants/check-invariants';
+export { isDatabaseUnavailable } from './repositories/pg-errors';
