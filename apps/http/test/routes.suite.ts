@@ -510,4 +510,41 @@ describe('rules only the domain checks', () => {
     expect(json(response)).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'expiresAt', message: expect.any(String) }] });
   });
 });
+
+describe('input PostgreSQL cannot store, or the calendar cannot place', () => {
+  it('a NUL or another control character in a product or coupon name is a 400 that changes nothing', async () => {
+    const admin = bearer(await t.adminToken());
+    const productId = await seedProduct(t, { name: 'Plain' });
+    for (const name of ['a\u0000b', '\u0000', 'tab\there', 'bell\u0007']) {
+      const created = await t.app.inject({ method: 'POST', url: '/admin/products', headers: admin, payload: { name, price: 1, stock: 1 } });
+      expect(created.statusCode).toBe(400);
+      expect(json(created)).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'name', message: expect.any(String) }] });
+      const patched = await t.app.inject({ method: 'PATCH', url: `/admin/products/${productId}`, headers: admin, payload: { name } });
+      expect(patched.statusCode).toBe(400);
+      expect(json(patched).code).toBe('VALIDATION_FAILED');
+      const coupon = await t.app.inject({
+        method: 'POST',
+        url: '/admin/coupons',
+        headers: admin,
+        payload: { name, discountType: 'FIXED', discountValue: 100, totalQuantity: 1, expiresAt: '2026-12-31T00:00:00Z' },
+      });
+      expect(coupon.statusCode).toBe(400);
+      expect(json(coupon).code).toBe('VALIDATION_FAILED');
+    }
+    expect(json(await t.app.inject({ method: 'GET', url: `/products/${productId}` })).name).toBe('Plain');
+    expect(json(await t.app.inject({ method: 'GET', url: '/products' })).items).toHaveLength(1);
+  });
+
+  it('aggregate-sales refuses days outside 1970-01-01..9999-12-30 with a 400', async () => {
+    const admin = bearer(await t.adminToken());
+    for (const date of ['0000-01-01', '0001-01-01', '0099-12-31', '1969-12-31', '9999-12-31']) {
+      const response = await t.app.inject({ method: 'POST', url: '/admin/jobs/aggregate-sales', headers: admin, payload: { date } });
+      expect(response.statusCode, date).toBe(400);
+      expect(json(response)).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'date', message: expect.any(String) }] });
+    }
+    const ok = await t.app.inject({ method: 'POST', url: '/admin/jobs/aggregate-sales', headers: admin, payload: { date: '1970-01-01' } });
+    expect(ok.statusCode).toBe(200);
+    expect(json(ok)).toMatchObject({ date: '1970-01-01', from: '1969-12-31T15:00:00.000Z', to: '1970-01-01T15:00:00.000Z' });
+  });
+});
 }

@@ -27,7 +27,7 @@ function loadSchedulerConfig(): AppConfig {
 async function openSchedulerDatabase(config: AppConfig): Promise<Database> {
   // A few connections suffice: one holds the aggregation's advisory lock while the catch-up's
   // transactions and the relay's statements use the others.
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: `${config.dataDir}/pglite`, poolSize: 5 });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: `${config.dataDir}/pglite`, poolSize: 5, ...config.databaseTimeouts });
   try {
     if (database.kind === 'pglite') {
       await migrateToLatest(database.db);

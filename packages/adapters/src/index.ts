@@ -24,3 +24,4 @@ export * from './jobs';
 export * from './seed/seed-demo-data';
 export * from './invariants/check-invariants';
 export * from './invariants/pg-invariant-auditor';
+export { isDatabaseUnavailable } from './repositories/pg-errors';

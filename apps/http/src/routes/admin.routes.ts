@@ -1,3 +1,4 @@
+import { FIRST_BUSINESS_DAY, isCalendarDay, LAST_BUSINESS_DAY } from '@storefront/application';
 import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
 import { iso, pageAnswer, presentOutboxEvent } from '../http/presenters';
@@ -76,7 +77,7 @@ export function adminRoutes(app: App, ctx: RouteContext): void {
       tags: ['admin'],
       summary: "Aggregate one business day's sales now (safe to repeat)",
       security: bearer,
-      body: z.object({ date: z.iso.date() }).strict(),
+      body: z.object({ date: z.iso.date().refine(isCalendarDay, `must be a day from ${FIRST_BUSINESS_DAY} to ${LAST_BUSINESS_DAY}`) }).strict(),
       response: { 200: aggregation, ...problems(400, 401, 403, 413, 415) },
     },
     onRequest: admin,

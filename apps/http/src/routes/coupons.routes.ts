@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
 import { pageAnswer, presentCoupon, presentUserCoupon } from '../http/presenters';
 import { actsForPathUser, bearer, type App, type RouteContext } from '../http/route-context';
-import { idParam, isoDateTime, pageOf, pageQuery, positiveId, problems, won } from '../http/schemas';
+import { displayName, idParam, isoDateTime, pageOf, pageQuery, positiveId, problems, won } from '../http/schemas';
 
 const coupon = z
   .object({
@@ -29,7 +29,7 @@ const userCoupon = z
 
 const newCoupon = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    name: displayName,
     discountType: z.enum(['FIXED', 'RATE']),
     discountValue: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
     totalQuantity: z.number().int().min(1).max(1_000_000),

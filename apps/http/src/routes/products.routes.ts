@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
 import { pageAnswer } from '../http/presenters';
 import { bearer, type App, type RouteContext } from '../http/route-context';
-import { idParam, pageOf, pageQuery, positiveId, problems, queryInt, won } from '../http/schemas';
+import { displayName, idParam, pageOf, pageQuery, positiveId, problems, queryInt, won } from '../http/schemas';
 
 const product = z.object({ id: positiveId, name: z.string(), price: won, stock: won }).meta({ id: 'Product' });
 const productParams = z.object({ productId: idParam('Product id') });
-const name = z.string().trim().min(1).max(200);
+const name = displayName;
 const price = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const stock = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 

@@ -35,6 +35,9 @@ const environmentSchema = z
     EVENT_SINK_PATH: optionalString,
     PRODUCT_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
     OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+    DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(3_000),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+    IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(10_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -65,6 +68,10 @@ export interface AppConfig {
   /** How long an instance may serve `GET /products/{id}` from memory; 0 turns the cache off. */
   productCacheTtlMs: number;
   logLevel: string;
+  /** Per transaction (SET LOCAL): a row lock waited for longer than `lockTimeoutMs` fails the request with 503. */
+  databaseTimeouts: { lockTimeoutMs: number; statementTimeoutMs: number };
+  /** How long a claimed idempotency key is held before a retry may take it over (the claimant died). */
+  idempotencyLeaseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -101,5 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
     productCacheTtlMs: e.PRODUCT_CACHE_TTL_MS,
     logLevel: e.LOG_LEVEL,
+    databaseTimeouts: { lockTimeoutMs: e.DATABASE_LOCK_TIMEOUT_MS, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
+    idempotencyLeaseMs: e.IDEMPOTENCY_LEASE_MS,
   };
 }
