@@ -296,7 +296,10 @@ export async function verifyLedger(ledger: WriteLedger, client: pg.Client): Prom
   return { acknowledgedChecked, unacknowledgedChecked, violations };
 }
 
-/** Cancellations: an acknowledged one left its order CANCELLED; no order was cancelled without being asked. */
+/**
+ * Cancellations: an acknowledged one left its order CANCELLED, a refused one cancelled nothing.
+ * Refunds: each acknowledged one stored with its amount, none applied twice.
+ */
 async function verifyLifecycle(ledger: WriteLedger, client: pg.Client, violations: string[]): Promise<{ acknowledged: number; unacknowledged: number }> {
   let acknowledged = 0;
   let unacknowledged = 0;
@@ -325,24 +328,23 @@ async function verifyLifecycle(ledger: WriteLedger, client: pg.Client, violation
   }
   const refunds = ledger.writes.filter((w): w is Write & { intent: Extract<Intent, { kind: 'refund' }> } => w.intent.kind === 'refund');
   if (refunds.length > 0) {
-    const { rows } = await client.query<{ order_id: string; refunded: string; count: string }>(
-      `select order_id::text, sum(amount)::text as refunded, count(*)::text as count from balance_history
-       where type = 'REFUND' and order_id = any($1::bigint[]) group by order_id`,
+    const { rows } = await client.query<{ id: string; order_id: string; amount: string }>(
+      `select id::text, order_id::text, amount::text from refunds where order_id = any($1::bigint[])`,
       [refunds.map((w) => w.intent.orderId)],
     );
-    const refundedBy = new Map(rows.map((r) => [Number(r.order_id), { amount: Number(r.refunded), count: Number(r.count) }]));
-    for (const [orderId, group] of groupBy(refunds, (w) => String(w.intent.orderId))) {
-      const ackedAmount = group.filter((w) => w.outcome === 'acknowledged').reduce((sum, w) => sum + Number(w.body?.amount ?? 0), 0);
-      acknowledged += group.filter((w) => w.outcome === 'acknowledged').length;
-      unacknowledged += group.filter((w) => w.outcome !== 'acknowledged').length;
-      const cancelled = cancels.some((c) => c.intent.orderId === Number(orderId) && c.outcome !== 'refused');
-      if (cancelled) continue; // a cancellation's REFUND row joins the refunds' in the history
-      const stored = refundedBy.get(Number(orderId)) ?? { amount: 0, count: 0 };
-      const ackedCount = group.filter((w) => w.outcome === 'acknowledged').length;
-      const pendingCount = group.filter((w) => w.outcome === 'pending').length;
-      if (stored.amount < ackedAmount || stored.count < ackedCount || stored.count > ackedCount + pendingCount) {
-        violations.push(`refunds of order ${orderId}: ${ackedCount} acknowledged for ${ackedAmount} won (+${pendingCount} pending), stored ${stored.count} for ${stored.amount} won`);
+    const byId = new Map(rows.map((r) => [Number(r.id), r]));
+    for (const write of refunds) {
+      if (write.outcome !== 'acknowledged') continue;
+      acknowledged += 1;
+      const row = byId.get(Number(write.body?.refundId));
+      if (!row || Number(row.order_id) !== write.intent.orderId || Number(row.amount) !== write.body?.amount) {
+        violations.push(`refund #${write.seq}: acknowledged ${JSON.stringify(write.body)}, stored ${JSON.stringify(row ?? null)}`);
       }
+    }
+    const applied = countBy(rows, (r) => r.order_id);
+    for (const [orderId, group] of groupBy(refunds, (w) => String(w.intent.orderId))) {
+      unacknowledged += group.filter((w) => w.outcome !== 'acknowledged').length;
+      checkBounds(`refunds of order ${orderId}`, applied.get(orderId) ?? 0, group, violations);
     }
   }
   return { acknowledged, unacknowledged };
