@@ -206,6 +206,8 @@ async function main(): Promise<number> {
       MAX_BALANCE: String(MAX_BALANCE),
       TZ_BUSINESS: TIME_ZONE,
       IDEMPOTENCY_LEASE_MS: '3000',
+      // Shoppers here are a load, not abusers: a per-caller limit (where the build has one) is off.
+      RATE_LIMIT_PER_MINUTE: '0',
       // Many short outages: an event must not be parked as FAILED before the run ends.
       OUTBOX_MAX_ATTEMPTS: '100',
       LOG_LEVEL: 'warn',
@@ -233,6 +235,8 @@ async function main(): Promise<number> {
       );
     }
     for (const n of [1, 2]) {
+      // Each relay's metrics listener (METRICS_PORT, where the build has one) on a port of its own.
+      const metricsPort = await freePort();
       instances.push(
         new Instance(
           `relay-${n}`,
@@ -242,7 +246,7 @@ async function main(): Promise<number> {
               command: process.execPath,
               args: ['--import', 'tsx', 'apps/scheduler/src/main.ts'],
               cwd: root,
-              env: { ...env, LOG_LEVEL: 'info', DATA_PLATFORM_URL: receiverUrl, DATA_PLATFORM_SECRET: platformSecret, DATA_PLATFORM_TIMEOUT_MS: '2000' },
+              env: { ...env, LOG_LEVEL: 'info', METRICS_PORT: String(metricsPort), DATA_PLATFORM_URL: receiverUrl, DATA_PLATFORM_SECRET: platformSecret, DATA_PLATFORM_TIMEOUT_MS: '2000' },
               logFile,
               readyLine: /scheduler started/,
               readyTimeoutMs: 60_000,
