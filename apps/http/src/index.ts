@@ -30,12 +30,14 @@ export { installShutdown } from './shutdown';
 export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 const READINESS_TIMEOUT_MS = 2_000;
+/** As IDEMPOTENCY_LEASE_MS's default: longer than a request may take (lock and pool waits are bounded well below). */
+export const DEFAULT_IDEMPOTENCY_LEASE_MS = 10_000;
 
 /**
  * The PostgreSQL (or PGlite) adapters of every port the HTTP API uses, over one pool;
  * `maxBalance` arms the wallet's conditional update with the configured ceiling.
  */
-export function postgresPorts(database: Database, maxBalance?: number): StorefrontPorts {
+export function postgresPorts(database: Database, maxBalance?: number, idempotencyLeaseMs = DEFAULT_IDEMPOTENCY_LEASE_MS): StorefrontPorts {
   const { db } = database;
   return {
     transactions: new KyselyUnitOfWork(db, { maxBalance }),
@@ -46,7 +48,7 @@ export function postgresPorts(database: Database, maxBalance?: number): Storefro
     salesQueries: new PgSalesQueries(db),
     outboxQueries: new PgOutboxQueries(db),
     outboxRelayStore: new PgOutboxRelayStore(db),
-    idempotencyStore: new PgIdempotencyStore(db),
+    idempotencyStore: new PgIdempotencyStore(db, idempotencyLeaseMs),
     clock: new SystemClock(),
   };
 }
@@ -85,7 +87,7 @@ export async function startHttpRole({ config, database, logger }: HttpRoleOption
   if (config.jwt.isDevelopmentDefault) {
     logger.warn('JWT_SECRET is not set: using the development secret. Set JWT_SECRET for anything but local development.');
   }
-  const ports = postgresPorts(database, config.maxBalance);
+  const ports = postgresPorts(database, config.maxBalance, config.idempotencyLeaseMs);
   const deps = appDependencies(ports, {
     jwtSecret: config.jwt.secret,
     maxBalance: config.maxBalance,
