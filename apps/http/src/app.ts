@@ -109,7 +109,7 @@ export async function buildApp(deps: AppDependencies, options: BuildAppOptions =
     else void parseJson(request, text, done);
   });
   app.decorateRequest('principal', null);
-  app.decorateRequest('idempotencyRef', null);
+  app.decorateRequest('idempotencyClaim', null);
 
   const routes: RegisteredRoute[] = [];
   routeTables.set(app, routes);
@@ -165,7 +165,7 @@ export async function buildApp(deps: AppDependencies, options: BuildAppOptions =
   const ctx: RouteContext = {
     useCases: deps.useCases,
     tokens: new TokenVerifier(deps.jwtSecret),
-    idempotency: new IdempotencyGuard(deps.idempotency, () => deps.clock.now()),
+    idempotency: new IdempotencyGuard(deps.idempotency, () => deps.clock.now(), deps.transactions, deps.useCases, deps.writeUseCasesOn),
     cursors: new CursorCodec(deps.jwtSecret),
     readiness: deps.readiness,
   };

@@ -20,6 +20,7 @@ import {
   ListUserOrders,
   PlaceOrder,
   RetryOutboxEvent,
+  SoldOutCoupons,
   UpdateProduct,
   type CatalogQueries,
   type Clock,
@@ -37,7 +38,7 @@ import {
 import { Money } from '@storefront/domain';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import { CachedCatalogQueries } from './caching/cached-catalog.queries';
-import type { AppDependencies, UseCases } from './dependencies';
+import type { AppDependencies, UseCases, WriteUseCases } from './dependencies';
 
 /*
  * The composition root of the HTTP role. Classes in packages/* stay plain (no decorators): every
@@ -81,6 +82,7 @@ export const Tokens = {
   OutboxRelayStore: token<OutboxRelayStore>('OutboxRelayStore'),
   IdempotencyStore: token<IdempotencyStore>('IdempotencyStore'),
   InvariantAuditor: token<InvariantAuditor>('InvariantAuditor'),
+  WriteUseCasesOn: token<(transactions: UnitOfWork) => WriteUseCases>('WriteUseCasesOn'),
   UseCases: token<UseCases>('UseCases'),
   AppDependencies: token<AppDependencies>('AppDependencies'),
 } as const;
@@ -107,30 +109,44 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
     return ttl > 0 ? new CachedCatalogQueries(resolve(r, Tokens.CatalogQueries), ttl) : null;
   });
 
+  provide(c, Tokens.WriteUseCasesOn, (r) => {
+    const clock = resolve(r, Tokens.Clock);
+    const cache = resolve(r, Tokens.ProductCache);
+    const couponQueries = resolve(r, Tokens.CouponQueries);
+    const maxBalance = Money.of(resolve(r, Tokens.Settings).maxBalance);
+    // One memory of sold-out coupons for the process, whichever unit of work an issue runs on.
+    const soldOut = new SoldOutCoupons();
+    return (uow: UnitOfWork): WriteUseCases => {
+      const placeOrder = new PlaceOrder(uow, clock);
+      const createProduct = new CreateProduct(uow);
+      const updateProduct = new UpdateProduct(uow);
+      return {
+        chargeBalance: new ChargeBalance(uow, clock, maxBalance),
+        // Writes that change what `GET /products/{id}` answers evict the products they touched.
+        createProduct: cache === null ? createProduct : evictingAfter(cache, createProduct, (_, product) => [product.id]),
+        updateProduct: cache === null ? updateProduct : evictingAfter(cache, updateProduct, (_, product) => [product.id]),
+        createCoupon: new CreateCoupon(uow, clock),
+        issueCoupon: new IssueCoupon(uow, couponQueries, clock, soldOut),
+        placeOrder: cache === null ? placeOrder : evictingAfter(cache, placeOrder, (_, order) => order.items.map((line) => line.productId)),
+      };
+    };
+  });
+
   provide(c, Tokens.UseCases, (r) => {
     const uow = resolve(r, Tokens.UnitOfWork);
     const clock = resolve(r, Tokens.Clock);
     const calendar = resolve(r, Tokens.Calendar);
     const cache = resolve(r, Tokens.ProductCache);
     const catalog = cache ?? resolve(r, Tokens.CatalogQueries);
-    const placeOrder = new PlaceOrder(uow, clock);
-    const createProduct = new CreateProduct(uow);
-    const updateProduct = new UpdateProduct(uow);
     return {
+      ...resolve(r, Tokens.WriteUseCasesOn)(uow),
       getBalance: new GetBalance(resolve(r, Tokens.WalletQueries), clock),
-      chargeBalance: new ChargeBalance(uow, clock, Money.of(resolve(r, Tokens.Settings).maxBalance)),
       getBalanceHistory: new GetBalanceHistory(resolve(r, Tokens.WalletQueries)),
       listProducts: new ListProducts(catalog),
       getProduct: new GetProduct(catalog),
       getTopProducts: new GetTopProducts(resolve(r, Tokens.SalesQueries), calendar, clock),
-      // Writes that change what `GET /products/{id}` answers evict the products they touched.
-      createProduct: cache === null ? createProduct : evictingAfter(cache, createProduct, (_, product) => [product.id]),
-      updateProduct: cache === null ? updateProduct : evictingAfter(cache, updateProduct, (_, product) => [product.id]),
-      createCoupon: new CreateCoupon(uow, clock),
       getCoupon: new GetCoupon(resolve(r, Tokens.CouponQueries)),
-      issueCoupon: new IssueCoupon(uow, resolve(r, Tokens.CouponQueries), clock),
       listUserCoupons: new ListUserCoupons(resolve(r, Tokens.CouponQueries), clock),
-      placeOrder: cache === null ? placeOrder : evictingAfter(cache, placeOrder, (_, order) => order.items.map((line) => line.productId)),
       getOrder: new GetOrder(resolve(r, Tokens.OrderQueries)),
       listUserOrders: new ListUserOrders(resolve(r, Tokens.OrderQueries)),
       aggregateDailySales: new AggregateDailySales(uow, calendar),
@@ -145,6 +161,8 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
     return {
       useCases: resolve(r, Tokens.UseCases),
       idempotency: resolve(r, Tokens.IdempotencyStore),
+      transactions: resolve(r, Tokens.UnitOfWork),
+      writeUseCasesOn: resolve(r, Tokens.WriteUseCasesOn),
       clock: resolve(r, Tokens.Clock),
       jwtSecret: settings.jwtSecret,
       readiness: settings.readiness,

@@ -19,6 +19,7 @@ import type {
   ListUserOrders,
   PlaceOrder,
   RetryOutboxEvent,
+  UnitOfWork,
   UpdateProduct,
 } from '@storefront/application';
 
@@ -48,11 +49,18 @@ export interface UseCases {
   auditInvariants: UseCase<AuditInvariants>;
 }
 
+/** The use cases of the mutating routes: built per keyed request on a unit of work that completes its key. */
+export type WriteUseCases = Pick<UseCases, 'chargeBalance' | 'placeOrder' | 'issueCoupon' | 'createProduct' | 'updateProduct' | 'createCoupon'>;
+
 /** What `buildApp` needs: a pure function of these, so tests inject in-memory or PostgreSQL ones. */
 export interface AppDependencies {
   useCases: UseCases;
   /** Shared by every instance: PostgreSQL in production, never process memory. */
   idempotency: IdempotencyStore;
+  /** The shared unit of work, which a keyed request's own unit of work wraps. */
+  transactions: UnitOfWork;
+  /** The write use cases on a given unit of work (the composition root's factory). */
+  writeUseCasesOn: (transactions: UnitOfWork) => WriteUseCases;
   clock: Clock;
   /** HS256 secret of the identity provider's tokens; also keys the page cursors' signatures. */
   jwtSecret: string;

@@ -31,13 +31,20 @@ export { installShutdown } from './shutdown';
 export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 const READINESS_TIMEOUT_MS = 2_000;
+/** As IDEMPOTENCY_LEASE_MS's default: longer than a request may take (lock and pool waits are bounded well below). */
+export const DEFAULT_IDEMPOTENCY_LEASE_MS = 10_000;
 
 /**
  * The PostgreSQL (or PGlite) adapters of every port the HTTP API uses, over one pool;
  * `maxBalance` arms the wallet's conditional update with the configured ceiling (and the
  * audit's check of it), `businessTimeZone` cuts the audit's statistics days.
  */
-export function postgresPorts(database: Database, maxBalance?: number, businessTimeZone = 'Asia/Seoul'): StorefrontPorts {
+export function postgresPorts(
+  database: Database,
+  maxBalance?: number,
+  idempotencyLeaseMs = DEFAULT_IDEMPOTENCY_LEASE_MS,
+  businessTimeZone = 'Asia/Seoul',
+): StorefrontPorts {
   const { db } = database;
   return {
     transactions: new KyselyUnitOfWork(db, { maxBalance }),
@@ -48,7 +55,7 @@ export function postgresPorts(database: Database, maxBalance?: number, businessT
     salesQueries: new PgSalesQueries(db),
     outboxQueries: new PgOutboxQueries(db),
     outboxRelayStore: new PgOutboxRelayStore(db),
-    idempotencyStore: new PgIdempotencyStore(db),
+    idempotencyStore: new PgIdempotencyStore(db, idempotencyLeaseMs),
     invariantAuditor: new PgInvariantAuditor(db, { maxBalance: maxBalance ?? Number.MAX_SAFE_INTEGER, timeZone: businessTimeZone }),
     clock: new SystemClock(),
   };
@@ -88,7 +95,7 @@ export async function startHttpRole({ config, database, logger }: HttpRoleOption
   if (config.jwt.isDevelopmentDefault) {
     logger.warn('JWT_SECRET is not set: using the development secret. Set JWT_SECRET for anything but local development.');
   }
-  const ports = postgresPorts(database, config.maxBalance, config.businessTimeZone);
+  const ports = postgresPorts(database, config.maxBalance, config.idempotencyLeaseMs, config.businessTimeZone);
   const deps = appDependencies(ports, {
     jwtSecret: config.jwt.secret,
     maxBalance: config.maxBalance,

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- assertions read parsed JSON responses */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument -- assertions read parsed JSON responses */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { balanceOf, bearer, charge, json, seedCoupon, seedProduct, stockOf, token, type AppFactory } from './support';
 
@@ -85,6 +85,43 @@ describe('idempotency keys', () => {
     expect(again.statusCode).toBe(first.statusCode);
     expect(again.body).toBe(first.body);
     expect(await balanceOf(t, 1)).toBe(700);
+  });
+
+  it('covers every mutating route: a retry replays the same status and bytes, with Idempotent-Replayed, and changes nothing again', async () => {
+    const admin = { ...bearer(await t.adminToken()) };
+    const user = { ...bearer(await t.userToken(1)) };
+    const keyed = (headers: Record<string, string>, key: string) => ({ ...headers, 'idempotency-key': key });
+    const twice = async (request: { method: 'POST' | 'PATCH'; url: string; headers: Record<string, string>; payload: object }, status: number) => {
+      const first = await t.app.inject(request);
+      expect(first.statusCode, `${request.method} ${request.url}: ${first.body}`).toBe(status);
+      const again = await t.app.inject(request);
+      expect(again.statusCode).toBe(status);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.headers['content-type']).toBe(first.headers['content-type']);
+      expect(again.body).toBe(first.body);
+      return json(first);
+    };
+    const product = await twice({ method: 'POST', url: '/admin/products', headers: keyed(admin, 'p-1'), payload: { name: 'Once', price: 1_000, stock: 5 } }, 201);
+    expect(json(await t.app.inject({ method: 'GET', url: '/products' })).items).toHaveLength(1);
+    await twice({ method: 'PATCH', url: `/admin/products/${product.id}`, headers: keyed(admin, 'p-2'), payload: { stock: 10 } }, 200);
+    const coupon = await twice(
+      {
+        method: 'POST',
+        url: '/admin/coupons',
+        headers: keyed(admin, 'c-1'),
+        payload: { name: 'Once', discountType: 'FIXED', discountValue: 100, totalQuantity: 5, expiresAt: '2026-12-31T00:00:00Z' },
+      },
+      201,
+    );
+    await twice({ method: 'POST', url: '/users/1/balance/charge', headers: keyed(user, 'w-1'), payload: { amount: 50_000 } }, 200);
+    const issued = await twice({ method: 'POST', url: '/users/1/coupons', headers: keyed(user, 'u-1'), payload: { couponId: coupon.id } }, 201);
+    expect(json(await t.app.inject({ method: 'GET', url: `/coupons/${coupon.id}` })).remainingQuantity).toBe(4);
+    await twice(
+      { method: 'POST', url: '/orders', headers: keyed(user, 'o-1'), payload: { userId: 1, items: [{ productId: product.id, quantity: 2 }], userCouponId: issued.userCouponId } },
+      201,
+    );
+    expect(await stockOf(t, product.id)).toBe(8);
+    expect(await balanceOf(t, 1)).toBe(50_000 - 2 * 1_000 + 100);
   });
 
   it('stores failures too: a 409 is replayed, not retried', async () => {

@@ -2,6 +2,7 @@ export * from './ports';
 export * from './support/business-calendar';
 export * from './support/views.mapper';
 export * from './support/sold-out-coupons';
+export * from './support/key-completing-unit-of-work';
 export * from './use-cases/wallet/get-balance';
 export * from './use-cases/wallet/charge-balance';
 export * from './use-cases/wallet/get-balance-history';

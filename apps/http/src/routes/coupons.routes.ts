@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
 import { pageAnswer, presentCoupon, presentUserCoupon } from '../http/presenters';
 import { actsForPathUser, bearer, type App, type RouteContext } from '../http/route-context';
-import { displayName, idParam, isoDateTime, pageOf, pageQuery, positiveId, problems, won } from '../http/schemas';
+import { displayName, idempotencyHeaders, idParam, isoDateTime, pageOf, pageQuery, positiveId, problems, won } from '../http/schemas';
 
 const coupon = z
   .object({
@@ -48,14 +48,15 @@ export function couponRoutes(app: App, ctx: RouteContext): void {
       tags: ['admin'],
       summary: 'Create a first-come coupon',
       security: bearer,
+      headers: idempotencyHeaders,
       body: newCoupon,
-      response: { 201: coupon, ...problems(400, 401, 403, 413, 415) },
+      response: { 201: coupon, ...problems(400, 401, 403, 409, 413, 415, 422) },
     },
     onRequest: admin,
-    handler: async (request, reply) => {
-      const created = await ctx.useCases.createCoupon.execute({ ...request.body, expiresAt: new Date(request.body.expiresAt) });
-      return reply.code(201).send(presentCoupon(created));
-    },
+    preHandler: ctx.idempotency.claim,
+    onSend: ctx.idempotency.record,
+    handler: (request, reply) =>
+      ctx.idempotency.respond(request, reply, 201, (writes) => writes.createCoupon.execute({ ...request.body, expiresAt: new Date(request.body.expiresAt) }), presentCoupon),
   });
 
   app.get('/coupons/:couponId', {
@@ -74,15 +75,21 @@ export function couponRoutes(app: App, ctx: RouteContext): void {
       summary: 'Claim a first-come coupon (one per user)',
       security: bearer,
       params: userParams,
+      headers: idempotencyHeaders,
       body: z.object({ couponId: positiveId }).strict(),
-      response: { 201: userCoupon, ...problems(400, 401, 403, 404, 409, 413, 415) },
+      response: { 201: userCoupon, ...problems(400, 401, 403, 404, 409, 413, 415, 422) },
     },
     onRequest: user,
-    preHandler: actsForPathUser,
-    handler: async (request, reply) => {
-      const issued = await ctx.useCases.issueCoupon.execute({ userId: request.params.userId, couponId: request.body.couponId });
-      return reply.code(201).send(presentUserCoupon(issued));
-    },
+    preHandler: [actsForPathUser, ctx.idempotency.claim],
+    onSend: ctx.idempotency.record,
+    handler: (request, reply) =>
+      ctx.idempotency.respond(
+        request,
+        reply,
+        201,
+        (writes) => writes.issueCoupon.execute({ userId: request.params.userId, couponId: request.body.couponId }),
+        presentUserCoupon,
+      ),
   });
 
   app.get('/users/:userId/coupons', {

@@ -45,10 +45,9 @@ export function orderRoutes(app: App, ctx: RouteContext): void {
     onRequest: user,
     preHandler: [async (request) => assertActsFor(request.principal, request.body.userId), ctx.idempotency.claim],
     onSend: ctx.idempotency.record,
-    handler: async (request, reply) => {
+    handler: (request, reply) => {
       const { userId, items, userCouponId } = request.body;
-      const order = await ctx.useCases.placeOrder.execute({ userId, items, userCouponId: userCouponId ?? null });
-      return reply.code(201).send(presentOrder(order));
+      return ctx.idempotency.respond(request, reply, 201, (writes) => writes.placeOrder.execute({ userId, items, userCouponId: userCouponId ?? null }), presentOrder);
     },
   });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
 import { pageAnswer } from '../http/presenters';
 import { bearer, type App, type RouteContext } from '../http/route-context';
-import { displayName, idParam, pageOf, pageQuery, positiveId, problems, queryInt, won } from '../http/schemas';
+import { displayName, idempotencyHeaders, idParam, pageOf, pageQuery, positiveId, problems, queryInt, won } from '../http/schemas';
 
 const product = z.object({ id: positiveId, name: z.string(), price: won, stock: won }).meta({ id: 'Product' });
 const productParams = z.object({ productId: idParam('Product id') });
@@ -63,11 +63,14 @@ export function productRoutes(app: App, ctx: RouteContext): void {
       tags: ['admin'],
       summary: 'Create a product',
       security: bearer,
+      headers: idempotencyHeaders,
       body: z.object({ name, price, stock }).strict(),
-      response: { 201: product, ...problems(400, 401, 403, 413, 415) },
+      response: { 201: product, ...problems(400, 401, 403, 409, 413, 415, 422) },
     },
     onRequest: admin,
-    handler: async (request, reply) => reply.code(201).send(await ctx.useCases.createProduct.execute(request.body)),
+    preHandler: ctx.idempotency.claim,
+    onSend: ctx.idempotency.record,
+    handler: (request, reply) => ctx.idempotency.respond(request, reply, 201, (writes) => writes.createProduct.execute(request.body)),
   });
 
   app.patch('/admin/products/:productId', {
@@ -76,13 +79,17 @@ export function productRoutes(app: App, ctx: RouteContext): void {
       summary: 'Change any of name, price and stock',
       security: bearer,
       params: productParams,
+      headers: idempotencyHeaders,
       body: z
         .object({ name: name.optional(), price: price.optional(), stock: stock.optional() })
         .strict()
         .refine((changes) => Object.keys(changes).length > 0, 'give at least one of name, price, stock'),
-      response: { 200: product, ...problems(400, 401, 403, 404, 413, 415) },
+      response: { 200: product, ...problems(400, 401, 403, 404, 409, 413, 415, 422) },
     },
     onRequest: admin,
-    handler: (request) => ctx.useCases.updateProduct.execute({ productId: request.params.productId, changes: request.body }),
+    preHandler: ctx.idempotency.claim,
+    onSend: ctx.idempotency.record,
+    handler: (request, reply) =>
+      ctx.idempotency.respond(request, reply, 200, (writes) => writes.updateProduct.execute({ productId: request.params.productId, changes: request.body })),
   });
 }

@@ -1,10 +1,12 @@
 import { sql, type Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationResult } from 'kysely/migration';
 import { initialSchema } from './0001-initial-schema';
+import { idempotencyClaims } from './0004-idempotency-claims';
 
 /** Every migration, in code: the key orders them (Kysely sorts by name), the value runs them. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial-schema': initialSchema,
+  '0004-idempotency-claims': idempotencyClaims,
 };
 
 /** Our own advisory key, distinct from Kysely's, held for the whole run (two int4 keys: 'SF', 1). */

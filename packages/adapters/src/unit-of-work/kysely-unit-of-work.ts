@@ -2,6 +2,7 @@ import type { TransactionScope, UnitOfWork } from '@storefront/application';
 import { isDomainError } from '@storefront/domain';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema';
+import { PgIdempotencyKeyRepository } from '../idempotency/pg-idempotency-store';
 import { PgBalanceHistoryRepository } from '../repositories/balance-history.repository';
 import { PgCouponRepository } from '../repositories/coupon.repository';
 import { PgOrderRepository } from '../repositories/order.repository';
@@ -41,6 +42,7 @@ export function transactionScope(trx: Kysely<DB>, maxBalance = Number.MAX_SAFE_I
     orders: new PgOrderRepository(trx),
     outbox: new PgOutboxRepository(trx),
     salesStatistics: new PgSalesStatisticsRepository(trx),
+    idempotencyKeys: new PgIdempotencyKeyRepository(trx),
   };
 }
 

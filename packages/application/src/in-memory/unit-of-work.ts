@@ -14,17 +14,21 @@ import type {
   Clock,
   CouponRepository,
   DailyProductSales,
+  HeldClaim,
+  IdempotencyKeyRepository,
   OrderPaidEvent,
   OrderRepository,
   OutboxRepository,
   ProductRepository,
   SalesStatisticsRepository,
+  StoredResponse,
   TransactionScope,
   UnitOfWork,
   UserCouponRepository,
   WalletRepository,
 } from '../ports';
 import type { InMemoryDatabase } from './database';
+import { completeHeldKey } from './idempotency-store';
 import { deepCopy, nextUuid, nextValue, type InMemoryState } from './state';
 
 /**
@@ -75,7 +79,16 @@ function scopeOf(session: Session): TransactionScope {
     orders: new InMemoryOrderRepository(session),
     outbox: new InMemoryOutboxRepository(session),
     salesStatistics: new InMemorySalesStatisticsRepository(session),
+    idempotencyKeys: new InMemoryIdempotencyKeyRepository(session),
   };
+}
+
+class InMemoryIdempotencyKeyRepository implements IdempotencyKeyRepository {
+  constructor(private readonly session: Session) {}
+
+  async complete(claim: HeldClaim, response: StoredResponse): Promise<boolean> {
+    return completeHeldKey(this.session.state, claim, response);
+  }
 }
 
 class InMemoryWalletRepository implements WalletRepository {

@@ -8,6 +8,7 @@ import type {
   UserCoupon,
   Wallet,
 } from '@storefront/domain';
+import type { IdempotencyKeyRepository } from './idempotency.port';
 import type { DailyProductSales, OrderView } from './views';
 
 /*
@@ -98,6 +99,8 @@ export interface TransactionScope {
   orders: OrderRepository;
   outbox: OutboxRepository;
   salesStatistics: SalesStatisticsRepository;
+  /** Only for `KeyCompletingUnitOfWork`: use cases never touch idempotency. */
+  idempotencyKeys: IdempotencyKeyRepository;
 }
 
 /**
