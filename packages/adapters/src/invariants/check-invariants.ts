@@ -65,7 +65,7 @@ export async function checkInvariants(db: Kysely<DB>, options: InvariantOptions)
   await sql`set local enable_nestloop = off`.execute(db);
   const violations: InvariantViolation[] = [];
   let outOfTime = false;
-  const collect = async (invariant: InvariantViolation['invariant'], query: ReturnType<typeof sql<{ subject: string; detail: string }>>) => {
+  const collect = async (invariant: InvariantViolation['invariant'], query: ReturnType<typeof sql<{ subject?: string; detail: string }>>) => {
     if (options.deadline !== undefined && !outOfTime) {
       const left = Math.floor(options.deadline - Date.now());
       if (left > 0) await sql`select set_config('statement_timeout', ${String(left)}, true)`.execute(db);
@@ -74,7 +74,7 @@ export async function checkInvariants(db: Kysely<DB>, options: InvariantOptions)
     if (!outOfTime) {
       try {
         const { rows } = await query.execute(db);
-        for (const row of rows) violations.push({ invariant, subject: row.subject, detail: row.detail });
+        for (const row of rows) violations.push({ invariant, subject: row.subject ?? subjectOf(row.detail), detail: row.detail });
         return;
       } catch (error) {
         if (options.deadline === undefined || (error as { code?: string }).code !== STATEMENT_TIMEOUT) throw error;
@@ -212,4 +212,13 @@ export async function checkInvariants(db: Kysely<DB>, options: InvariantOptions)
     limit ${MAX_LISTED}`);
 
   return { ok: violations.length === 0, violations };
+}
+
+/**
+ * For a check that names no subject column: the `<kind> <id>` (or the day) its detail starts
+ * with, e.g. `order 12` of "order 12: line shares add up to…".
+ */
+export function subjectOf(detail: string): string {
+  const match = /^(\d{4}-\d{2}-\d{2})|^((?:user coupon|outbox event|[a-z]+) [^\s:,]+)/.exec(detail);
+  return match?.[1] ?? match?.[2] ?? 'database';
 }
