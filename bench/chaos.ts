@@ -1,5 +1,5 @@
 /*
- * `pnpm chaos [--seed=N] [--seconds=180] [--max-ops=20000] [--shoppers=16]`: a mixed storefront
+ * `pnpm chaos [--seed=N] [--seconds=180] [--max-ops=40000] [--shoppers=16]`: a mixed storefront
  * load against two HTTP instances and two relays on a PostgreSQL cluster of its own, while
  * faults are injected at random: kill -9 of an instance or a relay (restarted after a moment),
  * PostgreSQL restarted or stopped and started, the data platform taken off its port and back.
@@ -43,7 +43,7 @@ const option = (name: string, fallback: number): number => {
 };
 const SEED = option('seed', Math.floor(Math.random() * 2 ** 31));
 const SECONDS = Math.min(option('seconds', 180), 1_800);
-const MAX_OPS = option('max-ops', 20_000);
+const MAX_OPS = option('max-ops', 40_000);
 const SHOPPERS = Math.max(1, Math.min(option('shoppers', 16), 64));
 
 const USERS = 200;
@@ -190,7 +190,7 @@ async function main(): Promise<number> {
     const seeded: Seeded = await withClient(databaseUrl, (client) =>
       seed(client, { users: USERS, walletBalance: 2_000_000, catalogue: PRODUCTS, catalogueStock: 1_000_000, hotStock: 1_000_000, rushQuantity: 50, mixedCouponQuantity: 100_000 }),
     );
-    log(`cluster ${pgCluster.name} on port ${pgCluster.port}: migrated and seeded (${USERS} wallets, ${PRODUCTS + 1} products, two coupons)`);
+    log(`cluster ${pgCluster.name} on port ${pgCluster.port}: migrated and seeded (${USERS} wallets, ${PRODUCTS + 1} products, a rush coupon of 50)`);
 
     const platformSecret = randomBytes(16).toString('hex');
     receiver = await startEventReceiver({ secret: platformSecret });
@@ -260,6 +260,8 @@ async function main(): Promise<number> {
     const liveUrls = (): string[] => https.filter((i) => i.up).map((i) => i.baseUrl!);
     log(`started ${instances.map((i) => i.name).join(', ')}; receiver at ${receiver.url}`);
 
+    // More first-come coupons than the seed's two, so that issues keep succeeding all run long.
+    const couponIds = [seeded.mixedCouponId, ...(await createCoupons(https[0]!.baseUrl!, await signAdminToken(jwtSecret, 3600), 8))];
     const lifecycleRoutes = await hasLifecycleRoutes(https[0]!.baseUrl!, tokens[1]!);
     log(lifecycleRoutes ? 'cancel and refund routes found: included in the mix' : 'no cancel/refund routes on this build: charges, orders and coupons only');
 
@@ -293,7 +295,7 @@ async function main(): Promise<number> {
           return userCouponId === undefined ? { kind: 'order', userId, items: items() } : { kind: 'order', userId, items: items(), userCouponId };
         }
         case 'coupon':
-          return { kind: 'coupon', userId, couponId: rng.next() < 0.3 ? seeded.rushCouponId : seeded.mixedCouponId };
+          return { kind: 'coupon', userId, couponId: rng.next() < 0.2 ? seeded.rushCouponId : rng.pick(couponIds) };
         case 'cancel': {
           const open = memory.orders.filter((o) => !o.closed);
           if (open.length === 0) return null;
@@ -447,6 +449,21 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
   } finally {
     await client.end();
   }
+}
+
+async function createCoupons(baseUrl: string, adminToken: string, count: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (let n = 1; n <= count; n++) {
+    const response = await fetch(`${baseUrl}/admin/coupons`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `Chaos coupon ${n}`, discountType: n % 2 === 0 ? 'RATE' : 'FIXED', discountValue: n % 2 === 0 ? 10 : 700, totalQuantity: 150, expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString() }),
+    });
+    const body = (await response.json()) as { id?: number };
+    if (response.status !== 201 || typeof body.id !== 'number') throw new Error(`creating a coupon answered ${response.status}`);
+    ids.push(body.id);
+  }
+  return ids;
 }
 
 async function hasLifecycleRoutes(baseUrl: string, userToken: string): Promise<boolean> {
