@@ -24,3 +24,4 @@ export * from './jobs';
 export * from './seed/seed-demo-data';
 export * from './invariants/check-invariants';
 export { isDatabaseUnavailable } from './repositories/pg-errors';
+export * from './unit-of-work/pg-transaction-horizon';
