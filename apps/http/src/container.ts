@@ -32,6 +32,7 @@ import {
   type OutboxRelayStore,
   type SalesQueries,
   type StorefrontPorts,
+  type TransactionHorizon,
   type UnitOfWork,
   type WalletQueries,
 } from '@storefront/application';
@@ -70,6 +71,7 @@ export interface HttpSettings {
 export const Tokens = {
   Settings: token<HttpSettings>('HttpSettings'),
   UnitOfWork: token<UnitOfWork>('UnitOfWork'),
+  TransactionHorizon: token<TransactionHorizon>('TransactionHorizon'),
   Clock: token<Clock>('Clock'),
   Calendar: token<BusinessCalendar>('BusinessCalendar'),
   ProductCache: token<CachedCatalogQueries | null>('ProductCache'),
@@ -92,6 +94,7 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
   const c = rootContainer.createChildContainer();
   c.register(Tokens.Settings, { useValue: settings });
   c.register(Tokens.UnitOfWork, { useValue: ports.transactions });
+  c.register(Tokens.TransactionHorizon, { useValue: ports.transactionHorizon });
   c.register(Tokens.Clock, { useValue: ports.clock });
   c.register(Tokens.WalletQueries, { useValue: ports.walletQueries });
   c.register(Tokens.CatalogQueries, { useValue: ports.catalogQueries });
@@ -149,7 +152,7 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
       listUserCoupons: new ListUserCoupons(resolve(r, Tokens.CouponQueries), clock),
       getOrder: new GetOrder(resolve(r, Tokens.OrderQueries)),
       listUserOrders: new ListUserOrders(resolve(r, Tokens.OrderQueries)),
-      aggregateDailySales: new AggregateDailySales(uow, calendar),
+      aggregateDailySales: new AggregateDailySales(uow, calendar, resolve(r, Tokens.TransactionHorizon)),
       listOutboxEvents: new ListOutboxEvents(resolve(r, Tokens.OutboxQueries)),
       retryOutboxEvent: new RetryOutboxEvent(resolve(r, Tokens.OutboxRelayStore)),
       auditInvariants: new AuditInvariants(resolve(r, Tokens.InvariantAuditor), clock, DEFAULT_AUDIT_BUDGET_MS),

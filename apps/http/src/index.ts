@@ -9,6 +9,7 @@ import {
   PgOutboxQueries,
   PgOutboxRelayStore,
   PgSalesQueries,
+  PgTransactionHorizon,
   PgWalletQueries,
   SystemClock,
   type AppConfig,
@@ -31,6 +32,8 @@ export { installShutdown } from './shutdown';
 export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 const READINESS_TIMEOUT_MS = 2_000;
+/** An admin's on-demand aggregation waits this long at most for transactions still open. */
+const TRANSACTION_HORIZON = { timeoutMs: 30_000, pollMs: 50 };
 /** As IDEMPOTENCY_LEASE_MS's default: longer than a request may take (lock and pool waits are bounded well below). */
 export const DEFAULT_IDEMPOTENCY_LEASE_MS = 10_000;
 
@@ -48,6 +51,7 @@ export function postgresPorts(
   const { db } = database;
   return {
     transactions: new KyselyUnitOfWork(db, { maxBalance }),
+    transactionHorizon: new PgTransactionHorizon(db, TRANSACTION_HORIZON),
     walletQueries: new PgWalletQueries(db),
     catalogQueries: new PgCatalogQueries(db),
     couponQueries: new PgCouponQueries(db),

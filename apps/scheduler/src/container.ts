@@ -12,6 +12,7 @@ import {
   type OutboxRelayStore,
   type RelayPolicy,
   type SalesQueries,
+  type TransactionHorizon,
   type UnitOfWork,
 } from '@storefront/application';
 import {
@@ -20,6 +21,7 @@ import {
   PgInvariantAuditor,
   PgOutboxRelayStore,
   PgSalesQueries,
+  PgTransactionHorizon,
   SystemClock,
   type AppConfig,
   type Database,
@@ -44,6 +46,7 @@ export const Tokens = {
   relayPolicy: token<RelayPolicy>('RelayPolicy'),
   calendar: token<BusinessCalendar>('BusinessCalendar'),
   unitOfWork: token<UnitOfWork>('UnitOfWork'),
+  transactionHorizon: token<TransactionHorizon>('TransactionHorizon'),
   salesQueries: token<SalesQueries>('SalesQueries'),
   outboxRelayStore: token<OutboxRelayStore>('OutboxRelayStore'),
   dataPlatform: token<DataPlatformClient>('DataPlatformClient'),
@@ -85,6 +88,9 @@ export function createSchedulerContainer(config: AppConfig, database: Database, 
   provide(c, Tokens.relayPolicy, () => ({ ...relayPolicyFrom(config), ...overrides.relayPolicy }));
   provide(c, Tokens.calendar, () => new BusinessCalendar(config.businessTimeZone));
   provide(c, Tokens.unitOfWork, (r) => new KyselyUnitOfWork(resolve(r, Tokens.database).db));
+  // The 00:00 job waits up to a minute for transactions that may still stamp the day that ended
+  // (statement and idle-in-transaction timeouts bound ours well below that).
+  provide(c, Tokens.transactionHorizon, (r) => new PgTransactionHorizon(resolve(r, Tokens.database).db, { timeoutMs: 60_000, pollMs: 50 }));
   provide(c, Tokens.salesQueries, (r) => new PgSalesQueries(resolve(r, Tokens.database).db));
   provide(c, Tokens.outboxRelayStore, (r) => new PgOutboxRelayStore(resolve(r, Tokens.database).db));
   provide(c, Tokens.dataPlatform, () => overrides.dataPlatform ?? dataPlatformClientFor(config.dataPlatform));
@@ -99,7 +105,11 @@ export function createSchedulerContainer(config: AppConfig, database: Database, 
         resolve(r, Tokens.relayPolicy),
       ),
   );
-  provide(c, Tokens.aggregateDailySales, (r) => new AggregateDailySales(resolve(r, Tokens.unitOfWork), resolve(r, Tokens.calendar)));
+  provide(
+    c,
+    Tokens.aggregateDailySales,
+    (r) => new AggregateDailySales(resolve(r, Tokens.unitOfWork), resolve(r, Tokens.calendar), resolve(r, Tokens.transactionHorizon)),
+  );
   provide(
     c,
     Tokens.catchUpDailySales,

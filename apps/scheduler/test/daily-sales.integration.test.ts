@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AggregateDailySales, BusinessCalendar, type DailyProductSales, type OrderView } from '@storefront/application';
-import { checkInvariants, KyselyUnitOfWork, loadConfig } from '@storefront/adapters';
+import { checkInvariants, KyselyUnitOfWork, loadConfig, PgTransactionHorizon } from '@storefront/adapters';
 import { freshDatabase, type TestDatabase } from '@storefront/adapters/testing';
 import { startSchedulerRole } from '../src/index';
 import { ManualClock } from '@storefront/application/testing';
@@ -57,7 +57,7 @@ beforeAll(async () => {
   shop = new TestShop(database, clock);
   products = await shop.addProducts([1_000, 2_500, 4_000]);
   await shop.fund([1, 2, 3, 4]);
-  aggregate = new AggregateDailySales(new KyselyUnitOfWork(database.db), calendar);
+  aggregate = new AggregateDailySales(new KyselyUnitOfWork(database.db), calendar, new PgTransactionHorizon(database.db, { timeoutMs: 30_000, pollMs: 20 }));
 
   const [p1, p2, p3] = products as [number, number, number];
   await orderAt('2026-11-19T23:59:59.999', 3, [{ productId: p3, quantity: 1 }]);

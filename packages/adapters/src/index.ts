@@ -25,3 +25,4 @@ export * from './seed/seed-demo-data';
 export * from './invariants/check-invariants';
 export * from './invariants/pg-invariant-auditor';
 export { isDatabaseUnavailable } from './repositories/pg-errors';
+export * from './unit-of-work/pg-transaction-horizon';

@@ -36,8 +36,12 @@ export interface OpenDatabaseOptions {
 export const DEFAULT_POOL_SIZE = 20;
 const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
 export const DEFAULT_LOCK_TIMEOUT_MS = 3_000;
-/** How long a request waits for a free connection before it is answered 503. */
-const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * How long a statement waits for a free connection (or a new one) before it fails, and its
+ * request is answered 503. Bursts of thousands of concurrent requests on a pool of 20 queue
+ * here for seconds on a busy machine, so not shorter.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
 /** A transaction left open and idle this long is a bug (or a dead client): PostgreSQL ends it. */
 const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 

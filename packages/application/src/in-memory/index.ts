@@ -30,3 +30,4 @@ export {
   type InMemoryStorefrontOptions,
 } from './storefront';
 export { InMemoryUnitOfWork } from './unit-of-work';
+export { InMemoryTransactionHorizon } from './transaction-horizon';

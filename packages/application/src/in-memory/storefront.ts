@@ -2,6 +2,7 @@ import type { StorefrontPorts } from '../ports';
 import { InMemoryDatabase } from './database';
 import { DEFAULT_IDEMPOTENCY_LEASE_MS, InMemoryIdempotencyStore } from './idempotency-store';
 import { InMemoryInvariantAuditor } from './invariant-auditor';
+import { InMemoryTransactionHorizon } from './transaction-horizon';
 import { ManualClock } from './manual-clock';
 import { InMemoryOutboxRelayStore } from './outbox-relay-store';
 import {
@@ -68,6 +69,7 @@ export function createInMemoryStorefront(options: InMemoryStorefrontOptions = {}
   const database = new InMemoryDatabase();
   return {
     transactions: new InMemoryUnitOfWork(database, clock),
+    transactionHorizon: new InMemoryTransactionHorizon(database, clock),
     walletQueries: new InMemoryWalletQueries(database),
     catalogQueries: new InMemoryCatalogQueries(database),
     couponQueries: new InMemoryCouponQueries(database),

@@ -270,7 +270,7 @@ class InMemoryOutboxRepository implements OutboxRepository {
 class InMemorySalesStatisticsRepository implements SalesStatisticsRepository {
   constructor(private readonly session: Session) {}
 
-  async replaceDay(day: string, from: Date, to: Date): Promise<DailyProductSales[]> {
+  async replaceDay(day: string, from: Date, to: Date, complete: boolean): Promise<DailyProductSales[]> {
     const state = this.session.state;
     const totals = new Map<number, { quantity: number; revenue: number }>();
     for (const order of state.orders.values()) {
@@ -285,7 +285,7 @@ class InMemorySalesStatisticsRepository implements SalesStatisticsRepository {
       .map(([productId, sum]) => ({ day, productId, quantity: sum.quantity, revenue: sum.revenue }));
     const now = this.session.clock.now();
     state.dailySales.set(day, rows);
-    state.aggregatedDays.set(day, { day, aggregatedAt: now, complete: now >= to });
+    state.aggregatedDays.set(day, { day, aggregatedAt: now, complete });
     return deepCopy(rows);
   }
 }

@@ -83,10 +83,25 @@ export interface OutboxRepository {
 export interface SalesStatisticsRepository {
   /**
    * Replaces the statistics of one business day with the paid order lines created in
-   * [from, to), and records that the day was aggregated. Running it again, or twice at once,
-   * leaves the same rows.
+   * [from, to), and records that the day was aggregated — as final when `complete` (no
+   * transaction that may still stamp the day is open: see TransactionHorizon). Running it
+   * again, or twice at once, leaves the same rows.
    */
-  replaceDay(day: string, from: Date, to: Date): Promise<DailyProductSales[]>;
+  replaceDay(day: string, from: Date, to: Date, complete: boolean): Promise<DailyProductSales[]>;
+}
+
+/**
+ * The boundary between what is written and what may still be. A transaction takes the clock
+ * after it begins, so once every transaction open at some moment T has ended, no row stamped
+ * before T can appear any more: that is when a day ending before T may be called complete.
+ */
+export interface TransactionHorizon {
+  /**
+   * Waits until every transaction open now has ended; answers the moment "now" was (a lower
+   * bound, on the database's clock), or null when some are still open at the implementation's
+   * deadline.
+   */
+  awaitOpenTransactions(): Promise<Date | null>;
 }
 
 /** Everything a use case may touch inside one transaction. */
