@@ -1,5 +1,6 @@
 import type {
   AggregateDailySales,
+  CancelOrder,
   ChargeBalance,
   Clock,
   CreateCoupon,
@@ -12,11 +13,14 @@ import type {
   GetTopProducts,
   IdempotencyStore,
   IssueCoupon,
+  ListCoupons,
+  ListOrders,
   ListOutboxEvents,
   ListProducts,
   ListUserCoupons,
   ListUserOrders,
   PlaceOrder,
+  RefundOrder,
   RetryOutboxEvent,
   UnitOfWork,
   UpdateProduct,
@@ -45,10 +49,14 @@ export interface UseCases {
   aggregateDailySales: UseCase<AggregateDailySales>;
   listOutboxEvents: UseCase<ListOutboxEvents>;
   retryOutboxEvent: UseCase<RetryOutboxEvent>;
+  cancelOrder: UseCase<CancelOrder>;
+  refundOrder: UseCase<RefundOrder>;
+  listOrders: UseCase<ListOrders>;
+  listCoupons: UseCase<ListCoupons>;
 }
 
 /** The use cases of the mutating routes: built per keyed request on a unit of work that completes its key. */
-export type WriteUseCases = Pick<UseCases, 'chargeBalance' | 'placeOrder' | 'issueCoupon' | 'createProduct' | 'updateProduct' | 'createCoupon'>;
+export type WriteUseCases = Pick<UseCases, 'chargeBalance' | 'placeOrder' | 'issueCoupon' | 'createProduct' | 'updateProduct' | 'createCoupon' | 'cancelOrder' | 'refundOrder'>;
 
 /** What `buildApp` needs: a pure function of these, so tests inject in-memory or PostgreSQL ones. */
 export interface AppDependencies {
