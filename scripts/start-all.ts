@@ -7,26 +7,30 @@
  *
  * The only file that imports both apps (the dependency rule allows exactly this one).
  */
-import { createLogger, flushLogs, demoTokens, installShutdown, loadServiceConfig, openServiceDatabase, startHttpRole } from '@storefront/http';
+import { createLogger, demoTokens, exitOnStartFailure, installShutdown, loadServiceConfig, openServiceDatabase, startHttpRole } from '@storefront/http';
 import { startSchedulerRole } from '@storefront/scheduler';
 
 const config = loadServiceConfig();
-const logger = createLogger({ level: config.logLevel });
+const logger = createLogger({ level: config.logLevel, pretty: config.nodeEnv === 'development' });
 
+let database: Awaited<ReturnType<typeof openServiceDatabase>> | undefined;
 try {
-  const database = await openServiceDatabase(config, logger);
+  database = await openServiceDatabase(config, logger);
+  const opened = database;
   const http = await startHttpRole({ config, database, logger: logger.child({ role: 'http' }) });
-  const scheduler = startSchedulerRole({ config, database, logger: logger.child({ role: 'scheduler' }) });
+  // One process, one set of figures: the scheduler's go to the registry the HTTP port serves.
+  const scheduler = startSchedulerRole({ config, database, logger: logger.child({ role: 'scheduler' }), metrics: http.metrics });
   installShutdown(logger, async () => {
     await http.close();
     await scheduler.close();
-    await database.close();
+    await opened.close();
   });
-  if (database.kind === 'pglite' || config.jwt.isDevelopmentDefault) await printDemo(http.url);
+  // Demo tokens are a development convenience: production never prints a token (it would be
+  // signed with the real secret and land in the logs).
+  if (config.nodeEnv !== 'production' && (database.kind === 'pglite' || config.jwt.isDevelopmentDefault)) await printDemo(http.url);
 } catch (error) {
-  logger.fatal({ err: error }, error instanceof Error ? error.message : 'start failed');
-  await flushLogs(logger);
-  process.exit(1);
+  await database?.close().catch(() => undefined);
+  await exitOnStartFailure(logger, error, config);
 }
 
 async function printDemo(url: string): Promise<void> {
@@ -45,6 +49,12 @@ async function printDemo(url: string): Promise<void> {
     `  curl -s -X POST ${url}/users/1/balance/charge -H "Authorization: Bearer $USER_TOKEN" -H 'Content-Type: application/json' -H 'Idempotency-Key: demo-charge-1' -d '{"amount":500000}'`,
     `  curl -s -X POST ${url}/users/1/coupons -H "Authorization: Bearer $USER_TOKEN" -H 'Content-Type: application/json' -d '{"couponId":1}'`,
     `  curl -s -X POST ${url}/orders -H "Authorization: Bearer $USER_TOKEN" -H 'Content-Type: application/json' -d '{"userId":1,"items":[{"productId":1,"quantity":2}],"userCouponId":1}'`,
+    '',
+    'Cancel that order (stock, money and coupon come back), order again with the freed coupon, then refund one unit as an admin:',
+    `  curl -s -X POST ${url}/orders/1/cancel -H "Authorization: Bearer $USER_TOKEN" -H 'Content-Type: application/json' -H 'Idempotency-Key: demo-cancel-1' -d '{"reason":"changed my mind"}'`,
+    `  curl -s -X POST ${url}/orders -H "Authorization: Bearer $USER_TOKEN" -H 'Content-Type: application/json' -d '{"userId":1,"items":[{"productId":1,"quantity":2}],"userCouponId":1}'`,
+    `  curl -s -X POST ${url}/admin/orders/2/refunds -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' -H 'Idempotency-Key: demo-refund-1' -d '{"items":[{"productId":1,"quantity":1}],"reason":"arrived damaged"}'`,
+    `  curl -s ${url}/admin/orders -H "Authorization: Bearer $ADMIN_TOKEN"`,
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -18,10 +18,10 @@ INSERT INTO wallets (user_id, balance, updated_at) VALUES (:u, 0, now())
 -- PgOrderRepository.nextId
 SELECT nextval(pg_get_serial_sequence('orders', 'id')) AS id \gset o_
 -- PgOrderRepository.add
-INSERT INTO orders (id, user_id, status, total_amount, discount_amount, paid_amount, user_coupon_id, created_at)
-  VALUES (:o_id, :u, 'PAID', :p_price, 0, :p_price, NULL, now());
-INSERT INTO order_lines (order_id, product_id, name, unit_price, quantity, amount)
-  VALUES (:o_id, :product, :p_name, :p_price, 1, :p_price);
+INSERT INTO orders (id, user_id, status, total_amount, discount_amount, paid_amount, refunded_amount, user_coupon_id, created_at)
+  VALUES (:o_id, :u, 'PAID', :p_price, 0, :p_price, 0, NULL, now());
+INSERT INTO order_lines (order_id, product_id, name, unit_price, quantity, amount, paid_amount, refunded_quantity)
+  VALUES (:o_id, :product, :p_name, :p_price, 1, :p_price, :p_price, 0);
 \set after :w_balance - :p_price
 -- PgWalletRepository.save
 UPDATE wallets SET balance = :after, updated_at = now() WHERE user_id = :u AND :after::bigint <= 10000000::bigint; -- the ceiling, MAX_BALANCE of bench/run.ts
@@ -32,9 +32,10 @@ INSERT INTO balance_history (user_id, type, amount, balance_after, order_id, cre
 INSERT INTO outbox (type, payload, occurred_at) VALUES ('order.paid', json_build_object(
   'orderId', :o_id::bigint, 'userId', :u::bigint, 'status', 'PAID',
   'items', json_build_array(json_build_object('productId', :product::bigint, 'name', :p_name::text,
-    'unitPrice', :p_price::bigint, 'quantity', 1, 'amount', :p_price::bigint)),
-  'totalAmount', :p_price::bigint, 'discountAmount', 0, 'paidAmount', :p_price::bigint,
-  'userCouponId', NULL, 'createdAt', now())::jsonb, now());
+    'unitPrice', :p_price::bigint, 'quantity', 1, 'amount', :p_price::bigint,
+    'paidAmount', :p_price::bigint, 'refundedQuantity', 0)),
+  'totalAmount', :p_price::bigint, 'discountAmount', 0, 'paidAmount', :p_price::bigint, 'refundedAmount', 0,
+  'userCouponId', NULL, 'refunds', json_build_array(), 'createdAt', now(), 'cancelledAt', NULL)::jsonb, now());
 -- PgProductRepository.decreaseStock: the hot row, locked last
 UPDATE products SET stock = stock - 1 WHERE id = :product AND stock >= 1 RETURNING id;
 COMMIT;

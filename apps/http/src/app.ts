@@ -19,6 +19,11 @@ import { healthRoutes } from './routes/health.routes';
 import { orderRoutes } from './routes/orders.routes';
 import { productRoutes } from './routes/products.routes';
 import { walletRoutes } from './routes/wallet.routes';
+import { Registry } from 'prom-client';
+import { registerHttpMetrics } from './metrics/http-metrics';
+import { answerWrongMethods } from './http/method-not-allowed';
+import { describeSafeIntegers } from './http/openapi-document';
+import { DEFAULT_PROTECTION, registerProtection, type ProtectionSettings } from './protection/protection';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -51,6 +56,10 @@ export interface BuildAppOptions {
   /** A pino logger (the process's), or false for silence in tests. */
   logger?: FastifyBaseLogger | false;
   limits?: Partial<HttpLimits>;
+  /** The process's Prometheus registry (GET /metrics serves it); a fresh one when not given. */
+  metrics?: Registry;
+  /** CORS, rate limit and load shedding; by default no CORS, no rate limit, shedding on. */
+  protection?: ProtectionSettings;
 }
 
 export interface RegisteredRoute {
@@ -146,6 +155,8 @@ export async function buildApp(deps: AppDependencies, options: BuildAppOptions =
   }
 
   registerErrorHandling(app);
+  await registerProtection(app, options.protection ?? DEFAULT_PROTECTION);
+  registerHttpMetrics(app, options.metrics ?? new Registry());
 
   await app.register(swagger, {
     openapi: {
@@ -158,9 +169,27 @@ export async function buildApp(deps: AppDependencies, options: BuildAppOptions =
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => describeSafeIntegers(jsonSchemaTransformObject(input)),
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // The token typed into "Authorize" survives a reload of the page.
+    uiConfig: { persistAuthorization: true, docExpansion: 'list', deepLinking: true },
+    theme: { title: 'Storefront commerce API — docs' },
+    // The docs pages carry their own Content-Security-Policy, which lets their scripts run
+    // (swagger-ui's default less upgrade-insecure-requests, which breaks the page on plain http).
+    staticCSP: {
+      'default-src': ["'self'"],
+      'base-uri': ["'self'"],
+      'font-src': ["'self'", 'https:', 'data:'],
+      'frame-ancestors': ["'self'"],
+      'img-src': ["'self'", 'data:', 'validator.swagger.io'],
+      'object-src': ["'none'"],
+      'script-src': ["'self'"],
+      'script-src-attr': ["'none'"],
+      'style-src': ["'self'", 'https:'],
+    },
+  });
 
   const ctx: RouteContext = {
     useCases: deps.useCases,
@@ -177,6 +206,9 @@ export async function buildApp(deps: AppDependencies, options: BuildAppOptions =
   adminRoutes(app, ctx);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // A person who opens the service's address in a browser lands on the docs.
+  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect('/docs', 302));
+  answerWrongMethods(app, routes);
 
   await app.ready();
   return app;

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import {
   ConfigError,
+  explainStartFailure,
   loadConfig,
   migrateToLatest,
   openDatabase,
@@ -10,8 +11,9 @@ import {
   type Database,
 } from '@storefront/adapters';
 import { sql } from 'kysely';
-import { SignJWT } from 'jose';
 import type { Logger } from 'pino';
+import { issueToken } from './auth/issue-token';
+import { flushLogs } from './logger';
 
 /** `<repository root>/.data`, whatever directory the process was started from. */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data', import.meta.url));
@@ -75,8 +77,24 @@ async function assertSchemaPresent(database: Database): Promise<void> {
 
 /** Ready-to-paste tokens for the embedded demo: user 1 and an admin, valid 30 days. */
 export async function demoTokens(config: AppConfig): Promise<{ user: string; admin: string }> {
-  const key = new TextEncoder().encode(config.jwt.secret);
-  const sign = (claims: Record<string, string>) =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt().setExpirationTime('30d').sign(key);
-  return { user: await sign({ sub: '1', role: 'user' }), admin: await sign({ sub: '1000000', role: 'admin' }) };
+  return {
+    user: await issueToken(config.jwt.secret, { sub: 1, role: 'user', ttl: '30d' }),
+    admin: await issueToken(config.jwt.secret, { sub: 1_000_000, role: 'admin', ttl: '30d' }),
+  };
+}
+
+/**
+ * Ends a start that failed: a failure an operator can fix (no database, refused connection, port
+ * taken, embedded database in use) is one line with the fix; anything else is logged with its
+ * stack. Exits 1 once the line is written.
+ */
+export async function exitOnStartFailure(logger: Logger, error: unknown, config: AppConfig): Promise<never> {
+  const hint = explainStartFailure(error, {
+    databaseUrl: config.databaseUrl,
+    listen: { host: config.http.host, port: config.http.port, variable: 'PORT' },
+  });
+  if (hint !== undefined) logger.fatal(`Cannot start: ${hint}`);
+  else logger.fatal({ err: error }, error instanceof Error ? error.message : 'start failed');
+  await flushLogs(logger);
+  process.exit(1);
 }

@@ -4,6 +4,7 @@ import {
   AuditInvariants,
   DEFAULT_AUDIT_BUDGET_MS,
   BusinessCalendar,
+  CancelOrder,
   ChargeBalance,
   CreateCoupon,
   CreateProduct,
@@ -14,11 +15,14 @@ import {
   GetProduct,
   GetTopProducts,
   IssueCoupon,
+  ListCoupons,
+  ListOrders,
   ListOutboxEvents,
   ListProducts,
   ListUserCoupons,
   ListUserOrders,
   PlaceOrder,
+  RefundOrder,
   RetryOutboxEvent,
   SoldOutCoupons,
   UpdateProduct,
@@ -123,6 +127,8 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
       const placeOrder = new PlaceOrder(uow, clock);
       const createProduct = new CreateProduct(uow);
       const updateProduct = new UpdateProduct(uow);
+      const cancelOrder = new CancelOrder(uow, clock);
+      const refundOrder = new RefundOrder(uow, clock);
       return {
         chargeBalance: new ChargeBalance(uow, clock, maxBalance),
         // Writes that change what `GET /products/{id}` answers evict the products they touched.
@@ -131,6 +137,10 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
         createCoupon: new CreateCoupon(uow, clock),
         issueCoupon: new IssueCoupon(uow, couponQueries, clock, soldOut),
         placeOrder: cache === null ? placeOrder : evictingAfter(cache, placeOrder, (_, order) => order.items.map((line) => line.productId)),
+        // A cancellation, and a refund that restocks, put units back: their products leave the cache.
+        cancelOrder: cache === null ? cancelOrder : evictingAfter(cache, cancelOrder, (_, order) => order.items.map((line) => line.productId)),
+        refundOrder:
+          cache === null ? refundOrder : evictingAfter(cache, refundOrder, (_, refund) => (refund.restocked ? refund.items.map((line) => line.productId) : [])),
       };
     };
   });
@@ -155,6 +165,8 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
       aggregateDailySales: new AggregateDailySales(uow, calendar, resolve(r, Tokens.TransactionHorizon)),
       listOutboxEvents: new ListOutboxEvents(resolve(r, Tokens.OutboxQueries)),
       retryOutboxEvent: new RetryOutboxEvent(resolve(r, Tokens.OutboxRelayStore)),
+      listOrders: new ListOrders(resolve(r, Tokens.OrderQueries)),
+      listCoupons: new ListCoupons(resolve(r, Tokens.CouponQueries)),
       auditInvariants: new AuditInvariants(resolve(r, Tokens.InvariantAuditor), clock, DEFAULT_AUDIT_BUDGET_MS),
     };
   });

@@ -1,6 +1,7 @@
 import type {
   AggregateDailySales,
   AuditInvariants,
+  CancelOrder,
   ChargeBalance,
   Clock,
   CreateCoupon,
@@ -13,11 +14,14 @@ import type {
   GetTopProducts,
   IdempotencyStore,
   IssueCoupon,
+  ListCoupons,
+  ListOrders,
   ListOutboxEvents,
   ListProducts,
   ListUserCoupons,
   ListUserOrders,
   PlaceOrder,
+  RefundOrder,
   RetryOutboxEvent,
   UnitOfWork,
   UpdateProduct,
@@ -46,11 +50,15 @@ export interface UseCases {
   aggregateDailySales: UseCase<AggregateDailySales>;
   listOutboxEvents: UseCase<ListOutboxEvents>;
   retryOutboxEvent: UseCase<RetryOutboxEvent>;
+  cancelOrder: UseCase<CancelOrder>;
+  refundOrder: UseCase<RefundOrder>;
+  listOrders: UseCase<ListOrders>;
+  listCoupons: UseCase<ListCoupons>;
   auditInvariants: UseCase<AuditInvariants>;
 }
 
 /** The use cases of the mutating routes: built per keyed request on a unit of work that completes its key. */
-export type WriteUseCases = Pick<UseCases, 'chargeBalance' | 'placeOrder' | 'issueCoupon' | 'createProduct' | 'updateProduct' | 'createCoupon'>;
+export type WriteUseCases = Pick<UseCases, 'chargeBalance' | 'placeOrder' | 'issueCoupon' | 'createProduct' | 'updateProduct' | 'createCoupon' | 'cancelOrder' | 'refundOrder'>;
 
 /** What `buildApp` needs: a pure function of these, so tests inject in-memory or PostgreSQL ones. */
 export interface AppDependencies {

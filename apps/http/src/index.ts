@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import {
+  createProcessMetrics,
   KyselyUnitOfWork,
   PgCatalogQueries,
   PgCouponQueries,
@@ -14,6 +15,7 @@ import {
   SystemClock,
   type AppConfig,
   type Database,
+  type ProcessMetrics,
 } from '@storefront/adapters';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
@@ -25,7 +27,7 @@ import type { App } from './http/route-context';
 export { buildApp, registeredRoutes } from './app';
 export { appDependencies, createHttpContainer, Tokens, type HttpSettings } from './container';
 export { createLogger, flushLogs } from './logger';
-export { DEFAULT_DATA_DIR, demoTokens, loadServiceConfig, openServiceDatabase, SchemaMissingError } from './bootstrap';
+export { DEFAULT_DATA_DIR, demoTokens, exitOnStartFailure, loadServiceConfig, openServiceDatabase, SchemaMissingError } from './bootstrap';
 export { installShutdown } from './shutdown';
 
 /** Idempotency keys are kept at least this long (API.md: 24 hours), then purged. */
@@ -81,12 +83,16 @@ export interface HttpRoleOptions {
   config: AppConfig;
   database: Database;
   logger: Logger;
+  /** The process's metrics, when another role shares them (`pnpm start`); else the role makes its own. */
+  metrics?: ProcessMetrics;
 }
 
 export interface HttpRole {
   app: App;
   /** Where it listens, e.g. http://127.0.0.1:3000. */
   url: string;
+  /** What GET /metrics serves: a role hosted beside it adds its figures here. */
+  metrics: ProcessMetrics;
   /** Stops accepting connections and finishes the requests in flight; the caller closes the database. */
   close(): Promise<void>;
 }
@@ -95,7 +101,7 @@ export interface HttpRole {
  * The HTTP role: the API on the configured host and port, over the given database (which the
  * caller owns), plus an hourly purge of idempotency keys older than 24 hours.
  */
-export async function startHttpRole({ config, database, logger }: HttpRoleOptions): Promise<HttpRole> {
+export async function startHttpRole({ config, database, logger, ...options }: HttpRoleOptions): Promise<HttpRole> {
   if (config.jwt.isDevelopmentDefault) {
     logger.warn('JWT_SECRET is not set: using the development secret. Set JWT_SECRET for anything but local development.');
   }
@@ -107,9 +113,17 @@ export async function startHttpRole({ config, database, logger }: HttpRoleOption
     readiness: readinessOf(database),
     productCacheTtlMs: config.productCacheTtlMs,
   });
-  const app = await buildApp(deps, { logger: logger as unknown as FastifyBaseLogger });
+  const metrics = options.metrics ?? createProcessMetrics(database);
+  const app = await buildApp(deps, {
+    logger: logger as unknown as FastifyBaseLogger,
+    metrics: metrics.registry,
+    protection: { corsOrigins: config.corsOrigins, rateLimitPerMinute: config.rateLimitPerMinute },
+  });
   const url = await app.listen({ host: config.http.host, port: config.http.port });
-  logger.info({ url, database: database.kind }, 'HTTP API listening');
+  logger.info(
+    { url, database: database.kind, corsOrigins: config.corsOrigins, rateLimitPerMinute: config.rateLimitPerMinute || 'off' },
+    'HTTP API listening (GET /metrics for Prometheus)',
+  );
 
   const purge = (): void => {
     const before = new Date(ports.clock.now().getTime() - IDEMPOTENCY_RETENTION_MS);
@@ -128,6 +142,7 @@ export async function startHttpRole({ config, database, logger }: HttpRoleOption
   return {
     app,
     url,
+    metrics,
     close() {
       closing ??= (async () => {
         clearInterval(purgeTimer);

@@ -20,14 +20,22 @@ export const REDACTED_PATHS = [
   '*.databaseUrl',
 ];
 
-/** The process's logger; `role` tags every line (hosts of several roles tag child loggers instead). */
-export function createLogger(options: { level: string; role?: string }): Logger {
+/**
+ * The process's logger; `role` tags every line (hosts of several roles tag child loggers instead).
+ * `pretty` (development) renders lines for a person with pino-pretty when the output is a
+ * terminal; otherwise (production, pipes, files) every line is one JSON object.
+ */
+export function createLogger(options: { level: string; role?: string; pretty?: boolean }): Logger {
+  const settings = {
+    level: options.level,
+    base: options.role === undefined ? {} : { role: options.role },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  };
+  if (options.pretty === true && process.stdout.isTTY === true) {
+    return pino({ ...settings, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
+  }
   return pino(
-    {
-      level: options.level,
-      base: options.role === undefined ? {} : { role: options.role },
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    },
+    settings,
     // Asynchronous writes: under load, lines written while one write is in flight go out together
     // instead of one blocking write(2) per request. `flushLogs` drains it before the process exits.
     pino.destination({ dest: 1, sync: false }),

@@ -105,6 +105,28 @@ describe('every error code of API.md', () => {
     expectProblem(await order({ items: [{ productId, quantity: 1 }], userCouponId: issued.userCouponId }), 'COUPON_NOT_USABLE');
   });
 
+  it('409 ORDER_NOT_CANCELLABLE, ORDER_NOT_REFUNDABLE, REFUND_EXCEEDS_ORDER (with productId)', async () => {
+    const s = await app();
+    const productId = await seedProduct(s, { price: 1000, stock: 10 });
+    await charge(s, 1, 10_000);
+    const user = bearer(await s.userToken(1));
+    const admin = bearer(await s.adminToken());
+    const place = async () =>
+      json(await s.app.inject({ method: 'POST', url: '/orders', headers: user, payload: { userId: 1, items: [{ productId, quantity: 2 }] } })).orderId as number;
+    const refund = (orderId: number, quantity: number) =>
+      s.app.inject({ method: 'POST', url: `/admin/orders/${orderId}/refunds`, headers: admin, payload: { items: [{ productId, quantity }] } });
+    const cancel = (orderId: number) => s.app.inject({ method: 'POST', url: `/orders/${orderId}/cancel`, headers: user });
+
+    const refunded = await place();
+    expect((await refund(refunded, 1)).statusCode).toBe(201);
+    expectProblem(await cancel(refunded), 'ORDER_NOT_CANCELLABLE');
+    const exceeds = expectProblem(await refund(refunded, 2), 'REFUND_EXCEEDS_ORDER');
+    expect(exceeds.productId).toBe(productId);
+    const cancelled = await place();
+    expect((await cancel(cancelled)).statusCode).toBe(200);
+    expectProblem(await refund(cancelled, 1), 'ORDER_NOT_REFUNDABLE');
+  });
+
   it('409 IDEMPOTENCY_IN_PROGRESS while the first request runs; 422 IDEMPOTENCY_KEY_REUSED with another body', async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => {
@@ -196,6 +218,50 @@ describe('every error code of API.md', () => {
     const body = expectProblem(response, 'INTERNAL');
     expect(response.body).not.toMatch(/SELECT|secrets|at .*\.ts/);
     expect(Object.keys(body).sort()).toEqual(['code', 'detail', 'status', 'title', 'type']);
+  });
+
+  it('405 METHOD_NOT_ALLOWED with Allow for a known path and a wrong method', async () => {
+    const response = await t.app.inject({ method: 'DELETE', url: '/users/1/balance', headers: bearer(await t.userToken(1)) });
+    expectProblem(response, 'METHOD_NOT_ALLOWED');
+    expect(response.headers.allow).toBe('GET, HEAD');
+    const onOrders = await t.app.inject({ method: 'PUT', url: '/orders' });
+    expectProblem(onOrders, 'METHOD_NOT_ALLOWED');
+    expect(onOrders.headers.allow).toBe('POST');
+  });
+
+  it('429 RATE_LIMITED with RateLimit and Retry-After once a caller passes its limit', async () => {
+    const limited = await app({ build: { protection: { corsOrigins: [], rateLimitPerMinute: 3 } } });
+    const user = bearer(await limited.userToken(7));
+    for (let i = 0; i < 3; i++) expect((await limited.app.inject({ method: 'GET', url: '/users/7/balance', headers: user })).statusCode).toBe(200);
+    const refused = await limited.app.inject({ method: 'GET', url: '/users/7/balance', headers: user });
+    expectProblem(refused, 'RATE_LIMITED');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.headers['ratelimit']).toMatch(/^limit=3, remaining=0, reset=\d+$/);
+    expect(refused.headers['ratelimit-limit']).toBe('3');
+    // The limit is per caller: another user's token, and an anonymous client, still pass.
+    expect((await limited.app.inject({ method: 'GET', url: '/users/8/balance', headers: bearer(await limited.userToken(8)) })).statusCode).toBe(200);
+    expect((await limited.app.inject({ method: 'GET', url: '/products' })).statusCode).toBe(200);
+  });
+
+  it('429 comes before the idempotency key is claimed: a refused client grows no table', async () => {
+    const claimed: string[] = [];
+    const limited = await app({
+      build: { protection: { corsOrigins: [], rateLimitPerMinute: 1 } },
+      override: (deps) => {
+        const store = deps.idempotency;
+        deps.idempotency = {
+          claim: (ref, fingerprint, now) => (claimed.push(ref.key), store.claim(ref, fingerprint, now)),
+          complete: (ref, response) => store.complete(ref, response),
+          release: (ref) => store.release(ref),
+          purgeCreatedBefore: (before) => store.purgeCreatedBefore(before),
+        };
+      },
+    });
+    const user = { ...bearer(await limited.userToken(9)), 'content-type': 'application/json' };
+    const charge = (key: string) => limited.app.inject({ method: 'POST', url: '/users/9/balance/charge', headers: { ...user, 'idempotency-key': key }, payload: { amount: 100 } });
+    expect((await charge('first')).statusCode).toBe(200);
+    for (const key of ['second', 'third']) expectProblem(await charge(key), 'RATE_LIMITED');
+    expect(claimed).toEqual(['first']);
   });
 
   it('exercised every code of the status table', () => {

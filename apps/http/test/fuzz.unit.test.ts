@@ -23,6 +23,10 @@ const ROUTES = [
   ['POST', '/orders'],
   ['GET', '/orders/:p'],
   ['GET', '/users/:u/orders'],
+  ['POST', '/orders/:p/cancel'],
+  ['POST', '/admin/orders/:p/refunds'],
+  ['GET', '/admin/orders'],
+  ['GET', '/admin/coupons'],
   ['GET', '/admin/outbox'],
   ['POST', '/admin/outbox/:p/retry'],
   ['POST', '/admin/jobs/aggregate-sales'],
@@ -55,6 +59,8 @@ const plausibleBody = fc.record(
     totalQuantity: fc.oneof(fc.integer({ min: -5, max: 2_000_000 }), jsonValue),
     expiresAt: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string()),
     date: fc.oneof(fc.constantFrom('2026-11-24', '2026-02-30', '0000-00-00', '9999-12-31'), fc.string()),
+    restock: fc.oneof(fc.boolean(), jsonValue),
+    reason: fc.oneof(fc.string({ maxLength: 600 }), jsonValue),
     __proto__: jsonValue,
     constructor: jsonValue,
   },
@@ -83,8 +89,8 @@ const contentType = fc.constantFrom(
 
 const query = fc.oneof(
   fc.constant(''),
-  fc.constantFrom('?limit=0', '?limit=101', '?limit=-1', '?limit=1e2', '?cursor=x', '?cursor=', '?days=31', '?status=FAILED', '?limit=5&limit=6', '?cursor[a]=1', '?__proto__=1'),
-  fc.dictionary(fc.constantFrom('limit', 'cursor', 'days', 'status', 'x'), fc.string({ maxLength: 30 }), { maxKeys: 3 }).map(
+  fc.constantFrom('?limit=0', '?limit=101', '?limit=-1', '?limit=1e2', '?cursor=x', '?cursor=', '?days=31', '?status=FAILED', '?status=CANCELLED', '?userId=0', '?limit=5&limit=6', '?cursor[a]=1', '?__proto__=1'),
+  fc.dictionary(fc.constantFrom('limit', 'cursor', 'days', 'status', 'userId', 'x'), fc.string({ maxLength: 30 }), { maxKeys: 3 }).map(
     (q) => `?${new URLSearchParams(q).toString()}`,
   ),
 );

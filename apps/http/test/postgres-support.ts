@@ -13,13 +13,13 @@ export async function postgresApp(options: AppOptions = {}): Promise<Omit<TestAp
   const database = await freshDatabase({ poolSize: 5 });
   const clock = new ManualClock(DEFAULT_IN_MEMORY_NOW);
   const ready = { value: true };
-  const ports = { ...postgresPorts(database), clock };
+  const ports = { ...postgresPorts(database, options.maxBalance ?? 10_000_000), clock };
   const deps = appDependencies(
     ports,
     { jwtSecret: TEST_SECRET, maxBalance: options.maxBalance ?? 10_000_000, businessTimeZone: 'Asia/Seoul', readiness: async () => ready.value, productCacheTtlMs: 1_000 },
   );
   options.override?.(deps);
-  const app = await buildApp(deps);
+  const app = await buildApp(deps, options.build);
   return {
     app,
     clock,

@@ -122,6 +122,14 @@ describe('idempotency keys', () => {
     );
     expect(await stockOf(t, product.id)).toBe(8);
     expect(await balanceOf(t, 1)).toBe(50_000 - 2 * 1_000 + 100);
+
+    const another = await twice({ method: 'POST', url: '/orders', headers: keyed(user, 'o-2'), payload: { userId: 1, items: [{ productId: product.id, quantity: 3 }] } }, 201);
+    await twice({ method: 'POST', url: `/admin/orders/${another.orderId}/refunds`, headers: keyed(admin, 'r-1'), payload: { items: [{ productId: product.id, quantity: 1 }] } }, 201);
+    const third = await twice({ method: 'POST', url: '/orders', headers: keyed(user, 'o-3'), payload: { userId: 1, items: [{ productId: product.id, quantity: 1 }] } }, 201);
+    await twice({ method: 'POST', url: `/orders/${third.orderId}/cancel`, headers: keyed(user, 'x-1'), payload: { reason: 'changed my mind' } }, 200);
+    // 8 − 3 + 1 refunded and restocked − 1 + 1 cancelled; money: −3,000 +1,000 −1,000 +1,000.
+    expect(await stockOf(t, product.id)).toBe(6);
+    expect(await balanceOf(t, 1)).toBe(50_000 - 2 * 1_000 + 100 - 2_000);
   });
 
   it('stores failures too: a 409 is replayed, not retried', async () => {
@@ -312,15 +320,19 @@ describe('orders', () => {
       orderId: expect.any(Number),
       userId: 1,
       status: 'PAID',
+      // 4,000 split 2,000 : 2,500 → 1,777.78 and 2,222.22: the won left over goes to A.
       items: expect.arrayContaining([
-        { productId: a, name: 'A', unitPrice: 1000, quantity: 2, amount: 2000 },
-        { productId: b, name: 'B', unitPrice: 2500, quantity: 1, amount: 2500 },
+        { productId: a, name: 'A', unitPrice: 1000, quantity: 2, amount: 2000, paidAmount: 1778, refundedQuantity: 0 },
+        { productId: b, name: 'B', unitPrice: 2500, quantity: 1, amount: 2500, paidAmount: 2222, refundedQuantity: 0 },
       ]),
       totalAmount: 4500,
       discountAmount: 500,
       paidAmount: 4000,
+      refundedAmount: 0,
       userCouponId: issued.userCouponId,
+      refunds: [],
       createdAt: expect.stringMatching(ISO),
+      cancelledAt: null,
     });
     expect(json(await t.app.inject({ method: 'GET', url: '/users/1/balance', headers: user })).balance).toBe(6000);
     expect(json(await t.app.inject({ method: 'GET', url: `/orders/${order.orderId}`, headers: user }))).toEqual(order);
@@ -373,6 +385,173 @@ describe('orders', () => {
     });
     expect(json(response)).toMatchObject({ code: 'OUT_OF_STOCK', productId: b });
     expect(await state()).toEqual(before);
+  });
+});
+
+describe('order lifecycle', () => {
+  /** Two products, a funded user 1 with a 500-won coupon, and an order of 2 A + 1 B paid 4,000 (shares 1,778 / 2,222). */
+  async function paidOrder() {
+    const a = await seedProduct(t, { name: 'A', price: 1000, stock: 10 });
+    const b = await seedProduct(t, { name: 'B', price: 2500, stock: 10 });
+    const couponId = await seedCoupon(t, { discountType: 'FIXED', discountValue: 500 });
+    await charge(t, 1, 10_000);
+    const user = bearer(await t.userToken(1));
+    const issued = json(await t.app.inject({ method: 'POST', url: '/users/1/coupons', headers: user, payload: { couponId } }));
+    const placed = await t.app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: user,
+      payload: { userId: 1, items: [{ productId: a, quantity: 2 }, { productId: b, quantity: 1 }], userCouponId: issued.userCouponId },
+    });
+    expect(placed.statusCode).toBe(201);
+    return { a, b, user, admin: bearer(await t.adminToken()), order: json(placed), userCouponId: issued.userCouponId as number };
+  }
+
+  it('the user cancels: CANCELLED with everything back, stock, money and coupon; a REFUND row in the history', async () => {
+    const { a, b, user, order, userCouponId } = await paidOrder();
+    const response = await t.app.inject({ method: 'POST', url: `/orders/${order.orderId}/cancel`, headers: user, payload: { reason: 'changed my mind' } });
+    expect(response.statusCode).toBe(200);
+    const cancelled = json(response);
+    expect(cancelled).toEqual({
+      ...order,
+      status: 'CANCELLED',
+      refundedAmount: 4000,
+      items: order.items.map((i: { quantity: number }) => ({ ...i, refundedQuantity: i.quantity })),
+      cancelledAt: expect.stringMatching(ISO),
+    });
+    expect(json(await t.app.inject({ method: 'GET', url: `/orders/${order.orderId}`, headers: user }))).toEqual(cancelled);
+    expect(await balanceOf(t, 1)).toBe(10_000);
+    expect([await stockOf(t, a), await stockOf(t, b)]).toEqual([10, 10]);
+    const history = json(await t.app.inject({ method: 'GET', url: '/users/1/balance/history', headers: user }));
+    expect(history.items[0]).toMatchObject({ type: 'REFUND', amount: 4000, balanceAfter: 10_000, orderId: order.orderId });
+    const coupons = json(await t.app.inject({ method: 'GET', url: '/users/1/coupons', headers: user }));
+    expect(coupons.items.find((c: { userCouponId: number }) => c.userCouponId === userCouponId).status).toBe('AVAILABLE');
+    const again = await t.app.inject({ method: 'POST', url: `/orders/${order.orderId}/cancel`, headers: user });
+    expect(json(again)).toMatchObject({ status: 409, code: 'ORDER_NOT_CANCELLABLE' });
+  });
+
+  it('another user cannot cancel (404, as for reading it); an admin can, without a body', async () => {
+    const { order } = await paidOrder();
+    const other = await t.app.inject({ method: 'POST', url: `/orders/${order.orderId}/cancel`, headers: bearer(await t.userToken(2)) });
+    expect(json(other)).toMatchObject({ status: 404, code: 'ORDER_NOT_FOUND' });
+    const byAdmin = await t.app.inject({ method: 'POST', url: `/orders/${order.orderId}/cancel`, headers: { ...bearer(await t.adminToken()), 'content-type': 'application/json' } });
+    expect(json(byAdmin)).toMatchObject({ status: 'CANCELLED' });
+  });
+
+  it('an admin refunds units: each unit’s exact share back, PARTIALLY_REFUNDED then REFUNDED, refunds listed on the order', async () => {
+    const { a, b, user, admin, order } = await paidOrder();
+    const refund = (payload: object) => t.app.inject({ method: 'POST', url: `/admin/orders/${order.orderId}/refunds`, headers: admin, payload });
+    const first = await refund({ items: [{ productId: a, quantity: 1 }], reason: 'scratched' });
+    expect(first.statusCode).toBe(201);
+    // A's share 1,778 over 2 units: floor(1778 × 1 / 2) = 889.
+    expect(json(first)).toEqual({
+      refundId: expect.any(Number),
+      orderId: order.orderId,
+      items: [{ productId: a, quantity: 1, amount: 889 }],
+      amount: 889,
+      restocked: true,
+      reason: 'scratched',
+      createdAt: expect.stringMatching(ISO),
+    });
+    expect(await stockOf(t, a)).toBe(9);
+    const second = json(await refund({ items: [{ productId: b, quantity: 1 }, { productId: a, quantity: 1 }], restock: false }));
+    expect(second).toMatchObject({ amount: 889 + 2222, restocked: false, reason: null });
+    expect([await stockOf(t, a), await stockOf(t, b)]).toEqual([9, 9]);
+    const refunded = json(await t.app.inject({ method: 'GET', url: `/orders/${order.orderId}`, headers: user }));
+    expect(refunded).toMatchObject({ status: 'REFUNDED', refundedAmount: 4000, refunds: [json(first), second] });
+    expect(await balanceOf(t, 1)).toBe(10_000);
+    expect(json(await refund({ items: [{ productId: a, quantity: 1 }] }))).toMatchObject({ status: 409, code: 'ORDER_NOT_REFUNDABLE' });
+  });
+
+  it('a cancellation is credited above MAX_BALANCE, and that balance still pays, but takes no charge', async () => {
+    const small = await makeApp({ maxBalance: 10_000 });
+    const productId = await seedProduct(small, { price: 4_000, stock: 5 });
+    await charge(small, 1, 10_000);
+    const user = bearer(await small.userToken(1));
+    const order = json(await small.app.inject({ method: 'POST', url: '/orders', headers: user, payload: { userId: 1, items: [{ productId, quantity: 1 }] } }));
+    await charge(small, 1, 4_000);
+    expect((await small.app.inject({ method: 'POST', url: `/orders/${order.orderId}/cancel`, headers: user })).statusCode).toBe(200);
+    expect(await balanceOf(small, 1)).toBe(14_000);
+    const charged = await small.app.inject({ method: 'POST', url: '/users/1/balance/charge', headers: user, payload: { amount: 1 } });
+    expect(json(charged).code).toBe('BALANCE_LIMIT_EXCEEDED');
+    // Paying 1,000 leaves 13,000, still above the ceiling: a payment is not a charge.
+    const cheap = await seedProduct(small, { price: 1_000, stock: 5 });
+    const again = await small.app.inject({ method: 'POST', url: '/orders', headers: user, payload: { userId: 1, items: [{ productId: cheap, quantity: 1 }] } });
+    expect(again.statusCode).toBe(201);
+    expect(await balanceOf(small, 1)).toBe(13_000);
+    await small.close();
+  });
+
+  it('refunds are for admins; bad shapes are 400 and change nothing', async () => {
+    const { a, user, admin, order } = await paidOrder();
+    const asUser = await t.app.inject({ method: 'POST', url: `/admin/orders/${order.orderId}/refunds`, headers: user, payload: { items: [{ productId: a, quantity: 1 }] } });
+    expect(json(asUser).code).toBe('FORBIDDEN');
+    for (const payload of [
+      {},
+      { items: [] },
+      { items: [{ productId: a, quantity: 0 }] },
+      { items: [{ productId: a, quantity: 1 }, { productId: a, quantity: 1 }] },
+      { items: [{ productId: a, quantity: 1 }], restock: 'yes' },
+      { items: [{ productId: a, quantity: 1 }], reason: 'x'.repeat(501) },
+      { items: [{ productId: a, quantity: 1 }], extra: true },
+    ]) {
+      const response = await t.app.inject({ method: 'POST', url: `/admin/orders/${order.orderId}/refunds`, headers: admin, payload });
+      expect(response.statusCode, JSON.stringify(payload).slice(0, 80)).toBe(400);
+    }
+    for (const payload of [{ reason: 'x'.repeat(501) }, { why: 'no' }]) {
+      const response = await t.app.inject({ method: 'POST', url: `/orders/${order.orderId}/cancel`, headers: user, payload });
+      expect(response.statusCode, JSON.stringify(payload).slice(0, 80)).toBe(400);
+    }
+    expect((await t.app.inject({ method: 'POST', url: '/orders/abc/cancel', headers: user })).statusCode).toBe(400);
+    expect(json(await t.app.inject({ method: 'GET', url: `/orders/${order.orderId}`, headers: user }))).toEqual(order);
+  });
+
+  it('Idempotency-Key on cancel and refund: a retry replays the answer and does nothing again', async () => {
+    const { a, admin, user, order } = await paidOrder();
+    const refundHeaders = { ...admin, 'idempotency-key': 'refund-1' };
+    const refund = () => t.app.inject({ method: 'POST', url: `/admin/orders/${order.orderId}/refunds`, headers: refundHeaders, payload: { items: [{ productId: a, quantity: 1 }] } });
+    const first = await refund();
+    const again = await refund();
+    expect(first.statusCode).toBe(201);
+    expect(again.body).toBe(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(await stockOf(t, a)).toBe(9);
+    const reused = await t.app.inject({ method: 'POST', url: `/admin/orders/${order.orderId}/refunds`, headers: refundHeaders, payload: { items: [{ productId: a, quantity: 2 }] } });
+    expect(json(reused).code).toBe('IDEMPOTENCY_KEY_REUSED');
+
+    const other = await paidOrder();
+    const cancelHeaders = { ...user, 'idempotency-key': 'cancel-1' };
+    const cancelled = await t.app.inject({ method: 'POST', url: `/orders/${other.order.orderId}/cancel`, headers: cancelHeaders });
+    const replayed = await t.app.inject({ method: 'POST', url: `/orders/${other.order.orderId}/cancel`, headers: cancelHeaders });
+    expect(cancelled.statusCode).toBe(200);
+    expect(replayed.statusCode).toBe(200);
+    expect(replayed.body).toBe(cancelled.body);
+    const history = json(await t.app.inject({ method: 'GET', url: '/users/1/balance/history', headers: user }));
+    expect(history.items.filter((e: { type: string; orderId: number }) => e.type === 'REFUND' && e.orderId === other.order.orderId)).toHaveLength(1);
+  });
+
+  it('admins list every order newest first, by status and by user, and every coupon newest first', async () => {
+    const { admin, order } = await paidOrder();
+    const second = await paidOrder();
+    await t.app.inject({ method: 'POST', url: `/orders/${order.orderId}/cancel`, headers: admin });
+    const all = json(await t.app.inject({ method: 'GET', url: '/admin/orders?limit=1', headers: admin }));
+    expect(all.items.map((o: { orderId: number }) => o.orderId)).toEqual([second.order.orderId]);
+    const next = json(await t.app.inject({ method: 'GET', url: `/admin/orders?limit=1&cursor=${all.nextCursor}`, headers: admin }));
+    expect(next.items).toEqual([expect.objectContaining({ orderId: order.orderId, status: 'CANCELLED' })]);
+    const cancelled = json(await t.app.inject({ method: 'GET', url: '/admin/orders?status=CANCELLED&userId=1', headers: admin }));
+    expect(cancelled.items.map((o: { orderId: number }) => o.orderId)).toEqual([order.orderId]);
+    expect(json(await t.app.inject({ method: 'GET', url: '/admin/orders?userId=2', headers: admin })).items).toEqual([]);
+    for (const query of ['status=GONE', 'userId=0', 'userId=abc', 'limit=0']) {
+      expect((await t.app.inject({ method: 'GET', url: `/admin/orders?${query}`, headers: admin })).statusCode, query).toBe(400);
+    }
+    expect((await t.app.inject({ method: 'GET', url: '/admin/orders', headers: bearer(await t.userToken(1)) })).statusCode).toBe(403);
+
+    const coupons = json(await t.app.inject({ method: 'GET', url: '/admin/coupons?limit=1', headers: admin }));
+    expect(coupons.items).toHaveLength(1);
+    expect(coupons.items[0]).toMatchObject({ discountType: 'FIXED', discountValue: 500, totalQuantity: 10, remainingQuantity: 9 });
+    const older = json(await t.app.inject({ method: 'GET', url: `/admin/coupons?cursor=${coupons.nextCursor}`, headers: admin }));
+    expect(older.items[0].id as number).toBeLessThan(coupons.items[0].id as number);
+    expect((await t.app.inject({ method: 'GET', url: '/admin/coupons', headers: bearer(await t.userToken(1)) })).statusCode).toBe(403);
   });
 });
 
@@ -568,6 +747,21 @@ describe('input PostgreSQL cannot store, or the calendar cannot place', () => {
       expect(coupon.statusCode).toBe(400);
       expect(json(coupon).code).toBe('VALIDATION_FAILED');
     }
+    await charge(t, 1, 10_000);
+    const order = json(
+      await t.app.inject({ method: 'POST', url: '/orders', headers: bearer(await t.userToken(1)), payload: { userId: 1, items: [{ productId, quantity: 1 }] } }),
+    );
+    const cancel = await t.app.inject({ method: 'POST', url: `/orders/${order.orderId}/cancel`, headers: bearer(await t.userToken(1)), payload: { reason: 'a\u0000b' } });
+    expect(cancel.statusCode).toBe(400);
+    expect(json(cancel)).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'reason', message: expect.any(String) }] });
+    const refund = await t.app.inject({
+      method: 'POST',
+      url: `/admin/orders/${order.orderId}/refunds`,
+      headers: admin,
+      payload: { items: [{ productId, quantity: 1 }], reason: '\u0000' },
+    });
+    expect(refund.statusCode).toBe(400);
+    expect(json(await t.app.inject({ method: 'GET', url: `/orders/${order.orderId}`, headers: admin })).status).toBe('PAID');
     expect(json(await t.app.inject({ method: 'GET', url: `/products/${productId}` })).name).toBe('Plain');
     expect(json(await t.app.inject({ method: 'GET', url: '/products' })).items).toHaveLength(1);
   });

@@ -2,7 +2,7 @@
 import type { OutboxRelayStore } from '@storefront/application';
 import { createInMemoryStorefront, type InMemoryStorefront, type ManualClock } from '@storefront/application/testing';
 import { SignJWT } from 'jose';
-import { buildApp } from '../src/app';
+import { buildApp, type BuildAppOptions } from '../src/app';
 import { appDependencies } from '../src/container';
 import type { AppDependencies } from '../src/dependencies';
 import type { App } from '../src/http/route-context';
@@ -38,6 +38,8 @@ export interface TestApp {
 export interface AppOptions {
   maxBalance?: number;
   override?: (deps: AppDependencies) => void;
+  /** Logger, metrics and protection settings, as the HTTP role passes them. */
+  build?: BuildAppOptions;
 }
 
 /** Builds an app for a test: in-memory, or on a fresh PostgreSQL database. */
@@ -55,7 +57,7 @@ export async function inMemoryApp(options: AppOptions = {}): Promise<TestApp> {
     productCacheTtlMs: 1_000,
   });
   options.override?.(deps);
-  const app = await buildApp(deps);
+  const app = await buildApp(deps, options.build);
   return {
     app,
     store,

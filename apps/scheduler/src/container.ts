@@ -25,6 +25,7 @@ import {
   SystemClock,
   type AppConfig,
   type Database,
+  type ProcessMetrics,
 } from '@storefront/adapters';
 
 /** A tsyringe key that carries the type of what it resolves to, so `resolve` needs no cast. */
@@ -73,6 +74,8 @@ export interface SchedulerOverrides {
   clock?: Clock;
   relayPolicy?: Partial<RelayPolicy>;
   dataPlatform?: DataPlatformClient;
+  /** The process's metrics: deliveries to the data platform are counted and timed there. */
+  metrics?: ProcessMetrics;
 }
 
 /**
@@ -93,7 +96,10 @@ export function createSchedulerContainer(config: AppConfig, database: Database, 
   provide(c, Tokens.transactionHorizon, (r) => new PgTransactionHorizon(resolve(r, Tokens.database).db, { timeoutMs: 60_000, pollMs: 50 }));
   provide(c, Tokens.salesQueries, (r) => new PgSalesQueries(resolve(r, Tokens.database).db));
   provide(c, Tokens.outboxRelayStore, (r) => new PgOutboxRelayStore(resolve(r, Tokens.database).db));
-  provide(c, Tokens.dataPlatform, () => overrides.dataPlatform ?? dataPlatformClientFor(config.dataPlatform));
+  provide(c, Tokens.dataPlatform, () => {
+    const client = overrides.dataPlatform ?? dataPlatformClientFor(config.dataPlatform);
+    return overrides.metrics ? overrides.metrics.meterDeliveries(client) : client;
+  });
   provide(
     c,
     Tokens.relayOutboxEvents,

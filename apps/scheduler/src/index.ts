@@ -70,6 +70,12 @@ export function startSchedulerRole(options: SchedulerRoleOptions): SchedulerRole
     logger,
   );
 
+  if ('sinkPath' in config.dataPlatform) {
+    const note = { sinkPath: config.dataPlatform.sinkPath };
+    const message = 'DATA_PLATFORM_URL is not set: order events go to a local file, not to the data platform';
+    if (config.nodeEnv === 'production') logger.warn(note, message);
+    else logger.info(note, message);
+  }
   relay.start();
   dailySales.start();
   if (options.catchUpOnStart ?? true) void dailySales.runOnce();

@@ -1,9 +1,20 @@
 import 'reflect-metadata';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { pino } from 'pino';
-import { ConfigError, loadConfig, migrateToLatest, openDatabase, type AppConfig, type Database } from '@storefront/adapters';
+import {
+  ConfigError,
+  createProcessMetrics,
+  explainStartFailure,
+  loadConfig,
+  migrateToLatest,
+  openDatabase,
+  type AppConfig,
+  type Database,
+  type ProcessMetrics,
+} from '@storefront/adapters';
 import { startSchedulerRole } from './index';
+import { createSchedulerLogger, flushSchedulerLogs } from './logger';
+import { startMetricsServer, type MetricsServer } from './metrics-server';
 
 /** `<repository root>/.data`, as the HTTP app and `pnpm db:migrate` use it. */
 const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data', import.meta.url));
@@ -25,7 +36,7 @@ function loadSchedulerConfig(): AppConfig {
  * (`pnpm db:migrate`), so a missing schema stops the start with a message saying so.
  */
 async function openSchedulerDatabase(config: AppConfig): Promise<Database> {
-  // A few connections suffice: one holds the aggregation's advisory lock while the catch-up's
+  // A few connections suffice: one holds the aggregation's lock while the catch-up's
   // transactions and the relay's statements use the others.
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: `${config.dataDir}/pglite`, poolSize: 5, ...config.databaseTimeouts });
   try {
@@ -44,23 +55,42 @@ async function openSchedulerDatabase(config: AppConfig): Promise<Database> {
   }
 }
 
-/** `pnpm start:scheduler`: the scheduler role alone (the outbox relay and the 00:00 job). */
+/** `pnpm start:scheduler`: the scheduler role alone (the outbox relay and the 00:00 job), its metrics on METRICS_PORT. */
 async function main(): Promise<void> {
   const config = loadSchedulerConfig();
-  const logger = pino({ level: config.logLevel, base: { role: 'scheduler' } });
-  let database: Database;
+  const logger = createSchedulerLogger({ level: config.logLevel, pretty: config.nodeEnv === 'development' });
+  let database: Database | undefined;
+  let metricsServer: MetricsServer;
+  let metrics: ProcessMetrics;
   try {
     database = await openSchedulerDatabase(config);
+    metrics = createProcessMetrics(database);
+    const opened = database;
+    metricsServer = await startMetricsServer({
+      registry: metrics.registry,
+      host: config.http.host,
+      port: config.metricsPort,
+      ready: () => opened.ping().then(() => true, () => false),
+    });
+    logger.info({ url: `${metricsServer.url}/metrics` }, 'scheduler metrics listening');
   } catch (error) {
-    logger.fatal({ err: error }, 'cannot start the scheduler');
+    await database?.close().catch(() => undefined);
+    const hint = explainStartFailure(error, {
+      databaseUrl: config.databaseUrl,
+      listen: { host: config.http.host, port: config.metricsPort, variable: 'METRICS_PORT' },
+    });
+    if (hint !== undefined) logger.fatal(`Cannot start: ${hint}`);
+    else logger.fatal({ err: error }, 'cannot start the scheduler');
+    await flushSchedulerLogs(logger);
     process.exit(1);
   }
-  if (database.kind === 'pglite') {
+  const opened = database;
+  if (opened.kind === 'pglite') {
     logger.warn(
       'running the scheduler alone on the embedded PGlite database: only one process may open it, so do not run `pnpm start:http` on it too (`pnpm start` hosts both roles in one process)',
     );
   }
-  const role = startSchedulerRole({ config, database, logger });
+  const role = startSchedulerRole({ config, database: opened, logger, metrics });
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
@@ -69,12 +99,13 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: finishing the relay pass and the aggregation in flight');
     void role
       .close()
-      .then(() => database.close())
+      .then(() => metricsServer.close())
+      .then(() => opened.close())
       .then(
-        () => process.exit(0),
+        () => flushSchedulerLogs(logger).then(() => process.exit(0)),
         (error: unknown) => {
           logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
+          return flushSchedulerLogs(logger).then(() => process.exit(1));
         },
       );
   };

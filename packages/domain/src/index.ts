@@ -8,3 +8,4 @@ export * from './coupon/discount';
 export * from './coupon/coupon';
 export * from './coupon/user-coupon';
 export * from './order/order';
+export * from './order/paid-shares';

@@ -18,7 +18,8 @@ declare module 'fastify' {
 }
 
 const USER_ID = /^[1-9][0-9]{0,15}$/;
-const BEARER = /^Bearer ([A-Za-z0-9_\-.=]+)$/;
+/** The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are Bearer too. */
+const BEARER = /^Bearer +([A-Za-z0-9_\-.=]+)$/i;
 
 /**
  * Verifies `Authorization: Bearer <JWT>` with jose: HS256 only (the header's `alg` is never

@@ -13,6 +13,8 @@ export const HttpErrorCode = {
   UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   Unavailable: 'UNAVAILABLE',
   Internal: 'INTERNAL',
+  RateLimited: 'RATE_LIMITED',
+  MethodNotAllowed: 'METHOD_NOT_ALLOWED',
 } as const;
 
 export type HttpErrorCode = (typeof HttpErrorCode)[keyof typeof HttpErrorCode];
@@ -35,12 +37,17 @@ export const statusOfCode = {
   [ErrorCode.OutOfStock]: 409,
   [ErrorCode.InsufficientBalance]: 409,
   [ErrorCode.OutboxEventNotFailed]: 409,
+  [ErrorCode.OrderNotCancellable]: 409,
+  [ErrorCode.OrderNotRefundable]: 409,
+  [ErrorCode.RefundExceedsOrder]: 409,
   [HttpErrorCode.IdempotencyInProgress]: 409,
   [HttpErrorCode.IdempotencyKeyReused]: 422,
   [HttpErrorCode.PayloadTooLarge]: 413,
   [HttpErrorCode.UnsupportedMediaType]: 415,
   [HttpErrorCode.Unavailable]: 503,
   [HttpErrorCode.Internal]: 500,
+  [HttpErrorCode.RateLimited]: 429,
+  [HttpErrorCode.MethodNotAllowed]: 405,
 } as const satisfies Record<ApiErrorCode, number>;
 
 /** Short human titles, one per code (RFC 9457 `title`: the same for every occurrence). */
@@ -60,12 +67,17 @@ const titleOfCode: Record<ApiErrorCode, string> = {
   [ErrorCode.OutOfStock]: 'Out of stock',
   [ErrorCode.InsufficientBalance]: 'Insufficient balance',
   [ErrorCode.OutboxEventNotFailed]: 'Outbox event is not failed',
+  [ErrorCode.OrderNotCancellable]: 'Order cannot be cancelled',
+  [ErrorCode.OrderNotRefundable]: 'Order cannot be refunded',
+  [ErrorCode.RefundExceedsOrder]: 'Refund exceeds the order',
   [HttpErrorCode.IdempotencyInProgress]: 'A request with this idempotency key is in progress',
   [HttpErrorCode.IdempotencyKeyReused]: 'Idempotency key reused with another request',
   [HttpErrorCode.PayloadTooLarge]: 'Payload too large',
   [HttpErrorCode.UnsupportedMediaType]: 'Unsupported media type',
   [HttpErrorCode.Unavailable]: 'Service unavailable',
   [HttpErrorCode.Internal]: 'Internal server error',
+  [HttpErrorCode.RateLimited]: 'Too many requests',
+  [HttpErrorCode.MethodNotAllowed]: 'Method not allowed',
 };
 
 export const ALL_ERROR_CODES = Object.keys(statusOfCode) as ApiErrorCode[];

@@ -5,6 +5,7 @@ import type {
   OrderView,
   OutboxEventView,
   Page,
+  RefundView,
   UserCouponView,
 } from '@storefront/application';
 import type { CursorCodec } from './cursor';
@@ -48,16 +49,37 @@ export const presentUserCoupon = (v: UserCouponView) => ({
   expiresAt: iso(v.expiresAt),
 });
 
+export const presentRefund = (v: RefundView) => ({
+  refundId: v.refundId,
+  orderId: v.orderId,
+  items: v.items.map((i) => ({ productId: i.productId, quantity: i.quantity, amount: i.amount })),
+  amount: v.amount,
+  restocked: v.restocked,
+  reason: v.reason,
+  createdAt: iso(v.createdAt),
+});
+
 export const presentOrder = (v: OrderView) => ({
   orderId: v.orderId,
   userId: v.userId,
   status: v.status,
-  items: v.items,
+  items: v.items.map((i) => ({
+    productId: i.productId,
+    name: i.name,
+    unitPrice: i.unitPrice,
+    quantity: i.quantity,
+    amount: i.amount,
+    paidAmount: i.paidAmount,
+    refundedQuantity: i.refundedQuantity,
+  })),
   totalAmount: v.totalAmount,
   discountAmount: v.discountAmount,
   paidAmount: v.paidAmount,
+  refundedAmount: v.refundedAmount,
   userCouponId: v.userCouponId,
+  refunds: v.refunds.map(presentRefund),
   createdAt: iso(v.createdAt),
+  cancelledAt: isoOrNull(v.cancelledAt),
 });
 
 export const presentOutboxEvent = (v: OutboxEventView) => ({

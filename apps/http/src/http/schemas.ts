@@ -12,7 +12,9 @@ export const idParam = (description: string) =>
     .regex(/^[1-9][0-9]{0,15}$/, 'must be a positive integer')
     .transform(Number)
     .pipe(z.number().int().max(Number.MAX_SAFE_INTEGER, 'must be a positive integer'))
-    .meta({ description });
+    // Digits are checked as text (so `1e3` and `0x10` are refused); the document shows what
+    // the client sends: a positive integer.
+    .meta({ description, type: 'integer', minimum: 1, pattern: undefined, example: 1 });
 
 /** A small integer in a query string, digits only. */
 export const queryInt = (min: number, max: number, fallback: number, description: string) =>
@@ -37,7 +39,7 @@ export const pageQuery = z.object({
     .meta({ description: "Opaque cursor from the previous page's nextCursor" }),
 });
 
-export const isoDateTime = z.iso.datetime({ offset: true });
+export const isoDateTime = z.iso.datetime({ offset: true }).meta({ example: '2026-11-24T09:00:00.000Z' });
 
 /**
  * A name shown to shoppers (product, coupon): 1..200 characters once trimmed, and no control
@@ -47,8 +49,11 @@ export const isoDateTime = z.iso.datetime({ offset: true });
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 export const displayName = z.string().trim().min(1).max(200).refine((text) => !CONTROL_CHARACTER.test(text), 'must not contain control characters');
 
-export const positiveId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
-export const won = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** Free text (a reason): up to `max` characters, line breaks allowed, but never NUL, which PostgreSQL text cannot hold. */
+export const freeText = (max: number) => z.string().max(max).refine((text) => !text.includes('\u0000'), 'must not contain NUL characters');
+
+export const positiveId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).meta({ example: 42 });
+export const won = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ example: 24_900 });
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({

@@ -108,4 +108,19 @@ export function couponRoutes(app: App, ctx: RouteContext): void {
       return pageAnswer(await ctx.useCases.listUserCoupons.execute({ userId: request.params.userId, page }), ctx.cursors, presentUserCoupon);
     },
   });
+
+  app.get('/admin/coupons', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Every coupon, newest first, with the units left',
+      security: bearer,
+      querystring: pageQuery,
+      response: { 200: pageOf(coupon), ...problems(400, 401, 403) },
+    },
+    onRequest: admin,
+    handler: async (request) => {
+      const page = { limit: request.query.limit, after: ctx.cursors.decode(request.query.cursor) };
+      return pageAnswer(await ctx.useCases.listCoupons.execute({ page }), ctx.cursors, presentCoupon);
+    },
+  });
 }

@@ -11,7 +11,7 @@ const charged = z.object({ userId: positiveId, balance: won, chargedAmount: won,
 const historyEntry = z
   .object({
     transactionId: z.string(),
-    type: z.enum(['CHARGE', 'PAYMENT']),
+    type: z.enum(['CHARGE', 'PAYMENT', 'REFUND']),
     amount: won,
     balanceAfter: won,
     orderId: positiveId.nullable(),

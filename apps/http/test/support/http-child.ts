@@ -40,6 +40,7 @@ class KillingUnitOfWork implements UnitOfWork {
                   return die();
                 },
                 save: (wallet) => tx.wallets.save(wallet),
+                saveRefunded: (wallet) => tx.wallets.saveRefunded(wallet),
               },
             }
           : tx;

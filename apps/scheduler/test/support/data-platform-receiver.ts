@@ -12,8 +12,11 @@ export interface ReceivedEvent {
   eventId: string;
   type: string;
   occurredAt: string;
+  sequence: number;
   data: { orderId: number; [key: string]: unknown };
 }
+
+const ORDER_EVENT_TYPES = new Set(['order.paid', 'order.cancelled', 'order.refunded']);
 
 /**
  * A data platform on 127.0.0.1 that checks every request as the real one would: the
@@ -111,7 +114,12 @@ export class DataPlatformReceiver {
       return reject('body is not JSON');
     }
     if (req.headers['idempotency-key'] !== event.eventId) return reject(`idempotency-key ${String(req.headers['idempotency-key'])} for ${event.eventId}`);
-    if (event.type !== 'order.paid' || typeof event.data?.orderId !== 'number' || Number.isNaN(Date.parse(event.occurredAt))) {
+    if (
+      !ORDER_EVENT_TYPES.has(event.type) ||
+      !Number.isSafeInteger(event.sequence) ||
+      typeof event.data?.orderId !== 'number' ||
+      Number.isNaN(Date.parse(event.occurredAt))
+    ) {
       return reject(`malformed envelope ${raw.slice(0, 100)}`);
     }
     return event;

@@ -1,4 +1,4 @@
-import { ChargeBalance, CreateProduct, PlaceOrder, type Clock, type OrderView } from '@storefront/application';
+import { CancelOrder, ChargeBalance, CreateProduct, PlaceOrder, RefundOrder, type Clock, type OrderView, type RefundView } from '@storefront/application';
 import { KyselyUnitOfWork, SystemClock, type Database } from '@storefront/adapters';
 import { Money } from '@storefront/domain';
 
@@ -31,5 +31,13 @@ export class TestShop {
 
   order(userId: number, items: { productId: number; quantity: number }[]): Promise<OrderView> {
     return this.placeOrder.execute({ userId, items, userCouponId: null });
+  }
+
+  cancel(orderId: number): Promise<OrderView> {
+    return new CancelOrder(this.transactions, this.clock).execute({ orderId, actor: { userId: 0, isAdmin: true }, reason: null });
+  }
+
+  refund(orderId: number, items: { productId: number; quantity: number }[]): Promise<RefundView> {
+    return new RefundOrder(this.transactions, this.clock).execute({ orderId, items, restock: true, reason: null });
   }
 }

@@ -17,11 +17,21 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+/** A TCP port in digits: `PORT=abc` gets a message that says what is expected, not "received NaN". */
+const portNumber = (name: string, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^[0-9]{1,5}$/, `${name} must be a port number from 0 to 65535, such as ${fallback}`)
+    .transform(Number)
+    .pipe(z.number().int().max(65535, `${name} must be a port number from 0 to 65535, such as ${fallback}`))
+    .default(fallback);
+
 /** Every variable of API.md's configuration table, parsed and checked once at start. */
 const environmentSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PORT: portNumber('PORT', 3000),
     HOST: z.string().min(1).default('127.0.0.1'),
     DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
     DATA_DIR: optionalString,
@@ -39,10 +49,28 @@ const environmentSchema = z
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
     IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(10_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ALLOW_EMBEDDED_IN_PRODUCTION: z.enum(['true', 'false']).default('false'),
+    CORS_ORIGINS: optionalString.pipe(
+      z
+        .string()
+        .transform((value) => value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''))
+        .pipe(z.array(z.url({ message: 'CORS_ORIGINS must be origins such as https://shop.example, separated by commas' })))
+        .optional(),
+    ),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1_200),
+    METRICS_PORT: portNumber('METRICS_PORT', 9464),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.JWT_SECRET === undefined) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'JWT_SECRET is required when NODE_ENV=production' });
+    }
+    if (env.NODE_ENV === 'production' && env.DATABASE_URL === undefined && env.ALLOW_EMBEDDED_IN_PRODUCTION !== 'true') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message:
+          'DATABASE_URL is required when NODE_ENV=production (the embedded database is for one process on one machine); set ALLOW_EMBEDDED_IN_PRODUCTION=true to run on it anyway',
+      });
     }
     if (env.DATA_PLATFORM_URL !== undefined && env.DATA_PLATFORM_SECRET === undefined) {
       ctx.addIssue({
@@ -72,6 +100,12 @@ export interface AppConfig {
   databaseTimeouts: { lockTimeoutMs: number; statementTimeoutMs: number };
   /** How long a claimed idempotency key is held before a retry may take it over (the claimant died). */
   idempotencyLeaseMs: number;
+  /** Origins a browser may call the API from; empty: no cross-origin calls. */
+  corsOrigins: string[];
+  /** Requests per caller per minute and instance; 0 turns the limit off. */
+  rateLimitPerMinute: number;
+  /** Where the scheduler role serves `/metrics` (the HTTP role serves it on its own port). */
+  metricsPort: number;
 }
 
 export class ConfigError extends Error {
@@ -110,5 +144,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     logLevel: e.LOG_LEVEL,
     databaseTimeouts: { lockTimeoutMs: e.DATABASE_LOCK_TIMEOUT_MS, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
     idempotencyLeaseMs: e.IDEMPOTENCY_LEASE_MS,
+    corsOrigins: e.CORS_ORIGINS ?? [],
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    metricsPort: e.METRICS_PORT,
   };
 }

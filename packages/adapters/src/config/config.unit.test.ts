@@ -61,7 +61,27 @@ describe('loadConfig', () => {
   });
 
   it('refuses production without JWT_SECRET, and a data platform URL without its signing secret', () => {
-    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([expect.stringMatching(/^JWT_SECRET: .*required/)]);
+    expect(problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'postgres://app@db:5432/storefront' })).toEqual([
+      expect.stringMatching(/^JWT_SECRET: .*required/),
+    ]);
     expect(problemsOf({ DATA_PLATFORM_URL: 'http://127.0.0.1:4000/events' })).toEqual([expect.stringMatching(/^DATA_PLATFORM_SECRET: /)]);
+  });
+
+  it('refuses production on the embedded database unless the operator opts in', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'a-secret-of-enough-length' };
+    expect(problemsOf(production)).toEqual([expect.stringMatching(/^DATABASE_URL: .*ALLOW_EMBEDDED_IN_PRODUCTION=true/)]);
+    expect(loadConfig({ ...production, ALLOW_EMBEDDED_IN_PRODUCTION: 'true' }, defaults).databaseUrl).toBeUndefined();
+  });
+
+  it('says what a port is when PORT is not one', () => {
+    expect(problemsOf({ PORT: 'abc' })).toEqual(['PORT: PORT must be a port number from 0 to 65535, such as 3000']);
+    expect(problemsOf({ METRICS_PORT: '65536' })).toEqual([expect.stringMatching(/^METRICS_PORT: .*0 to 65535/)]);
+  });
+
+  it('reads the protection settings: no cross-origin caller and 1200 requests a minute by default', () => {
+    expect(loadConfig({}, defaults)).toMatchObject({ corsOrigins: [], rateLimitPerMinute: 1_200, metricsPort: 9464 });
+    const config = loadConfig({ CORS_ORIGINS: 'https://shop.example, http://localhost:5173', RATE_LIMIT_PER_MINUTE: '0' }, defaults);
+    expect(config).toMatchObject({ corsOrigins: ['https://shop.example', 'http://localhost:5173'], rateLimitPerMinute: 0 });
+    expect(problemsOf({ CORS_ORIGINS: 'shop' })).toEqual([expect.stringMatching(/^CORS_ORIGINS/)]);
   });
 });

@@ -28,6 +28,7 @@ export class HttpDataPlatformClient implements DataPlatformClient {
       eventId: envelope.eventId,
       type: envelope.type,
       occurredAt: envelope.occurredAt,
+      sequence: envelope.sequence,
       data: envelope.data,
     });
     const t = Math.floor(this.now().getTime() / 1000);

@@ -10,6 +10,7 @@ const envelope: OrderEventEnvelope = {
   eventId: '0b7e7a4c-7d7e-4a63-9d0e-3c1c2f7f9a11',
   type: 'order.paid',
   occurredAt: '2026-11-24T09:00:00.000Z',
+  sequence: 7,
   data: { orderId: 7, userId: 1, status: 'PAID', items: [], totalAmount: 1000, createdAt: '2026-11-24T09:00:00.000Z' },
 };
 
@@ -55,7 +56,7 @@ describe('HttpDataPlatformClient', () => {
     expect(request.headers['content-type']).toBe('application/json');
     expect(request.headers['idempotency-key']).toBe(envelope.eventId);
     expect(JSON.parse(request.body)).toEqual(envelope);
-    expect(Object.keys(JSON.parse(request.body) as object)).toEqual(['eventId', 'type', 'occurredAt', 'data']);
+    expect(Object.keys(JSON.parse(request.body) as object)).toEqual(['eventId', 'type', 'occurredAt', 'sequence', 'data']);
     const t = Math.floor(now.getTime() / 1000);
     expect(request.headers['x-signature']).toMatch(new RegExp(`^t=${t},v1=[0-9a-f]{64}$`));
     expect(verifySignatureHeader(secret, request.body, request.headers['x-signature'] as string, { nowS: t })).toBe(true);

@@ -18,6 +18,7 @@ export class JsonlFileSink implements DataPlatformClient {
       eventId: envelope.eventId,
       type: envelope.type,
       occurredAt: envelope.occurredAt,
+      sequence: envelope.sequence,
       data: envelope.data,
     })}\n`;
     const write = this.tail.then(async () => {

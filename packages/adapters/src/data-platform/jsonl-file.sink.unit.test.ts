@@ -10,6 +10,7 @@ function envelope(n: number): OrderEventEnvelope {
     eventId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
     type: 'order.paid',
     occurredAt: '2026-11-24T09:00:00.000Z',
+    sequence: n,
     data: { orderId: n, note: 'line\nbreak stays inside the JSON string' },
   };
 }
@@ -37,7 +38,7 @@ describe('JsonlFileSink', () => {
     const parsed = lines.map((line) => JSON.parse(line) as OrderEventEnvelope);
     expect(parsed[25]).toEqual(envelope(26));
     expect(new Set(parsed.map((e) => e.eventId)).size).toBe(26);
-    expect(Object.keys(parsed[0]!)).toEqual(['eventId', 'type', 'occurredAt', 'data']);
+    expect(Object.keys(parsed[0]!)).toEqual(['eventId', 'type', 'occurredAt', 'sequence', 'data']);
   });
 
   it('answers a failed delivery, not an exception, when it cannot write', async () => {

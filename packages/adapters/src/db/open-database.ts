@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { CompiledQuery, Kysely, PGliteDialect, PostgresDialect, PostgresDriver, sql, type DatabaseConnection, type Driver, type TransactionSettings } from 'kysely';
 import pg from 'pg';
+import { lockDataDir } from './data-dir-lock';
 import type { DB } from './schema';
 
 export interface Database {
@@ -9,6 +10,8 @@ export interface Database {
   kind: 'postgres' | 'pglite';
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /** PostgreSQL pool occupancy, for the metrics; undefined on PGlite (one connection, no pool). */
+  poolStats?: () => { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -100,6 +103,7 @@ function openPostgres(connectionString: string, options: OpenDatabaseOptions): D
     ping: async () => {
       await sql`select 1`.execute(db);
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => db.destroy(),
   };
 }
@@ -153,11 +157,19 @@ class GuardedPostgresDialect extends PostgresDialect {
 async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<Database> {
   const persistent = dataDir !== undefined && !dataDir.startsWith('memory://');
   if (persistent) await mkdir(dataDir, { recursive: true });
-  const pglite = await PGlite.create({
-    ...(persistent ? { dataDir } : {}),
-    ...(loadDataDir ? { loadDataDir } : {}),
-    parsers: { [INT8_OID]: parseInt8, [DATE_OID]: parseDate },
-  });
+  // One process per directory (see data-dir-lock.ts): refused here, before PGlite touches a file.
+  const lock = persistent ? lockDataDir(dataDir) : undefined;
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create({
+      ...(persistent ? { dataDir } : {}),
+      ...(loadDataDir ? { loadDataDir } : {}),
+      parsers: { [INT8_OID]: parseInt8, [DATE_OID]: parseDate },
+    });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   // PGlite has one connection. Kysely's PGlite adapter declares that, so its driver holds a
   // connection mutex for the whole of each transaction: concurrent db.transaction() calls run
   // one after the other, never interleaved (tested in open-database.integration.test.ts).
@@ -169,8 +181,12 @@ async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undef
       await sql`select 1`.execute(db);
     },
     close: async () => {
-      await db.destroy();
-      if (!pglite.closed) await pglite.close();
+      try {
+        await db.destroy();
+        if (!pglite.closed) await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

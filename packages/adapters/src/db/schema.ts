@@ -18,7 +18,7 @@ export interface WalletsTable {
 export interface BalanceHistoryTable {
   id: Generated<number>;
   user_id: number;
-  type: 'CHARGE' | 'PAYMENT';
+  type: 'CHARGE' | 'PAYMENT' | 'REFUND';
   amount: number;
   balance_after: number;
   order_id: number | null;
@@ -66,12 +66,16 @@ export interface UserCouponsTable {
 export interface OrdersTable {
   id: number;
   user_id: number;
-  status: 'PAID';
+  status: 'PAID' | 'PARTIALLY_REFUNDED' | 'REFUNDED' | 'CANCELLED';
   total_amount: number;
   discount_amount: number;
   paid_amount: number;
+  /** Money given back: Σ refunds, or paid_amount once cancelled. */
+  refunded_amount: ColumnType<number, number | undefined, number>;
   user_coupon_id: number | null;
   created_at: Date;
+  cancelled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  cancel_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OrderLinesTable {
@@ -79,6 +83,26 @@ export interface OrderLinesTable {
   product_id: number;
   name: string;
   unit_price: number;
+  quantity: number;
+  amount: number;
+  /** The line's share of the order's paid amount. */
+  paid_amount: number;
+  refunded_quantity: ColumnType<number, number | undefined, number>;
+}
+
+export interface RefundsTable {
+  id: number;
+  order_id: number;
+  amount: number;
+  restocked: boolean;
+  reason: string | null;
+  created_at: Date;
+}
+
+export interface RefundLinesTable {
+  refund_id: number;
+  order_id: number;
+  product_id: number;
   quantity: number;
   amount: number;
 }
@@ -140,6 +164,8 @@ export interface DB {
   user_coupons: UserCouponsTable;
   orders: OrdersTable;
   order_lines: OrderLinesTable;
+  refunds: RefundsTable;
+  refund_lines: RefundLinesTable;
   outbox: OutboxTable;
   idempotency_keys: IdempotencyKeysTable;
   daily_product_sales: DailyProductSalesTable;

@@ -37,17 +37,20 @@ describe('checkInvariants', () => {
     expect(await checkInvariants(testDb.current.db, options)).toEqual({ ok: true, violations: [] });
   });
 
-  it('1: a balance that disagrees with its history, or sits above the ceiling', async () => {
+  it('1: a balance that disagrees with its history, or a charge above the ceiling (refunds may pass it)', async () => {
     const report = await checkAfter((trx) => sql`update wallets set balance = balance + 1`.execute(trx));
     expect(report.ok).toBe(false);
     expect(invariantsOf(report)).toEqual([1]);
-    expect(report.violations[0]?.detail).toMatch(/^user 1: balance 37851, but charges - payments = 37850$/);
+    expect(report.violations[0]?.detail).toMatch(/^user 1: balance 42351, but charges \+ refunds - payments = 42350$/);
     expect(invariantsOf(await checkAfter(async () => {}, { ...options, maxBalance: 1_000 }))).toEqual([1]);
     expect(invariantsOf(await checkAfter((trx) => sql`update balance_history set balance_after = balance_after + 1 where type = 'CHARGE'`.execute(trx)))).toEqual([1]);
+    // A REFUND row above the ceiling is fine; only charges are bounded.
+    expect(invariantsOf(await checkAfter(async () => {}, { ...options, maxBalance: 50_000 }))).toEqual([]);
   });
 
-  it('2: stock that does not match units received minus units sold', async () => {
+  it('2: stock that does not match units received, sold and restocked', async () => {
     expect(invariantsOf(await checkAfter((trx) => sql`update products set stock = stock - 1 where stock > 0`.execute(trx)))).toEqual([2]);
+    expect(invariantsOf(await checkAfter((trx) => sql`update refunds set restocked = false`.execute(trx)))).toEqual([2]);
   });
 
   it('3: coupon units lost or duplicated, or one copy paying two orders', async () => {
@@ -55,20 +58,28 @@ describe('checkInvariants', () => {
     expect(invariantsOf(await checkAfter((trx) => sql`update user_coupons set order_id = null, used_at = null`.execute(trx)))).toEqual([3]);
   });
 
-  it('4: a paid order without its event, or with two', async () => {
-    expect(invariantsOf(await checkAfter((trx) => sql`delete from outbox`.execute(trx)))).toEqual([4]);
-    expect(
-      invariantsOf(await checkAfter((trx) => sql`insert into outbox (type, payload, occurred_at) select type, payload, occurred_at from outbox`.execute(trx))),
-    ).toEqual([4]);
-    const undelivered = await checkAfter(async () => {}, { ...options, requireDelivered: true });
-    expect(invariantsOf(undelivered)).toEqual([4]);
+  it('4: shares that do not add up, refunds off the formula, a status that disagrees with the refunds', async () => {
+    expect(invariantsOf(await checkAfter((trx) => sql`update order_lines set paid_amount = paid_amount + 1 where paid_amount < amount and refunded_quantity = 0`.execute(trx)))).toEqual([4]);
+    expect(invariantsOf(await checkAfter((trx) => sql`update refund_lines set amount = amount + 1`.execute(trx)))).toEqual([4]);
+    expect(invariantsOf(await checkAfter((trx) => sql`update orders set status = 'PAID', refunded_amount = 0 where status = 'PARTIALLY_REFUNDED'`.execute(trx)))).toEqual([4]);
+    expect(invariantsOf(await checkAfter((trx) => sql`update order_lines set refunded_quantity = 0 where refunded_quantity > 0 and order_id in (select order_id from refunds)`.execute(trx)))).toEqual([4]);
   });
 
-  it('5: statistics of an aggregated day that differ from its order lines', async () => {
-    expect(invariantsOf(await checkAfter((trx) => sql`update daily_product_sales set quantity = quantity + 1`.execute(trx)))).toEqual([5]);
-    expect(invariantsOf(await checkAfter((trx) => sql`delete from daily_product_sales`.execute(trx)))).toEqual([5]);
+  it('5: an order change without its event, or with two', async () => {
+    expect(invariantsOf(await checkAfter((trx) => sql`delete from outbox`.execute(trx)))).toEqual([5]);
+    expect(
+      invariantsOf(await checkAfter((trx) => sql`insert into outbox (type, payload, occurred_at) select type, payload, occurred_at from outbox`.execute(trx))),
+    ).toEqual([5]);
+    expect(invariantsOf(await checkAfter((trx) => sql`delete from outbox where type in ('order.cancelled', 'order.refunded')`.execute(trx)))).toEqual([5]);
+    const undelivered = await checkAfter(async () => {}, { ...options, requireDelivered: true });
+    expect(invariantsOf(undelivered)).toEqual([5]);
+  });
+
+  it('6: statistics of an aggregated day that differ from its net sales', async () => {
+    expect(invariantsOf(await checkAfter((trx) => sql`update daily_product_sales set quantity = quantity + 1`.execute(trx)))).toEqual([6]);
+    expect(invariantsOf(await checkAfter((trx) => sql`delete from daily_product_sales`.execute(trx)))).toEqual([6]);
     // The same orders cut in another time zone fall on other days.
-    expect(invariantsOf(await checkAfter(async () => {}, { ...options, timeZone: 'America/Los_Angeles' }))).toEqual([5]);
+    expect(invariantsOf(await checkAfter(async () => {}, { ...options, timeZone: 'America/Los_Angeles' }))).toEqual([6]);
   });
 });
 
@@ -86,7 +97,7 @@ describe('checkInvariants on a live database', () => {
     const report = await checkInvariants(testDb.current.db, { ...options, deadline: Date.now() - 1 });
     expect(report.ok).toBe(false);
     expect(new Set(report.violations.map((v) => v.subject))).toEqual(new Set(['audit']));
-    expect(invariantsOf(report)).toEqual([1, 2, 3, 4, 5]);
+    expect(invariantsOf(report)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });
 
@@ -107,7 +118,7 @@ describe('checkInvariants on 20,000 orders whose statistics the planner has not 
     const report = await checkInvariants(large.current.db, { ...options, deadline: Date.now() + 5 });
     expect(report.ok).toBe(false);
     const last = report.violations.at(-1);
-    expect([last?.invariant, last?.subject]).toEqual([5, 'audit']);
+    expect([last?.invariant, last?.subject]).toEqual([6, 'audit']);
     expect(last?.detail).toMatch(/^not checked/);
   });
 });

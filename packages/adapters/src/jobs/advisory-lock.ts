@@ -10,15 +10,18 @@ export const JobLockKeys = {
 export type LockedRun<T> = { acquired: true; result: T } | { acquired: false };
 
 /**
- * Runs `job` only if this process wins PostgreSQL's session advisory lock `key`; another
- * instance holding it means the job is already being done, so this one skips (no waiting,
- * no queue of late runs).
+ * Runs `job` only if this process wins the advisory lock `key`; another instance holding it
+ * means the job is already being done, so this one skips (no waiting, no queue of late runs).
  *
- * On PostgreSQL the lock lives on a connection taken from the pool for the whole run and
- * given back after the unlock; `job` does its work on other connections of the pool. PGlite
- * has a single connection (Kysely serialises its use), so holding it would block `job`
- * itself: there the lock is taken and released with single statements on that one session.
- * Only one process can open a PGlite directory, so that session is the only contender anyway.
+ * On PostgreSQL the lock is transaction-scoped (`pg_try_advisory_xact_lock`): a transaction on
+ * one pooled connection takes it and stays open, idle, while `job` works on other connections,
+ * and its end releases it — a commit after the job, a rollback if the job fails or the process
+ * dies. Nothing lives in the session, so it holds behind PgBouncer in transaction mode, where a
+ * session lock could be taken on one server connection and released on another.
+ *
+ * PGlite has a single connection (Kysely serialises its use), so an open transaction would block
+ * `job` itself: there the lock is a session lock taken and released with single statements. Only
+ * one process can open a PGlite directory, so that session is the only contender anyway.
  */
 export async function runUnderAdvisoryLock<T>(db: Kysely<DB>, key: number, job: () => Promise<T>): Promise<LockedRun<T>> {
   if (!db.getExecutor().adapter.supportsMultipleConnections) {
@@ -29,13 +32,12 @@ export async function runUnderAdvisoryLock<T>(db: Kysely<DB>, key: number, job: 
       await unlock(db, key);
     }
   }
-  return db.connection().execute(async (connection) => {
-    if (!(await tryLock(connection, key))) return { acquired: false };
-    try {
-      return { acquired: true, result: await job() };
-    } finally {
-      await unlock(connection, key);
-    }
+  return db.transaction().execute(async (trx): Promise<LockedRun<T>> => {
+    // The holder idles while the job runs: exempt this transaction (only) from the idle timeout.
+    await sql`set local idle_in_transaction_session_timeout = 0`.execute(trx);
+    const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${key}::bigint) as locked`.execute(trx);
+    if (rows[0]?.locked !== true) return { acquired: false };
+    return { acquired: true, result: await job() };
   });
 }
 

@@ -26,12 +26,15 @@ function orderView(orderId: number): OrderView {
     orderId,
     userId: 1,
     status: 'PAID',
-    items: [{ productId: 1, name: 'Tea', unitPrice: 1000, quantity: 2, amount: 2000 }],
+    items: [{ productId: 1, name: 'Tea', unitPrice: 1000, quantity: 2, amount: 2000, paidAmount: 2000, refundedQuantity: 0 }],
     totalAmount: 2000,
     discountAmount: 0,
     paidAmount: 2000,
+    refundedAmount: 0,
     userCouponId: null,
+    refunds: [],
     createdAt: new Date('2026-11-24T09:00:00.000Z'),
+    cancelledAt: null,
   };
 }
 
@@ -65,9 +68,10 @@ describe('PgOutboxRelayStore.claimDue', () => {
     });
     // The order view's fields in API.md's order, whatever order jsonb kept them in.
     expect(Object.keys(claimed[0]!.envelope.data as object)).toEqual([
-      'orderId', 'userId', 'status', 'items', 'totalAmount', 'discountAmount', 'paidAmount', 'userCouponId', 'createdAt',
+      'orderId', 'userId', 'status', 'items', 'totalAmount', 'discountAmount', 'paidAmount', 'refundedAmount', 'userCouponId', 'refunds', 'createdAt', 'cancelledAt',
     ]);
-    expect(Object.keys((claimed[0]!.envelope.data as { items: object[] }).items[0]!)).toEqual(['productId', 'name', 'unitPrice', 'quantity', 'amount']);
+    expect(Object.keys((claimed[0]!.envelope.data as { items: object[] }).items[0]!)).toEqual(['productId', 'name', 'unitPrice', 'quantity', 'amount', 'paidAmount', 'refundedQuantity']);
+    expect(claimed.map((e) => e.envelope.sequence)).toEqual([1, 2]);
     const row = await statusOf(ids[0]!);
     expect(row.claim_token).toBe(claimed[0]!.claimToken);
     expect(row.lease_until!.getTime()).toBeGreaterThan(Date.now() + 20_000);

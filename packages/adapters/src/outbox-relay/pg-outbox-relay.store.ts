@@ -57,7 +57,7 @@ export class PgOutboxRelayStore implements OutboxRelayStore {
       }
       const event = parsed.data;
       claimed.push({
-        envelope: { eventId: event.event_id, type: event.type, occurredAt: event.occurred_at.toISOString(), data: event.payload },
+        envelope: { eventId: event.event_id, type: event.type, occurredAt: event.occurred_at.toISOString(), sequence: event.seq, data: event.payload },
         attempt: event.attempts,
         claimToken: event.claim_token,
       });

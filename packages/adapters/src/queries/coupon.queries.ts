@@ -13,6 +13,22 @@ export class PgCouponQueries implements CouponQueries {
     return row ? toCouponView(row) : null;
   }
 
+  async coupons(page: PageRequest): Promise<Page<CouponView>> {
+    let query = this.db
+      .selectFrom('coupons as c')
+      .select(['c.id', 'c.name', 'c.discount_type', 'c.discount_value', 'c.total_quantity', 'c.expires_at'])
+      .select((eb) =>
+        eb
+          .selectFrom('coupon_stock_shards as s')
+          .select(sql<number>`coalesce(sum(s.remaining), 0)::bigint`.as('remaining'))
+          .whereRef('s.coupon_id', '=', 'c.id')
+          .as('remaining'),
+      );
+    if (page.after !== null) query = query.where('c.id', '<', page.after);
+    const rows = await query.orderBy('c.id', 'desc').limit(page.limit + 1).execute();
+    return toPage(rows, page, (row) => row.id, toCouponView);
+  }
+
   async couponSeenBy(couponId: number, userId: number): Promise<(CouponView & { heldByUser: boolean }) | null> {
     const row = await this.couponWithRemaining(couponId)
       .select((eb) =>

@@ -64,6 +64,9 @@ describe('PgCouponQueries', () => {
     await shop.issueCoupon.execute({ userId: 212, couponId: coupon.id });
     expect((await shop.queries.coupons.couponById(coupon.id))?.remainingQuantity).toBe(48);
     expect(await shop.queries.coupons.couponById(999_999)).toBeNull();
+    const newer = await shop.aCoupon({ name: 'Newer' });
+    const listed = await allPages((after) => shop.queries.coupons.coupons({ limit: 1, after }));
+    expect(listed.flat().slice(0, 2)).toEqual([newer, { ...coupon, remainingQuantity: 48 }]);
   });
 
   it('pages a user\'s coupons newest first, each AVAILABLE, USED or EXPIRED as of now', async () => {
@@ -118,7 +121,7 @@ describe('PgOrderQueries', () => {
     expect(await shop.queries.orders.ordersOf(999, { limit: 2, after: null })).toEqual({ items: [], nextAfter: null });
   });
 
-  it('reads a page of orders in two queries, however many orders it holds', async () => {
+  it('reads a page of orders in three queries (orders, lines, refunds), however many orders it holds', async () => {
     const statements: string[] = [];
     const { PgOrderQueries } = await import('./order.queries');
     const logged = testDb.current.db.withPlugin({
@@ -130,7 +133,36 @@ describe('PgOrderQueries', () => {
     });
     const page = await new PgOrderQueries(logged).ordersOf(231, { limit: 5, after: null });
     expect(page.items).toHaveLength(5);
-    expect(statements).toHaveLength(2);
+    expect(statements).toHaveLength(3);
+    // With refunds, a fourth for their lines.
+    await shop.refundOrder.execute({ orderId: page.items[0]!.orderId, items: [{ productId: page.items[0]!.items[0]!.productId, quantity: 1 }], restock: true, reason: null });
+    statements.length = 0;
+    const again = await new PgOrderQueries(logged).ordersOf(231, { limit: 5, after: null });
+    expect(statements).toHaveLength(4);
+    expect(again.items[0]?.refunds).toHaveLength(1);
+  });
+
+  it('lists every order newest first for an admin, by status and by user, with refunds and cancellations', async () => {
+    const tea = await shop.aProduct({ name: 'Admin tea', price: 1_000 });
+    await shop.chargeBalance.execute({ userId: 241, amount: 100_000 });
+    await shop.chargeBalance.execute({ userId: 242, amount: 100_000 });
+    const place = (userId: number) => shop.placeOrder.execute({ userId, items: [{ productId: tea.id, quantity: 3 }], userCouponId: null });
+    const [a, b, c] = [await place(241), await place(242), await place(241)];
+    const cancelled = await shop.cancelOrder.execute({ orderId: a.orderId, actor: { userId: 241, isAdmin: false }, reason: 'mistake' });
+    const refund = await shop.refundOrder.execute({ orderId: b.orderId, items: [{ productId: tea.id, quantity: 1 }], restock: false, reason: 'broken' });
+
+    expect(await shop.queries.orders.orderById(a.orderId)).toEqual(cancelled);
+    expect(await shop.queries.orders.orderById(b.orderId)).toMatchObject({ status: 'PARTIALLY_REFUNDED', refundedAmount: 1_000, refunds: [refund] });
+    const of241 = await allPages((after) => shop.queries.orders.orders({ status: null, userId: 241 }, { limit: 1, after }));
+    expect(of241.flat().map((o) => o.orderId)).toEqual([c.orderId, a.orderId]);
+    const cancelledOnes = await shop.queries.orders.orders({ status: 'CANCELLED', userId: null }, { limit: 10, after: null });
+    expect(cancelledOnes.items.map((o) => o.orderId)).toContain(a.orderId);
+    expect(cancelledOnes.items.every((o) => o.status === 'CANCELLED')).toBe(true);
+    const everyOrder = await allPages((after) => shop.queries.orders.orders({ status: null, userId: null }, { limit: 3, after }));
+    const ids = everyOrder.flat().map((o) => o.orderId);
+    expect(ids).toEqual([...ids].sort((x, y) => y - x));
+    expect(ids).toEqual(expect.arrayContaining([a.orderId, b.orderId, c.orderId]));
+    expect((await shop.queries.orders.orders({ status: 'REFUNDED', userId: 242 }, { limit: 10, after: null })).items).toEqual([]);
   });
 });
 

@@ -5,7 +5,10 @@ import type { DB } from '../db/schema';
 export class PgSalesQueries implements SalesQueries {
   constructor(private readonly db: Kysely<DB>) {}
 
-  /** Read from the daily statistics only; ties go to higher revenue, then lower product id. */
+  /**
+   * Read from the daily statistics only: net units summed over the days (a product whose sales
+   * were all given back is no best seller); ties go to higher revenue, then lower product id.
+   */
   async topProducts(fromDay: string, toDay: string, limit: number): Promise<TopProductView[]> {
     const { rows } = await sql<TopProductView>`
       with totals as (
@@ -13,6 +16,7 @@ export class PgSalesQueries implements SalesQueries {
         from daily_product_sales
         where day between ${fromDay}::date and ${toDay}::date
         group by product_id
+        having sum(quantity) > 0
       )
       select (row_number() over (order by t.quantity desc, t.revenue desc, t.product_id))::int as "rank",
              t.product_id as "productId", p.name, p.price,

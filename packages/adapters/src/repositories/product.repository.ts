@@ -56,4 +56,14 @@ export class PgProductRepository implements ProductRepository {
       .executeTakeFirst();
     return row !== undefined;
   }
+
+  /** Restocked units are not received ones: stock_received stays, so invariant 2 counts them as restocks. */
+  async increaseStock(productId: number, quantity: number): Promise<void> {
+    const { numUpdatedRows } = await this.db
+      .updateTable('products')
+      .set((eb) => ({ stock: eb('stock', '+', quantity) }))
+      .where('id', '=', productId)
+      .executeTakeFirst();
+    if (numUpdatedRows !== 1n) throw new Error(`Product ${productId} does not exist`);
+  }
 }

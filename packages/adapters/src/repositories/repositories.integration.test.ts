@@ -43,6 +43,25 @@ describe('PgWalletRepository', () => {
     expect((await wallets.lockForUser(104, now)).balance.won).toBe(0);
   });
 
+  it('credits a refund above the ceiling, and a payment from such a balance may still be saved', async () => {
+    const wallets = new PgWalletRepository(db(), 10_000);
+    const wallet = await wallets.lockForUser(105, now);
+    wallet.charge(Money.of(10_000), Money.of(10_000), now);
+    await wallets.save(wallet);
+    wallet.refund(Money.of(2_500), now);
+    await wallets.saveRefunded(wallet);
+    expect((await wallets.lockForUser(105, now)).balance.won).toBe(12_500);
+    wallet.pay(Money.of(1_000), now);
+    await wallets.save(wallet);
+    expect((await wallets.lockForUser(105, now)).balance.won).toBe(11_500);
+    // Still no charge past it, nor a "refund" that lowers the balance.
+    wallet.charge(Money.of(1), Money.of(1_000_000), now);
+    await expect(wallets.save(wallet)).rejects.toThrow(/above the ceiling/);
+    const stale = await wallets.lockForUser(105, now);
+    stale.pay(Money.of(1), now);
+    await expect(wallets.saveRefunded(stale)).rejects.toThrow(/not credited/);
+  });
+
   it('holds the row lock until commit: a second locker waits', async () => {
     const events: string[] = [];
     let second: Promise<void> | undefined;
@@ -269,12 +288,15 @@ describe('PgOrderRepository and PgOutboxRepository', () => {
       orderId: 4242,
       userId: 7,
       status: 'PAID' as const,
-      items: [{ productId: 1, name: 'Tea', unitPrice: 3_000, quantity: 1, amount: 3_000 }],
+      items: [{ productId: 1, name: 'Tea', unitPrice: 3_000, quantity: 1, amount: 3_000, paidAmount: 3_000, refundedQuantity: 0 }],
       totalAmount: 3_000,
       discountAmount: 0,
       paidAmount: 3_000,
+      refundedAmount: 0,
       userCouponId: null,
+      refunds: [],
       createdAt: now,
+      cancelledAt: null,
     };
     await new PgOutboxRepository(db()).append({ type: 'order.paid', occurredAt: now, data: view });
     const row = await db().selectFrom('outbox').selectAll().where(sql`payload ->> 'orderId'`, '=', '4242').executeTakeFirstOrThrow();

@@ -17,13 +17,29 @@ export class PgSalesStatisticsRepository implements SalesStatisticsRepository {
     const dayKey = Number(day.replaceAll('-', ''));
     await sql`select pg_advisory_xact_lock(${SALES_DAY_LOCK_NAMESPACE}, ${dayKey})`.execute(this.db);
     await this.db.deleteFrom('daily_product_sales').where('day', '=', day).execute();
+    // Net sales at list price: what was placed in the window, less what was cancelled and
+    // refunded in it (whenever it had been placed). Every order counts on the day it was placed,
+    // whatever happened to it later: its cancellation or refunds count on their own days.
     await sql`
       insert into daily_product_sales (day, product_id, quantity, revenue)
-      select ${day}::date, l.product_id, sum(l.quantity)::bigint, sum(l.amount)::bigint
-      from orders o
-      join order_lines l on l.order_id = o.id
-      where o.status = 'PAID' and o.created_at >= ${from} and o.created_at < ${to}
-      group by l.product_id
+      select ${day}::date, product_id, sum(quantity)::bigint, sum(revenue)::bigint
+      from (
+        select l.product_id, l.quantity, l.amount as revenue
+        from orders o join order_lines l on l.order_id = o.id
+        where o.created_at >= ${from} and o.created_at < ${to}
+        union all
+        select l.product_id, -l.quantity, -l.amount
+        from orders o join order_lines l on l.order_id = o.id
+        where o.cancelled_at >= ${from} and o.cancelled_at < ${to}
+        union all
+        select rl.product_id, -rl.quantity, -rl.quantity * l.unit_price
+        from refunds r
+        join refund_lines rl on rl.refund_id = r.id
+        join order_lines l on l.order_id = rl.order_id and l.product_id = rl.product_id
+        where r.created_at >= ${from} and r.created_at < ${to}
+      ) movements
+      group by product_id
+      having sum(quantity) <> 0 or sum(revenue) <> 0
     `.execute(this.db);
     await sql`
       insert into sales_aggregation_runs (day, aggregated_at, complete)

@@ -55,6 +55,17 @@ export class PgUserCouponRepository implements UserCouponRepository {
     // The row is locked by lockById, so this only fails if the caller skipped that step.
     if (numUpdatedRows !== 1n) throw new Error(`User coupon ${userCoupon.id} was not available to mark used`);
   }
+
+  async markReleased(userCoupon: UserCoupon, orderId: number): Promise<void> {
+    if (userCoupon.usedAt !== null) throw new Error(`User coupon ${userCoupon.id} has not been released`);
+    const { numUpdatedRows } = await this.db
+      .updateTable('user_coupons')
+      .set({ used_at: null, order_id: null })
+      .where('id', '=', userCoupon.id)
+      .where('order_id', '=', orderId)
+      .executeTakeFirst();
+    if (numUpdatedRows !== 1n) throw new Error(`User coupon ${userCoupon.id} was not spent by order ${orderId}`);
+  }
 }
 
 export function toUserCoupon(row: Pick<Selectable<UserCouponsTable>, (typeof columns)[number]>): UserCoupon {

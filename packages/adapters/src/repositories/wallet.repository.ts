@@ -26,8 +26,9 @@ export class PgWalletRepository implements WalletRepository {
 
   /**
    * Writes the balance the domain computed. `balance >= 0` is a CHECK of the table; the ceiling
-   * comes from configuration, so it is a condition of this update instead: both are the last
-   * line of defence behind the domain's rules, and a bug trips them rather than an invariant.
+   * comes from configuration, so it is a condition of this update instead (a balance may rise
+   * only up to it): both are the last line of defence behind the domain's rules, and a bug trips
+   * them rather than an invariant.
    */
   async save(wallet: Wallet): Promise<void> {
     const p = wallet.toPrimitives();
@@ -35,10 +36,24 @@ export class PgWalletRepository implements WalletRepository {
       .updateTable('wallets')
       .set({ balance: p.balance, updated_at: p.updatedAt })
       .where('user_id', '=', p.userId)
-      .where(sql<boolean>`${p.balance}::bigint <= ${this.maxBalance}::bigint`)
+      // Within the ceiling, or not above the balance it replaces: a refund may have lifted a
+      // balance over the ceiling, and paying from it must still be possible.
+      .where(sql<boolean>`${p.balance}::bigint <= greatest(${this.maxBalance}::bigint, balance)`)
       .executeTakeFirst();
     if (numUpdatedRows !== 1n) {
       throw new Error(`Wallet of user ${p.userId} was not saved: it does not exist, or ${p.balance} is above the ceiling of ${this.maxBalance}`);
     }
+  }
+
+  /** A refund is credited whatever the ceiling; the condition is that it only ever raises the balance. */
+  async saveRefunded(wallet: Wallet): Promise<void> {
+    const p = wallet.toPrimitives();
+    const { numUpdatedRows } = await this.db
+      .updateTable('wallets')
+      .set({ balance: p.balance, updated_at: p.updatedAt })
+      .where('user_id', '=', p.userId)
+      .where('balance', '<=', p.balance)
+      .executeTakeFirst();
+    if (numUpdatedRows !== 1n) throw new Error(`Wallet of user ${p.userId} was not credited: it does not exist, or ${p.balance} is below its balance`);
   }
 }

@@ -38,7 +38,7 @@ describe('KyselyUnitOfWork', () => {
         await tx.outbox.append({
           type: 'order.paid',
           occurredAt: now,
-          data: { orderId: 1, userId: 302, status: 'PAID', items: [], totalAmount: 0, discountAmount: 0, paidAmount: 0, userCouponId: null, createdAt: now },
+          data: { orderId: 1, userId: 302, status: 'PAID', items: [], totalAmount: 0, discountAmount: 0, paidAmount: 0, refundedAmount: 0, userCouponId: null, refunds: [], createdAt: now, cancelledAt: null },
         });
         throw new Error('the last step failed');
       }),

@@ -126,3 +126,4 @@ export async function freshPgliteDatabase(): Promise<Database & { dataDir: strin
     },
   };
 }
+export { startPgBouncer, findPgBouncerBinary, type PgBouncer } from './pgbouncer';

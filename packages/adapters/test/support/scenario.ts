@@ -52,15 +52,19 @@ export async function shopperJourney(shop: Storefront, userId: number): Promise<
     orderId: order.orderId,
     userId,
     status: 'PAID',
+    // 12,150 split 10,000 : 3,500 → 9,000 and 3,150 exactly.
     items: [
-      { productId: latte.id, name: 'Latte', unitPrice: 5_000, quantity: 2, amount: 10_000 },
-      { productId: muffin.id, name: 'Muffin', unitPrice: 3_500, quantity: 1, amount: 3_500 },
+      { productId: latte.id, name: 'Latte', unitPrice: 5_000, quantity: 2, amount: 10_000, paidAmount: 9_000, refundedQuantity: 0 },
+      { productId: muffin.id, name: 'Muffin', unitPrice: 3_500, quantity: 1, amount: 3_500, paidAmount: 3_150, refundedQuantity: 0 },
     ],
     totalAmount: 13_500,
     discountAmount: 1_350,
     paidAmount: 12_150,
+    refundedAmount: 0,
     userCouponId: issued.userCouponId,
+    refunds: [],
     createdAt: shop.clock.now(),
+    cancelledAt: null,
   });
   expect(await shop.getOrder.execute({ orderId: order.orderId, viewer: { userId, isAdmin: false } })).toEqual(order);
   await expect(shop.getOrder.execute({ orderId: order.orderId, viewer: { userId: userId + 1, isAdmin: false } })).rejects.toMatchObject({
@@ -87,6 +91,45 @@ export async function shopperJourney(shop: Storefront, userId: number): Promise<
   expect(aggregated.rows).toEqual(
     expect.arrayContaining([
       { day, productId: latte.id, quantity: 2, revenue: 10_000 },
+      { day, productId: muffin.id, quantity: 1, revenue: 3_500 },
+    ]),
+  );
+
+  // A refund of one latte: its exact share back, the stock restored, the coupon kept.
+  const refund = await shop.refundOrder.execute({ orderId: order.orderId, items: [{ productId: latte.id, quantity: 1 }], restock: true, reason: 'spilled' });
+  expect(refund).toEqual({
+    refundId: refund.refundId,
+    orderId: order.orderId,
+    items: [{ productId: latte.id, quantity: 1, amount: 4_500 }],
+    amount: 4_500,
+    restocked: true,
+    reason: 'spilled',
+    createdAt: shop.clock.now(),
+  });
+  await expect(shop.cancelOrder.execute({ orderId: order.orderId, actor: { userId, isAdmin: false }, reason: null })).rejects.toMatchObject({
+    code: ErrorCode.OrderNotCancellable,
+  });
+  expect(await shop.getOrder.execute({ orderId: order.orderId, viewer: { userId, isAdmin: false } })).toMatchObject({
+    status: 'PARTIALLY_REFUNDED',
+    refundedAmount: 4_500,
+    refunds: [refund],
+  });
+
+  // A second order, cancelled: everything back, and the wallet where it was.
+  const balanceBefore = (await shop.getBalance.execute({ userId })).balance;
+  const second = await shop.placeOrder.execute({ userId, items: [{ productId: muffin.id, quantity: 2 }], userCouponId: null });
+  const cancelled = await shop.cancelOrder.execute({ orderId: second.orderId, actor: { userId, isAdmin: false }, reason: 'ordered twice' });
+  expect(cancelled).toMatchObject({ status: 'CANCELLED', refundedAmount: 7_000, cancelledAt: shop.clock.now() });
+  expect((await shop.getBalance.execute({ userId })).balance).toBe(balanceBefore);
+  expect((await shop.getProduct.execute({ productId: muffin.id })).stock).toBe(7);
+  await expect(shop.refundOrder.execute({ orderId: second.orderId, items: [{ productId: muffin.id, quantity: 1 }], restock: true, reason: null })).rejects.toMatchObject({
+    code: ErrorCode.OrderNotRefundable,
+  });
+
+  // The day's net sales: one latte fewer; the cancelled muffins were placed and cancelled the same day.
+  expect((await shop.aggregateDailySales.execute({ day })).rows).toEqual(
+    expect.arrayContaining([
+      { day, productId: latte.id, quantity: 1, revenue: 5_000 },
       { day, productId: muffin.id, quantity: 1, revenue: 3_500 },
     ]),
   );

@@ -1,6 +1,7 @@
 import {
   AggregateDailySales,
   BusinessCalendar,
+  CancelOrder,
   CatchUpDailySales,
   ChargeBalance,
   CreateCoupon,
@@ -16,6 +17,7 @@ import {
   ListUserCoupons,
   ListUserOrders,
   PlaceOrder,
+  RefundOrder,
   UpdateProduct,
   type Clock,
   type CreateCouponInput,
@@ -53,7 +55,7 @@ export const TIME_ZONE = 'Asia/Seoul';
 export function storefrontOn(db: Kysely<DB>, options: { clock?: Clock; maxBalance?: number } = {}) {
   const clock = options.clock ?? new TestClock();
   const maxBalance = options.maxBalance ?? MAX_BALANCE;
-  const uow = new KyselyUnitOfWork(db);
+  const uow = new KyselyUnitOfWork(db, { maxBalance });
   const calendar = new BusinessCalendar(TIME_ZONE);
   const queries = {
     wallets: new PgWalletQueries(db),
@@ -81,6 +83,8 @@ export function storefrontOn(db: Kysely<DB>, options: { clock?: Clock; maxBalanc
     issueCoupon: new IssueCoupon(uow, queries.coupons, clock),
     listUserCoupons: new ListUserCoupons(queries.coupons, clock),
     placeOrder: new PlaceOrder(uow, clock),
+    cancelOrder: new CancelOrder(uow, clock),
+    refundOrder: new RefundOrder(uow, clock),
     getOrder: new GetOrder(queries.orders),
     listUserOrders: new ListUserOrders(queries.orders),
     aggregateDailySales,

@@ -1,3 +1,5 @@
+import { CancelOrder, RefundOrder, type UnitOfWork } from '@storefront/application';
+import { FaultyUnitOfWork, InjectedFault } from '@storefront/application/testing';
 import { ErrorCode } from '@storefront/domain';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +109,49 @@ describe('PlaceOrder failing at any step changes nothing', () => {
   });
 });
 
+describe('CancelOrder and RefundOrder failing at any step change nothing', () => {
+  /** Runs `attempt` with a fault at each step of its transaction in turn, then once to the end. */
+  async function everyStepRollsBack(attempt: (uow: UnitOfWork) => Promise<unknown>): Promise<number> {
+    for (let step = 1; step < 100; step += 1) {
+      const faulty = new FaultyUnitOfWork(shop.uow, step);
+      const before = await snapshotOf(testDb.current.db);
+      const outcome = await attempt(faulty).then(
+        () => 'completed' as const,
+        (error: unknown) => error,
+      );
+      if (outcome === 'completed') return step - 1;
+      expect(outcome).toBeInstanceOf(InjectedFault);
+      expect(await snapshotOf(testDb.current.db), `a fault at ${faulty.calls.at(-1)}`).toEqual(before);
+    }
+    throw new Error('the use case never completed');
+  }
+
+  it('a cancellation of an order paid with a coupon: at every one of its statements', async () => {
+    const userId = 441;
+    const a = await shop.aProduct({ name: 'Cancel probe A', price: 3_000, stock: 5 });
+    const b = await shop.aProduct({ name: 'Cancel probe B', price: 7_000, stock: 5 });
+    await shop.chargeBalance.execute({ userId, amount: 50_000 });
+    const coupon = await shop.issueCoupon.execute({ userId, couponId: (await shop.aCoupon({ discountType: 'FIXED', discountValue: 1_000 })).id });
+    const order = await shop.placeOrder.execute({ userId, items: [{ productId: b.id, quantity: 1 }, { productId: a.id, quantity: 2 }], userCouponId: coupon.userCouponId });
+    const steps = await everyStepRollsBack((uow) => new CancelOrder(uow, clock).execute({ orderId: order.orderId, actor: { userId, isAdmin: false }, reason: null }));
+    // ownerOf, wallet, user coupon, order, credit, history, coupon freed, order saved, outbox, 2 × stock.
+    expect(steps).toBe(11);
+    expect(await shop.queries.orders.orderById(order.orderId)).toMatchObject({ status: 'CANCELLED' });
+    expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
+  });
+
+  it('a refund: at every one of its statements', async () => {
+    const userId = 442;
+    const a = await shop.aProduct({ name: 'Refund probe', price: 3_333, stock: 9 });
+    await shop.chargeBalance.execute({ userId, amount: 50_000 });
+    const order = await shop.placeOrder.execute({ userId, items: [{ productId: a.id, quantity: 9 }], userCouponId: null });
+    const steps = await everyStepRollsBack((uow) => new RefundOrder(uow, clock).execute({ orderId: order.orderId, items: [{ productId: a.id, quantity: 4 }], restock: true, reason: 'probe' }));
+    expect(steps).toBe(10);
+    expect(await shop.queries.orders.orderById(order.orderId)).toMatchObject({ status: 'PARTIALLY_REFUNDED', refundedAmount: Math.floor((29_997 * 4) / 9) });
+    expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
+  });
+});
+
 describe('UpdateProduct', () => {
   it('keeps invariant 2 through restocks and reductions', async () => {
     const p = await shop.aProduct({ stock: 10 });
@@ -151,6 +196,35 @@ describe('daily statistics', () => {
     ]);
     await expect(onJune4.aggregateDailySales.execute({ day: '2025-02-30' })).rejects.toMatchObject({ code: ErrorCode.ValidationFailed });
     expect(await onJune4.invariants()).toEqual({ ok: true, violations: [] });
+  });
+
+  it('counts a day’s net sales: cancellations and refunds on the day they happen, a negative net allowed, re-runs stable', async () => {
+    const at = (instant: string) => storefrontOn(testDb.current.db, { clock: new TestClock(new Date(instant)) });
+    const c = await shop.aProduct({ name: 'Net C', price: 3_000, stock: 1_000 });
+    const d = await shop.aProduct({ name: 'Net D', price: 500, stock: 1_000 });
+    await shop.chargeBalance.execute({ userId: 452, amount: 1_000_000 });
+    const buy = (instant: string, items: Array<{ productId: number; quantity: number }>) => at(instant).placeOrder.execute({ userId: 452, items, userCouponId: null });
+    // July 1 (Seoul): 10 C. July 2: 4 of those refunded, 1 D bought and cancelled, 2 D bought.
+    const early = await buy('2025-07-01T03:00:00.000Z', [{ productId: c.id, quantity: 10 }]);
+    const cancelled = await buy('2025-07-02T01:00:00.000Z', [{ productId: d.id, quantity: 1 }]);
+    await buy('2025-07-02T02:00:00.000Z', [{ productId: d.id, quantity: 2 }]);
+    await at('2025-07-02T03:00:00.000Z').refundOrder.execute({ orderId: early.orderId, items: [{ productId: c.id, quantity: 4 }], restock: false, reason: null });
+    await at('2025-07-02T04:00:00.000Z').cancelOrder.execute({ orderId: cancelled.orderId, actor: { userId: 452, isAdmin: false }, reason: null });
+
+    const onJuly3 = at('2025-07-03T03:00:00.000Z');
+    const july2 = [
+      { day: '2025-07-02', productId: c.id, quantity: -4, revenue: -12_000 },
+      { day: '2025-07-02', productId: d.id, quantity: 2, revenue: 1_000 },
+    ];
+    expect((await onJuly3.aggregateDailySales.execute({ day: '2025-07-02' })).rows).toEqual(july2);
+    expect((await onJuly3.aggregateDailySales.execute({ day: '2025-07-02' })).rows).toEqual(july2);
+    expect((await onJuly3.aggregateDailySales.execute({ day: '2025-07-01' })).rows).toEqual([{ day: '2025-07-01', productId: c.id, quantity: 10, revenue: 30_000 }]);
+    const top = await onJuly3.getTopProducts.execute({ days: 2, limit: 5 });
+    expect(top.items.map((i) => [i.productId, i.soldQuantity, i.revenue])).toEqual([
+      [c.id, 6, 18_000],
+      [d.id, 2, 1_000],
+    ]);
+    expect(await onJuly3.invariants()).toEqual({ ok: true, violations: [] });
   });
 });
 

@@ -33,6 +33,7 @@ export class InMemoryOutboxRelayStore implements OutboxRelayStore {
           envelope: {
             eventId: claimed.eventId,
             type: claimed.type,
+            sequence: claimed.seq,
             occurredAt: claimed.occurredAt.toISOString(),
             data: JSON.parse(JSON.stringify(claimed.data)) as unknown,
           },

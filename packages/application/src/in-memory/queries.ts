@@ -1,10 +1,11 @@
-import { UserCoupon } from '@storefront/domain';
+import { UserCoupon, type OrderPrimitives } from '@storefront/domain';
 import type {
   BalanceHistoryEntryView,
   BalanceView,
   CatalogQueries,
   CouponQueries,
   CouponView,
+  OrderFilter,
   OrderQueries,
   OrderView,
   OutboxEventView,
@@ -18,9 +19,9 @@ import type {
   UserCouponView,
   WalletQueries,
 } from '../ports';
-import { userCouponView } from '../support/views.mapper';
+import { orderViewOf, userCouponView } from '../support/views.mapper';
 import type { InMemoryDatabase } from './database';
-import { deepCopy, type StoredOutboxEvent } from './state';
+import { deepCopy, type StoredCoupon, type StoredOutboxEvent } from './state';
 
 /*
  * Read-only queries over the committed state, shaped exactly like the PostgreSQL ones:
@@ -93,16 +94,12 @@ export class InMemoryCouponQueries implements CouponQueries {
 
   async couponById(couponId: number): Promise<CouponView | null> {
     const c = this.database.committed.coupons.get(couponId);
-    if (!c) return null;
-    return deepCopy({
-      id: c.id,
-      name: c.name,
-      discountType: c.discountType,
-      discountValue: c.discountValue,
-      totalQuantity: c.totalQuantity,
-      remainingQuantity: c.remainingQuantity,
-      expiresAt: c.expiresAt,
-    });
+    return c ? couponViewOf(c) : null;
+  }
+
+  async coupons(page: PageRequest): Promise<Page<CouponView>> {
+    const rows = [...this.database.committed.coupons.values()].sort((a, b) => b.id - a.id);
+    return pageOf(rows, page, 'desc', (c) => c.id, couponViewOf);
   }
 
   async couponSeenBy(couponId: number, userId: number): Promise<(CouponView & { heldByUser: boolean }) | null> {
@@ -136,29 +133,28 @@ export class InMemoryOrderQueries implements OrderQueries {
     const rows = [...this.database.committed.orders.values()].filter((o) => o.userId === userId).sort((a, b) => b.id - a.id);
     return pageOf(rows, page, 'desc', (o) => o.id, toOrderView);
   }
+
+  async orders(filter: OrderFilter, page: PageRequest): Promise<Page<OrderView>> {
+    const rows = [...this.database.committed.orders.values()]
+      .filter((o) => (filter.status === null || o.status === filter.status) && (filter.userId === null || o.userId === filter.userId))
+      .sort((a, b) => b.id - a.id);
+    return pageOf(rows, page, 'desc', (o) => o.id, toOrderView);
+  }
 }
 
-function toOrderView(o: {
-  id: number;
-  userId: number;
-  status: OrderView['status'];
-  lines: OrderView['items'];
-  totalAmount: number;
-  discountAmount: number;
-  paidAmount: number;
-  userCouponId: number | null;
-  createdAt: Date;
-}): OrderView {
+function toOrderView(o: OrderPrimitives): OrderView {
+  return deepCopy(orderViewOf(o));
+}
+
+function couponViewOf(c: StoredCoupon): CouponView {
   return deepCopy({
-    orderId: o.id,
-    userId: o.userId,
-    status: o.status,
-    items: o.lines,
-    totalAmount: o.totalAmount,
-    discountAmount: o.discountAmount,
-    paidAmount: o.paidAmount,
-    userCouponId: o.userCouponId,
-    createdAt: o.createdAt,
+    id: c.id,
+    name: c.name,
+    discountType: c.discountType,
+    discountValue: c.discountValue,
+    totalQuantity: c.totalQuantity,
+    remainingQuantity: c.remainingQuantity,
+    expiresAt: c.expiresAt,
   });
 }
 
@@ -176,6 +172,7 @@ export class InMemorySalesQueries implements SalesQueries {
       }
     }
     return [...totals.entries()]
+      .filter(([, sum]) => sum.quantity > 0)
       .flatMap(([productId, sum]) => {
         const product = state.products.get(productId);
         return product ? [{ productId, name: product.name, price: product.price, soldQuantity: sum.quantity, revenue: sum.revenue }] : [];

@@ -6,7 +6,7 @@ import type {
   UserCouponPrimitives,
   WalletPrimitives,
 } from '@storefront/domain';
-import type { DailyProductSales, OutboxStatus, StoredResponse } from '../ports';
+import type { DailyProductSales, OrderEvent, OutboxStatus, StoredResponse } from '../ports';
 
 /*
  * The rows of the in-memory database: plain records shaped like the PostgreSQL tables. Records
@@ -40,7 +40,7 @@ export interface StoredOutboxEvent {
   /** Insertion order: the page key and the claim order ("oldest first"). */
   seq: number;
   eventId: string;
-  type: 'order.paid';
+  type: OrderEvent['type'];
   occurredAt: Date;
   /** The order as JSON, exactly as the relay sends it (dates as ISO strings). */
   data: unknown;
@@ -83,6 +83,7 @@ export interface Sequences {
   coupon: number;
   userCoupon: number;
   order: number;
+  refund: number;
   balanceEntry: number;
   outboxEvent: number;
   /** Feeds the uuid-shaped ids: event ids and claim tokens. */
@@ -95,6 +96,7 @@ export interface InMemoryState {
   products: Map<number, ProductPrimitives>;
   coupons: Map<number, StoredCoupon>;
   userCoupons: Map<number, StoredUserCoupon>;
+  /** Each order with its lines and its refunds, as the orders, order_lines and refunds tables hold them. */
   orders: Map<number, OrderPrimitives>;
   outbox: Map<string, StoredOutboxEvent>;
   /** Per business day, its per-product rows. */
@@ -117,7 +119,7 @@ export function emptyState(): InMemoryState {
     dailySales: new Map(),
     aggregatedDays: new Map(),
     idempotencyKeys: new Map(),
-    sequences: { product: 0, coupon: 0, userCoupon: 0, order: 0, balanceEntry: 0, outboxEvent: 0, uuid: 0 },
+    sequences: { product: 0, coupon: 0, userCoupon: 0, order: 0, refund: 0, balanceEntry: 0, outboxEvent: 0, uuid: 0 },
   };
 }
 

@@ -8,6 +8,7 @@ import {
   type BalanceChange,
   type CouponPrimitives,
   type ProductPrimitives,
+  type RefundPrimitives,
 } from '@storefront/domain';
 import type {
   BalanceHistoryRepository,
@@ -16,7 +17,7 @@ import type {
   DailyProductSales,
   HeldClaim,
   IdempotencyKeyRepository,
-  OrderPaidEvent,
+  OrderEvent,
   OrderRepository,
   OutboxRepository,
   ProductRepository,
@@ -110,6 +111,15 @@ class InMemoryWalletRepository implements WalletRepository {
     if (!wallets.has(wallet.userId)) throw new Error(`Wallet of user ${wallet.userId} was never locked`);
     wallets.set(wallet.userId, deepCopy(wallet.toPrimitives()));
   }
+
+  async saveRefunded(wallet: Wallet): Promise<void> {
+    const { wallets } = this.session.state;
+    const row = wallets.get(wallet.userId);
+    if (!row) throw new Error(`Wallet of user ${wallet.userId} was never locked`);
+    // The balance may only have gone up: a refund credits, it never debits.
+    if (wallet.balance.won < row.balance) throw new Error(`A refund would lower the balance of user ${wallet.userId}`);
+    wallets.set(wallet.userId, deepCopy(wallet.toPrimitives()));
+  }
 }
 
 class InMemoryBalanceHistoryRepository implements BalanceHistoryRepository {
@@ -174,6 +184,14 @@ class InMemoryProductRepository implements ProductRepository {
     products.set(productId, { ...row, stock: row.stock - quantity });
     return true;
   }
+
+  async increaseStock(productId: number, quantity: number): Promise<void> {
+    const { products } = this.session.state;
+    const row = products.get(productId);
+    // An order line's product always exists (a foreign key in PostgreSQL).
+    if (!row) throw new Error(`Product ${productId} does not exist`);
+    products.set(productId, { ...row, stock: row.stock + quantity });
+  }
 }
 
 class InMemoryCouponRepository implements CouponRepository {
@@ -225,6 +243,14 @@ class InMemoryUserCouponRepository implements UserCouponRepository {
     if (usedAt === null) throw new Error(`User coupon ${userCoupon.id} has not been used`);
     userCoupons.set(userCoupon.id, { ...row, usedAt: new Date(usedAt.getTime()), orderId });
   }
+
+  async markReleased(userCoupon: UserCoupon, orderId: number): Promise<void> {
+    const { userCoupons } = this.session.state;
+    const row = userCoupons.get(userCoupon.id);
+    if (!row || row.orderId !== orderId) throw new Error(`User coupon ${userCoupon.id} was not spent by order ${orderId}`);
+    if (userCoupon.usedAt !== null) throw new Error(`User coupon ${userCoupon.id} has not been released`);
+    userCoupons.set(userCoupon.id, { ...row, usedAt: null, orderId: null });
+  }
 }
 
 class InMemoryOrderRepository implements OrderRepository {
@@ -237,14 +263,57 @@ class InMemoryOrderRepository implements OrderRepository {
   async add(order: Order): Promise<void> {
     const { orders } = this.session.state;
     if (orders.has(order.id)) throw new Error(`Order ${order.id} already exists`);
+    // The partial unique index of PostgreSQL: a user coupon pays at most one order not cancelled.
+    const userCouponId = order.userCouponId;
+    if (userCouponId !== null && [...orders.values()].some((o) => o.userCouponId === userCouponId && o.status !== 'CANCELLED')) {
+      throw new Error(`User coupon ${userCouponId} already pays an order`);
+    }
     orders.set(order.id, deepCopy(order.toPrimitives()));
+  }
+
+  async ownerOf(orderId: number): Promise<{ userId: number; userCouponId: number | null } | null> {
+    const row = this.session.state.orders.get(orderId);
+    return row ? { userId: row.userId, userCouponId: row.userCouponId } : null;
+  }
+
+  async lockById(orderId: number): Promise<Order | null> {
+    const row = this.session.state.orders.get(orderId);
+    return row ? Order.fromPrimitives(deepCopy(row)) : null;
+  }
+
+  async nextRefundId(): Promise<number> {
+    return nextValue(this.session.state, 'refund');
+  }
+
+  /** The order's state and its lines' refunded units; its refunds are written by addRefund only. */
+  async saveLifecycle(order: Order): Promise<void> {
+    const { orders } = this.session.state;
+    const row = orders.get(order.id);
+    if (!row) throw new Error(`Order ${order.id} does not exist`);
+    const p = deepCopy(order.toPrimitives());
+    orders.set(order.id, {
+      ...row,
+      status: p.status,
+      refundedAmount: p.refundedAmount,
+      cancelledAt: p.cancelledAt,
+      cancelReason: p.cancelReason,
+      lines: row.lines.map((line) => ({ ...line, refundedQuantity: p.lines.find((l) => l.productId === line.productId)?.refundedQuantity ?? line.refundedQuantity })),
+    });
+  }
+
+  async addRefund(refund: RefundPrimitives): Promise<void> {
+    const { orders } = this.session.state;
+    const row = orders.get(refund.orderId);
+    if (!row) throw new Error(`Order ${refund.orderId} does not exist`);
+    if (row.refunds.some((r) => r.id === refund.id)) throw new Error(`Refund ${refund.id} already exists`);
+    orders.set(refund.orderId, { ...row, refunds: [...row.refunds, deepCopy(refund)] });
   }
 }
 
 class InMemoryOutboxRepository implements OutboxRepository {
   constructor(private readonly session: Session) {}
 
-  async append(event: OrderPaidEvent): Promise<void> {
+  async append(event: OrderEvent): Promise<void> {
     const state = this.session.state;
     const createdAt = this.session.clock.now();
     const eventId = nextUuid(state);
@@ -273,14 +342,25 @@ class InMemorySalesStatisticsRepository implements SalesStatisticsRepository {
   async replaceDay(day: string, from: Date, to: Date, complete: boolean): Promise<DailyProductSales[]> {
     const state = this.session.state;
     const totals = new Map<number, { quantity: number; revenue: number }>();
+    const add = (productId: number, quantity: number, revenue: number) => {
+      const sum = totals.get(productId) ?? { quantity: 0, revenue: 0 };
+      totals.set(productId, { quantity: sum.quantity + quantity, revenue: sum.revenue + revenue });
+    };
+    const within = (instant: Date | null) => instant !== null && instant >= from && instant < to;
+    // Net sales at list price: placed that day, less cancelled and refunded that day.
     for (const order of state.orders.values()) {
-      if (order.status !== 'PAID' || order.createdAt < from || order.createdAt >= to) continue;
-      for (const line of order.lines) {
-        const sum = totals.get(line.productId) ?? { quantity: 0, revenue: 0 };
-        totals.set(line.productId, { quantity: sum.quantity + line.quantity, revenue: sum.revenue + line.amount });
+      if (within(order.createdAt)) for (const line of order.lines) add(line.productId, line.quantity, line.amount);
+      if (within(order.cancelledAt)) for (const line of order.lines) add(line.productId, -line.quantity, -line.amount);
+      for (const refund of order.refunds) {
+        if (!within(refund.createdAt)) continue;
+        for (const line of refund.lines) {
+          const unitPrice = order.lines.find((l) => l.productId === line.productId)?.unitPrice ?? 0;
+          add(line.productId, -line.quantity, -unitPrice * line.quantity);
+        }
       }
     }
     const rows = [...totals.entries()]
+      .filter(([, sum]) => sum.quantity !== 0 || sum.revenue !== 0)
       .sort(([a], [b]) => a - b)
       .map(([productId, sum]) => ({ day, productId, quantity: sum.quantity, revenue: sum.revenue }));
     const now = this.session.clock.now();

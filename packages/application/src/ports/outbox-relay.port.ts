@@ -1,9 +1,13 @@
+import type { OrderEvent } from './repositories.port';
+
 /** The envelope the data platform receives, exactly as API.md describes it. */
 export interface OrderEventEnvelope {
   eventId: string;
-  type: 'order.paid';
+  type: OrderEvent['type'];
   /** ISO-8601. */
   occurredAt: string;
+  /** The outbox's sequence number: increases with every event written (gaps allowed). */
+  sequence: number;
   data: unknown;
 }
 

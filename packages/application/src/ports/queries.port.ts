@@ -1,3 +1,4 @@
+import type { OrderStatus } from '@storefront/domain';
 import type { Page, PageRequest } from './pagination';
 import type {
   BalanceHistoryEntryView,
@@ -30,6 +31,8 @@ export interface CatalogQueries {
 
 export interface CouponQueries {
   couponById(couponId: number): Promise<CouponView | null>;
+  /** Every coupon, newest first. */
+  coupons(page: PageRequest): Promise<Page<CouponView>>;
   /**
    * The coupon with the committed number of units left (which only ever goes down) and whether
    * `userId` already holds a copy, in one read: what an issue can be refused on before any
@@ -46,6 +49,13 @@ export interface OrderQueries {
   orderById(orderId: number): Promise<OrderView | null>;
   /** Newest first. */
   ordersOf(userId: number, page: PageRequest): Promise<Page<OrderView>>;
+  /** Every order matching the filter (both parts optional), newest first: the admin's list. */
+  orders(filter: OrderFilter, page: PageRequest): Promise<Page<OrderView>>;
+}
+
+export interface OrderFilter {
+  status: OrderStatus | null;
+  userId: number | null;
 }
 
 export interface SalesQueries {

@@ -5,11 +5,12 @@ import type {
   Order,
   Product,
   ProductPrimitives,
+  RefundPrimitives,
   UserCoupon,
   Wallet,
 } from '@storefront/domain';
 import type { IdempotencyKeyRepository } from './idempotency.port';
-import type { DailyProductSales, OrderView } from './views';
+import type { DailyProductSales, OrderView, RefundView } from './views';
 
 /*
  * Repositories bound to one transaction. Each is shaped to what the use cases do with it, and
@@ -21,6 +22,11 @@ export interface WalletRepository {
   /** The user's wallet, created at balance 0 if it does not exist yet, locked until commit. */
   lockForUser(userId: number, now: Date): Promise<Wallet>;
   save(wallet: Wallet): Promise<void>;
+  /**
+   * Writes a balance raised by a refund or a cancellation. Unlike `save`, the ceiling does not
+   * bound it (API.md: a refund is always credited); the balance may only have gone up.
+   */
+  saveRefunded(wallet: Wallet): Promise<void>;
 }
 
 export interface BalanceHistoryRepository {
@@ -41,6 +47,11 @@ export interface ProductRepository {
    * ascending id order and as late as possible in the transaction: these are the hot rows.
    */
   decreaseStock(productId: number, quantity: number): Promise<boolean>;
+  /**
+   * Puts `quantity` units back (a cancellation or a refund with restock), locking the product
+   * row until commit. Callers take products in ascending id order, last in the transaction.
+   */
+  increaseStock(productId: number, quantity: number): Promise<void>;
 }
 
 export interface CouponRepository {
@@ -62,11 +73,25 @@ export interface UserCouponRepository {
   /** The user coupon about to be spent, locked until commit. */
   lockById(userCouponId: number): Promise<UserCoupon | null>;
   markUsed(userCoupon: UserCoupon, orderId: number): Promise<void>;
+  /** Frees a copy that `orderId` spent, locked by `lockById`: the order was cancelled. */
+  markReleased(userCoupon: UserCoupon, orderId: number): Promise<void>;
 }
 
 export interface OrderRepository {
   nextId(): Promise<number>;
   add(order: Order): Promise<void>;
+  /**
+   * Who placed an order and with which user coupon, read without locks (both never change):
+   * what a cancellation or a refund must lock before the order itself. Null when unknown.
+   */
+  ownerOf(orderId: number): Promise<{ userId: number; userCouponId: number | null } | null>;
+  /** The order with its lines and refunds, its row locked until commit. */
+  lockById(orderId: number): Promise<Order | null>;
+  /** The id of a refund about to be made, from the refunds sequence. */
+  nextRefundId(): Promise<number>;
+  /** Writes what a cancellation or a refund changed on an order locked by `lockById`. */
+  saveLifecycle(order: Order): Promise<void>;
+  addRefund(refund: RefundPrimitives): Promise<void>;
 }
 
 export interface OrderPaidEvent {
@@ -75,16 +100,34 @@ export interface OrderPaidEvent {
   data: OrderView;
 }
 
+export interface OrderCancelledEvent {
+  type: 'order.cancelled';
+  occurredAt: Date;
+  data: OrderView;
+}
+
+export interface OrderRefundedEvent {
+  type: 'order.refunded';
+  occurredAt: Date;
+  /** The order after the refund, and the refund itself. */
+  data: OrderView & { refund: RefundView };
+}
+
+/** Every change of an order's state is one of these events. */
+export type OrderEvent = OrderPaidEvent | OrderCancelledEvent | OrderRefundedEvent;
+
 /** The transactional outbox: events written in the same transaction as the change they report. */
 export interface OutboxRepository {
-  append(event: OrderPaidEvent): Promise<void>;
+  append(event: OrderEvent): Promise<void>;
 }
 
 export interface SalesStatisticsRepository {
   /**
-   * Replaces the statistics of one business day with the paid order lines created in
-   * [from, to), and records that the day was aggregated — as final when `complete` (no
-   * transaction that may still stamp the day is open: see TransactionHorizon). Running it
+   * Replaces the statistics of one business day with its net sales at list price: the lines of
+   * orders placed in [from, to), less the units refunded and the lines cancelled in [from, to).
+   * A product whose net is zero gets no row. Records that the day was aggregated — as final
+   * when `complete` (no transaction that may still stamp the day is open: see
+   * TransactionHorizon). Running it
    * again, or twice at once, leaves the same rows.
    */
   replaceDay(day: string, from: Date, to: Date, complete: boolean): Promise<DailyProductSales[]>;

@@ -1,4 +1,4 @@
-import type { DiscountType, OrderLine, OrderStatus, UserCouponStatus } from '@storefront/domain';
+import type { BalanceChangeType, DiscountType, OrderLine, OrderStatus, RefundLine, UserCouponStatus } from '@storefront/domain';
 
 /** What the use cases answer with: plain data shaped like API.md, dates as Date. */
 
@@ -10,7 +10,7 @@ export interface BalanceView {
 
 export interface BalanceHistoryEntryView {
   transactionId: string;
-  type: 'CHARGE' | 'PAYMENT';
+  type: BalanceChangeType;
   amount: number;
   balanceAfter: number;
   orderId: number | null;
@@ -43,6 +43,16 @@ export interface UserCouponView {
   expiresAt: Date;
 }
 
+export interface RefundView {
+  refundId: number;
+  orderId: number;
+  items: RefundLine[];
+  amount: number;
+  restocked: boolean;
+  reason: string | null;
+  createdAt: Date;
+}
+
 export interface OrderView {
   orderId: number;
   userId: number;
@@ -51,8 +61,12 @@ export interface OrderView {
   totalAmount: number;
   discountAmount: number;
   paidAmount: number;
+  refundedAmount: number;
   userCouponId: number | null;
+  /** Oldest first. */
+  refunds: RefundView[];
   createdAt: Date;
+  cancelledAt: Date | null;
 }
 
 export interface DailyProductSales {

@@ -8,3 +8,4 @@ export * from './given';
 export * from './invariants';
 export * from './pages';
 export * from './fake-data-platform';
+export * from './faults';

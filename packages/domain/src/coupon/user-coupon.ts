@@ -95,6 +95,15 @@ export class UserCoupon {
     return this.discount;
   }
 
+  /**
+   * Makes a spent copy usable again, as the cancellation of the order that spent it does. It
+   * keeps its expiry: past it, the copy reads EXPIRED.
+   */
+  release(): void {
+    if (this.p.usedAt === null) throw new Error(`User coupon ${this.p.id} was not used, so it cannot be released`);
+    this.p.usedAt = null;
+  }
+
   withId(id: UserCouponId): UserCoupon {
     return new UserCoupon({ ...this.p, id });
   }

@@ -12,6 +12,15 @@ describe('UserCoupon', () => {
     expect(aUserCoupon().usedAt(NOW).build().statusAt(LATER)).toBe('USED');
   });
 
+  it('is released by a cancellation: AVAILABLE again before its expiry, EXPIRED after it', () => {
+    const userCoupon = aUserCoupon().ownedBy(5).expiringAt(LATER).usedAt(NOW).build();
+    userCoupon.release();
+    expect(userCoupon.usedAt).toBeNull();
+    expect(userCoupon.statusAt(NOW)).toBe('AVAILABLE');
+    expect(userCoupon.statusAt(LATER)).toBe('EXPIRED');
+    expect(() => userCoupon.release()).toThrow(/was not used/);
+  });
+
   it('is spent by its owner once: answers the discount and reads USED', () => {
     const userCoupon = aUserCoupon().ownedBy(5).withDiscount('RATE', 20).build();
     expect(userCoupon.useFor(5, NOW)).toMatchObject({ type: 'RATE', value: 20 });

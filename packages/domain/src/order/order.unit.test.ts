@@ -47,14 +47,18 @@ describe('Order.place', () => {
       userId: 7,
       status: 'PAID',
       lines: [
-        { productId: 1, name: 'Keyboard', unitPrice: 30_000, quantity: 2, amount: 60_000 },
-        { productId: 2, name: 'Mouse', unitPrice: 12_500, quantity: 1, amount: 12_500 },
+        { productId: 1, name: 'Keyboard', unitPrice: 30_000, quantity: 2, amount: 60_000, paidAmount: 60_000, refundedQuantity: 0 },
+        { productId: 2, name: 'Mouse', unitPrice: 12_500, quantity: 1, amount: 12_500, paidAmount: 12_500, refundedQuantity: 0 },
       ],
       totalAmount: 72_500,
       discountAmount: 0,
       paidAmount: 72_500,
+      refundedAmount: 0,
       userCouponId: null,
+      refunds: [],
       createdAt: NOW,
+      cancelledAt: null,
+      cancelReason: null,
     });
   });
 

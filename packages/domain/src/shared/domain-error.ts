@@ -16,6 +16,9 @@ export const ErrorCode = {
   CouponExpired: 'COUPON_EXPIRED',
   CouponNotUsable: 'COUPON_NOT_USABLE',
   OutboxEventNotFailed: 'OUTBOX_EVENT_NOT_FAILED',
+  OrderNotCancellable: 'ORDER_NOT_CANCELLABLE',
+  OrderNotRefundable: 'ORDER_NOT_REFUNDABLE',
+  RefundExceedsOrder: 'REFUND_EXCEEDS_ORDER',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

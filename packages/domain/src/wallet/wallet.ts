@@ -62,6 +62,14 @@ export class Wallet {
     return this.apply('PAYMENT', amount, this.currentBalance.minus(amount), now);
   }
 
+  /**
+   * Gives back money of an order (a cancellation or a refund). Not bounded by the ceiling: it is
+   * money the shop owes. A zero refund (of a line paid entirely by a coupon) is still recorded.
+   */
+  refund(amount: Money, now: Date): BalanceChange {
+    return this.apply('REFUND', amount, this.currentBalance.plus(amount), now);
+  }
+
   toPrimitives(): WalletPrimitives {
     return { userId: this.userId, balance: this.currentBalance.won, updatedAt: this.lastUpdatedAt };
   }
@@ -73,7 +81,7 @@ export class Wallet {
   }
 }
 
-export type BalanceChangeType = 'CHARGE' | 'PAYMENT';
+export type BalanceChangeType = 'CHARGE' | 'PAYMENT' | 'REFUND';
 
 /** One line of the balance history, before it is stored. */
 export interface BalanceChange {

@@ -22,6 +22,15 @@ describe('Wallet', () => {
     expect(failureOf(() => Wallet.fromPrimitives({ userId: 3, balance: -1, updatedAt: NOW })).code).toBe(ErrorCode.ValidationFailed);
   });
 
+  describe('refund', () => {
+    it('credits the amount even above the ceiling, and a zero refund is still a REFUND line', () => {
+      const wallet = aWallet({ userId: 2, balance: MAX_BALANCE.won });
+      expect(wallet.refund(Money.of(1_500), LATER)).toEqual({ userId: 2, type: 'REFUND', amount: 1_500, balanceAfter: MAX_BALANCE.won + 1_500, occurredAt: LATER });
+      expect(wallet.refund(Money.ZERO, LATER)).toMatchObject({ type: 'REFUND', amount: 0, balanceAfter: MAX_BALANCE.won + 1_500 });
+      expect(wallet.balance.won).toBe(MAX_BALANCE.won + 1_500);
+    });
+  });
+
   describe('charge', () => {
     it('adds the amount and answers the history line to record', () => {
       const wallet = aWallet({ userId: 2, balance: 1_000 });

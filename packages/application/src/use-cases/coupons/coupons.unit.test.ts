@@ -118,6 +118,7 @@ describe('IssueCoupon', () => {
     const coupon = await g.coupon(aCoupon().withTotalQuantity(1));
     const staleQueries: CouponQueries = {
       couponById: (id) => store.couponQueries.couponById(id),
+      coupons: (page) => store.couponQueries.coupons(page),
       couponSeenBy: async (id, userId) => {
         const view = await store.couponQueries.couponSeenBy(id, userId);
         return view && { ...view, remainingQuantity: 1 };
@@ -138,6 +139,7 @@ describe('IssueCoupon', () => {
     let reads = 0;
     const counting: CouponQueries = {
       couponById: (id) => store.couponQueries.couponById(id),
+      coupons: (page) => store.couponQueries.coupons(page),
       couponSeenBy: (id, userId) => {
         reads++;
         return store.couponQueries.couponSeenBy(id, userId);

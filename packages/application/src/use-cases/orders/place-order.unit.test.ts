@@ -52,14 +52,17 @@ describe('PlaceOrder', () => {
       userId: 1,
       status: 'PAID',
       items: [
-        { productId: keyboard.id, name: 'Keyboard', unitPrice: 30_000, quantity: 1, amount: 30_000 },
-        { productId: mouse.id, name: 'Mouse', unitPrice: 12_500, quantity: 2, amount: 25_000 },
+        { productId: keyboard.id, name: 'Keyboard', unitPrice: 30_000, quantity: 1, amount: 30_000, paidAmount: 30_000, refundedQuantity: 0 },
+        { productId: mouse.id, name: 'Mouse', unitPrice: 12_500, quantity: 2, amount: 25_000, paidAmount: 25_000, refundedQuantity: 0 },
       ],
       totalAmount: 55_000,
       discountAmount: 0,
       paidAmount: 55_000,
+      refundedAmount: 0,
       userCouponId: null,
+      refunds: [],
       createdAt: now,
+      cancelledAt: null,
     });
     expect(store.state.stockOf(keyboard.id)).toBe(9);
     expect(store.state.stockOf(mouse.id)).toBe(3);

@@ -39,6 +39,7 @@ describe('RelayOutboxEvents', () => {
         eventId: eventIds()[i],
         type: 'order.paid',
         occurredAt: order.createdAt.toISOString(),
+        sequence: i + 1,
         data: JSON.parse(JSON.stringify(order)) as unknown,
       })),
     );

@@ -10,8 +10,9 @@ export interface AggregateDailySalesOutput {
 }
 
 /**
- * Writes one business day's per-product statistics (quantity, revenue) from its paid order
- * lines, in one transaction. Running it again gives the same rows. Today may be aggregated too:
+ * Writes one business day's per-product statistics (quantity, revenue) from its net sales at
+ * list price — the lines of orders placed that day less the units refunded or cancelled that
+ * day, so a day's net may be negative — in one transaction. Running it again gives the same rows. Today may be aggregated too:
  * it then holds the partial day, and the 00:00 run replaces it with the whole one.
  *
  * A day is recorded complete only when nothing can still add to it. An order is stamped when

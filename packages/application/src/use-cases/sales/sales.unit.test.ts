@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createInMemoryStorefront } from '../../in-memory';
 import { BusinessCalendar } from '../../support/business-calendar';
 import { anOrder, aProduct, given } from '../../testing';
+import { CancelOrder } from '../orders/cancel-order';
+import { RefundOrder } from '../orders/refund-order';
 import { AggregateDailySales } from './aggregate-daily-sales';
 import { CatchUpDailySales } from './catch-up-daily-sales';
 import { GetTopProducts } from './get-top-products';
@@ -40,6 +42,45 @@ async function setUp(now = kst('2026-11-24T18:00:00')) {
 }
 
 describe('AggregateDailySales', () => {
+  it('counts a day’s net sales at list price: placed that day, less refunded and cancelled that day', async () => {
+    const { store, given: g, a, b, c, aggregate, top } = await setUp(kst('2026-11-25T09:00:00'));
+    const at = async <T>(local: string, act: () => Promise<T>): Promise<T> => {
+      const back = store.clock.now();
+      store.clock.set(kst(local));
+      try {
+        return await act();
+      } finally {
+        store.clock.set(back);
+      }
+    };
+    const cancel = new CancelOrder(store.transactions, store.clock);
+    const refund = new RefundOrder(store.transactions, store.clock);
+    const early = await at('2026-11-22T10:00:00', () => g.paidOrder(anOrder().by(1).withItem(a.id, 10).withItem(c.id, 2)));
+    const sameDay = await at('2026-11-23T09:00:00', () => g.paidOrder(anOrder().by(1).withItem(b.id, 2).withItem(c.id, 4)));
+    await at('2026-11-23T10:00:00', () => g.paidOrder(anOrder().by(1).withItem(c.id, 1)));
+    // On the 23rd: 4 units of A placed on the 22nd are refunded (a negative day for A), the
+    // order of B and C placed that morning is cancelled, and one C of the 22nd is refunded.
+    await at('2026-11-23T12:00:00', () => refund.execute({ orderId: early.orderId, items: [{ productId: a.id, quantity: 4 }, { productId: c.id, quantity: 1 }], restock: true, reason: null }));
+    await at('2026-11-23T13:00:00', () => cancel.execute({ orderId: sameDay.orderId, actor: { userId: 1, isAdmin: false }, reason: null }));
+
+    const rows = [{ day: '2026-11-23', productId: a.id, quantity: -4, revenue: -4_000 }];
+    // B: 2 − 2 = 0, no row; C: 4 + 1 − 4 − 1 = 0 units, no row.
+    await expect(aggregate.execute({ day: '2026-11-23' })).resolves.toMatchObject({ rows });
+    await expect(aggregate.execute({ day: '2026-11-23' })).resolves.toMatchObject({ rows });
+    await expect(aggregate.execute({ day: '2026-11-22' })).resolves.toMatchObject({
+      rows: [
+        { day: '2026-11-22', productId: a.id, quantity: 10, revenue: 10_000 },
+        { day: '2026-11-22', productId: c.id, quantity: 2, revenue: 1_000 },
+      ],
+    });
+    // Best sellers over the 22nd to the 24th: A nets 6, C nets 2; B never appears.
+    const best = await top.execute({ days: 3, limit: 5 });
+    expect(best.items.map((i) => [i.productId, i.soldQuantity, i.revenue])).toEqual([
+      [a.id, 6, 6_000],
+      [c.id, 2, 1_000],
+    ]);
+  });
+
   it('sums each product’s paid quantity and revenue over the business day, 00:00 to 24:00 local', async () => {
     const { a, b, orderAt, aggregate } = await setUp();
     await orderAt('2026-11-22T23:59:59', [[a.id, 100]]); // the day before

@@ -1,0 +1,23 @@
+import { SignJWT } from 'jose';
+import type { Role } from './authentication';
+
+export interface TokenRequest {
+  /** The user id the token speaks for (decimal, positive). */
+  sub: number;
+  role: Role;
+  /** How long it is valid: a number and a unit, `90s`, `30m`, `1h`, `7d`. */
+  ttl: string;
+}
+
+export const TTL = /^[1-9][0-9]{0,5}[smhd]$/;
+
+/** An HS256 token as the identity provider issues them (API.md, Authentication). */
+export function issueToken(secret: string, request: TokenRequest): Promise<string> {
+  if (!Number.isSafeInteger(request.sub) || request.sub < 1) throw new RangeError('sub must be a positive integer');
+  if (!TTL.test(request.ttl)) throw new RangeError('ttl must be a number and a unit: 90s, 30m, 1h, 7d');
+  return new SignJWT({ sub: String(request.sub), role: request.role })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuedAt()
+    .setExpirationTime(request.ttl)
+    .sign(new TextEncoder().encode(secret));
+}

@@ -1,0 +1,220 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-explicit-any -- assertions read parsed JSON responses */
+import { checkInvariants } from '@storefront/adapters';
+import { useFreshDatabase } from '@storefront/adapters/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app';
+import { appDependencies } from '../src/container';
+import type { App } from '../src/http/route-context';
+import { postgresPorts, readinessOf } from '../src/index';
+import { TEST_SECRET, token } from './support';
+
+/*
+ * Cancellations and refunds racing each other and new orders, over real HTTP (loopback)
+ * against PostgreSQL: hundreds of parallel requests, then DESIGN.md's invariants 1–6 checked
+ * on the database after each race.
+ */
+
+const MAX_BALANCE = 10_000_000;
+const TIME_ZONE = 'Asia/Seoul';
+
+const testDb = useFreshDatabase({ poolSize: 20 });
+let app: App;
+let base: string;
+let admin: string;
+const userTokens = new Map<number, string>();
+
+async function userToken(userId: number): Promise<string> {
+  let jwt = userTokens.get(userId);
+  if (jwt === undefined) {
+    jwt = await token({ sub: String(userId) });
+    userTokens.set(userId, jwt);
+  }
+  return jwt;
+}
+
+interface Answer {
+  status: number;
+  json: any;
+}
+
+async function call(method: string, path: string, jwt: string, body?: unknown): Promise<Answer> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${jwt}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, json: text === '' ? null : JSON.parse(text) };
+}
+
+async function ok(method: string, path: string, jwt: string, body?: unknown): Promise<any> {
+  const answer = await call(method, path, jwt, body);
+  if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.json)}`);
+  return answer.json;
+}
+
+const countBy = (answers: Answer[]) =>
+  answers.reduce<Record<string, number>>((counts, a) => {
+    const key = a.status >= 400 ? `${a.status} ${a.json?.code}` : String(a.status);
+    counts[key] = (counts[key] ?? 0) + 1;
+    return counts;
+  }, {});
+
+async function expectInvariants(): Promise<void> {
+  const report = await checkInvariants(testDb.current.db, { maxBalance: MAX_BALANCE, timeZone: TIME_ZONE });
+  expect(report.violations).toEqual([]);
+  expect(report.ok).toBe(true);
+}
+
+async function product(name: string, price: number, stock: number): Promise<number> {
+  return (await ok('POST', '/admin/products', admin, { name, price, stock })).id;
+}
+
+async function fund(userId: number, amount: number): Promise<void> {
+  await ok('POST', `/users/${userId}/balance/charge`, await userToken(userId), { amount });
+}
+
+async function coupon(fields: { discountType: 'FIXED' | 'RATE'; discountValue: number; totalQuantity: number }): Promise<number> {
+  return (await ok('POST', '/admin/coupons', admin, { name: 'Race coupon', ...fields, expiresAt: new Date(Date.now() + 86_400_000).toISOString() })).id;
+}
+
+const balanceOf = async (userId: number): Promise<number> => (await ok('GET', `/users/${userId}/balance`, admin)).balance;
+const stockOf = async (productId: number): Promise<number> => (await ok('GET', `/products/${productId}`, admin)).stock;
+
+beforeAll(async () => {
+  const database = testDb.current;
+  app = await buildApp(
+    appDependencies(postgresPorts(database, MAX_BALANCE), {
+      jwtSecret: TEST_SECRET,
+      maxBalance: MAX_BALANCE,
+      businessTimeZone: TIME_ZONE,
+      readiness: readinessOf(database),
+      // No product cache: every stock read below is the database's.
+      productCacheTtlMs: 0,
+    }),
+  );
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
+  admin = await token({ sub: '1000000', role: 'admin' });
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('order lifecycle races over HTTP against PostgreSQL', () => {
+  it('200 parallel cancels of one order: exactly one succeeds, and everything comes back once', async () => {
+    const userId = 100;
+    const a = await product('Cancel race A', 1_500, 10);
+    const b = await product('Cancel race B', 4_000, 10);
+    await fund(userId, 50_000);
+    const jwt = await userToken(userId);
+    const order = await ok('POST', '/orders', jwt, { userId, items: [{ productId: a, quantity: 3 }, { productId: b, quantity: 2 }] });
+
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => call('POST', `/orders/${order.orderId}/cancel`, i % 2 === 0 ? jwt : admin)));
+    expect(countBy(answers)).toEqual({ '200': 1, '409 ORDER_NOT_CANCELLABLE': 199 });
+    expect(await balanceOf(userId)).toBe(50_000);
+    expect([await stockOf(a), await stockOf(b)]).toEqual([10, 10]);
+    const history = await ok('GET', `/users/${userId}/balance/history`, jwt);
+    expect(history.items.filter((e: { type: string }) => e.type === 'REFUND')).toHaveLength(1);
+    await expectInvariants();
+  });
+
+  it('100 parallel one-unit refunds of an order of 60 units: exactly 60 succeed and add up to the paid amount to the won', async () => {
+    const userId = 200;
+    // Odd prices and a 7 % coupon: shares and per-unit amounts that do not divide evenly.
+    const ids = [await product('Refund race A', 1_999, 20), await product('Refund race B', 3_333, 20), await product('Refund race C', 777, 20)];
+    await fund(userId, 200_000);
+    const jwt = await userToken(userId);
+    const issued = await ok('POST', `/users/${userId}/coupons`, jwt, { couponId: await coupon({ discountType: 'RATE', discountValue: 7, totalQuantity: 10 }) });
+    const order = await ok('POST', '/orders', jwt, { userId, items: ids.map((productId) => ({ productId, quantity: 20 })), userCouponId: issued.userCouponId });
+    expect(order.discountAmount).toBeGreaterThan(0);
+    const before = await balanceOf(userId);
+
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => call('POST', `/admin/orders/${order.orderId}/refunds`, admin, { items: [{ productId: ids[i % 3], quantity: 1 }] })),
+    );
+    const refunds = answers.filter((a) => a.status === 201);
+    expect(refunds).toHaveLength(60);
+    expect(answers.filter((a) => a.status !== 201).every((a) => a.status === 409 && ['REFUND_EXCEEDS_ORDER', 'ORDER_NOT_REFUNDABLE'].includes(a.json.code))).toBe(true);
+    expect(refunds.reduce((sum, a) => sum + (a.json.amount as number), 0)).toBe(order.paidAmount);
+    const after = await ok('GET', `/orders/${order.orderId}`, jwt);
+    expect(after).toMatchObject({ status: 'REFUNDED', refundedAmount: order.paidAmount });
+    expect(after.refunds).toHaveLength(60);
+    expect(after.items.map((i: { refundedQuantity: number }) => i.refundedQuantity)).toEqual([20, 20, 20]);
+    expect(await balanceOf(userId)).toBe(before + order.paidAmount);
+    expect(await Promise.all(ids.map(stockOf))).toEqual([20, 20, 20]);
+    await expectInvariants();
+  });
+
+  it('40 cancels racing 120 new orders for the last units of a hot product: never oversold, stock exact', async () => {
+    const hot = await product('Hot, cancelled and bought', 10_000, 40);
+    const first = Array.from({ length: 40 }, (_, i) => 3_000 + i);
+    const late = Array.from({ length: 120 }, (_, i) => 4_000 + i);
+    for (const userId of [...first, ...late]) await fund(userId, 10_000);
+    const orders = await Promise.all(first.map(async (userId) => ok('POST', '/orders', await userToken(userId), { userId, items: [{ productId: hot, quantity: 1 }] })));
+    expect(await stockOf(hot)).toBe(0);
+
+    const jwts = await Promise.all(late.map(userToken));
+    const [cancels, buys] = await Promise.all([
+      Promise.all(orders.map(async (order) => call('POST', `/orders/${order.orderId}/cancel`, await userToken(order.userId)))),
+      Promise.all(late.map((userId, i) => call('POST', '/orders', jwts[i]!, { userId, items: [{ productId: hot, quantity: 1 }] }))),
+    ]);
+    expect(countBy(cancels)).toEqual({ '200': 40 });
+    const bought = buys.filter((a) => a.status === 201).length;
+    expect(buys.every((a) => a.status === 201 || (a.status === 409 && a.json.code === 'OUT_OF_STOCK'))).toBe(true);
+    expect(bought).toBeLessThanOrEqual(40);
+    expect(await stockOf(hot)).toBe(40 - bought);
+    await expectInvariants();
+  });
+
+  it('a cancel racing a refund of the same order, on 50 orders at once: one wins, the other gets its 409', async () => {
+    const item = await product('Cancel or refund', 2_500, 200);
+    const users = Array.from({ length: 50 }, (_, i) => 5_000 + i);
+    for (const userId of users) await fund(userId, 10_000);
+    const orders = await Promise.all(users.map(async (userId) => ok('POST', '/orders', await userToken(userId), { userId, items: [{ productId: item, quantity: 2 }] })));
+
+    const pairs = await Promise.all(
+      orders.map(async (order) => {
+        const jwt = await userToken(order.userId);
+        return Promise.all([
+          call('POST', `/orders/${order.orderId}/cancel`, jwt),
+          call('POST', `/admin/orders/${order.orderId}/refunds`, admin, { items: [{ productId: item, quantity: 1 }] }),
+        ]);
+      }),
+    );
+    const outcomes = pairs.map(([cancel, refund]) => `${cancel.status} ${cancel.json.code ?? ''}/${refund.status} ${refund.json.code ?? ''}`.replaceAll(' /', '/'));
+    const counts = countBy(pairs.flat());
+    expect(outcomes.every((o) => o === '200/409 ORDER_NOT_REFUNDABLE' || o === '409 ORDER_NOT_CANCELLABLE/201')).toBe(true);
+    expect((counts['200'] ?? 0) + (counts['201'] ?? 0)).toBe(50);
+    expect(await stockOf(item)).toBe(200 - 100 + 2 * (counts['200'] ?? 0) + (counts['201'] ?? 0));
+    await expectInvariants();
+  });
+
+  it('a coupon freed by a cancel, then spent by two parallel orders, for 50 users at once: one order each', async () => {
+    const item = await product('Coupon again', 5_000, 500);
+    const couponId = await coupon({ discountType: 'FIXED', discountValue: 1_000, totalQuantity: 50 });
+    const users = Array.from({ length: 50 }, (_, i) => 6_000 + i);
+    const copies = new Map<number, number>();
+    for (const userId of users) {
+      await fund(userId, 20_000);
+      const jwt = await userToken(userId);
+      const issued = await ok('POST', `/users/${userId}/coupons`, jwt, { couponId });
+      const order = await ok('POST', '/orders', jwt, { userId, items: [{ productId: item, quantity: 1 }], userCouponId: issued.userCouponId });
+      await ok('POST', `/orders/${order.orderId}/cancel`, jwt);
+      copies.set(userId, issued.userCouponId);
+    }
+
+    const pairs = await Promise.all(
+      users.map(async (userId) => {
+        const jwt = await userToken(userId);
+        const body = { userId, items: [{ productId: item, quantity: 1 }], userCouponId: copies.get(userId) };
+        return Promise.all([call('POST', '/orders', jwt, body), call('POST', '/orders', jwt, body)]);
+      }),
+    );
+    for (const pair of pairs) expect(countBy(pair)).toEqual({ '201': 1, '409 COUPON_NOT_USABLE': 1 });
+    expect(pairs.flat().filter((a) => a.status === 201).every((a) => a.json.discountAmount === 1_000)).toBe(true);
+    const listed = await ok('GET', `/users/${users[0]}/coupons`, await userToken(users[0]!));
+    expect(listed.items[0].status).toBe('USED');
+    await expectInvariants();
+  });
+});
