@@ -27,7 +27,7 @@ export interface SchedulerRoleOptions extends SchedulerOverrides {
 }
 
 export interface SchedulerRole {
-  /** The audit run after each daily aggregation: its last report and violation count (for a metric). */
+  /** The audit run after each daily aggregation: its last report and violation count (also the gauge storefront_invariant_violations). */
   audit: Pick<InvariantAuditJob, 'violationCount' | 'lastReport'>;
   /** Stops the schedule and the relay, letting the pass and the aggregation in flight finish. */
   close(): Promise<void>;
@@ -49,6 +49,7 @@ export function startSchedulerRole(options: SchedulerRoleOptions): SchedulerRole
     logger,
   );
   const audit = new InvariantAuditJob(resolve(container, Tokens.auditInvariants), logger);
+  if (options.metrics) audit.exportCountTo(options.metrics.registry);
   const catchUp = resolve(container, Tokens.catchUpDailySales);
   // The audit follows every run that aggregated a day, still under the job's lock, so that it
   // runs once across scheduler instances and sees the day just written.

@@ -1,4 +1,5 @@
 import type { AuditInvariants, AuditReport } from '@storefront/application';
+import { Gauge, type Registry } from 'prom-client';
 import type { SchedulerLogger } from './logger';
 
 /** At most this many violations go into one log line; the count says how many there were. */
@@ -42,5 +43,18 @@ export class InvariantAuditJob {
 
   lastReport(): AuditReport | null {
     return this.last;
+  }
+
+  /** The count as the gauge `storefront_invariant_violations` of the process's registry (GET /metrics). */
+  exportCountTo(registry: Registry): void {
+    const count = (): number => this.violationCount() ?? 0;
+    new Gauge({
+      name: 'storefront_invariant_violations',
+      help: 'Invariant violations the last audit found (it runs after each daily aggregation); 0 before the first',
+      registers: [registry],
+      collect() {
+        this.set(count());
+      },
+    });
   }
 }
