@@ -66,10 +66,16 @@ export async function seedLargeShop(db: Kysely<DB>, plan: LargeShopPlan): Promis
              10000000 - sum(paid_amount) over (partition by user_id order by id), id, created_at
       from orders order by id`.execute(trx);
 
+    // The outbox's shape as migrated here: payload json or jsonb, and an order_id column once
+    // events are delivered in per-order order.
+    const columns = await sql<{ column_name: string; data_type: string }>`
+      select column_name, data_type from information_schema.columns where table_name = 'outbox'`.execute(trx);
+    const payloadType = columns.rows.find((c) => c.column_name === 'payload')?.data_type === 'json' ? sql.raw('json') : sql.raw('jsonb');
+    const withOrderId = columns.rows.some((c) => c.column_name === 'order_id');
     await sql`
-      insert into outbox (type, payload, occurred_at, status, attempts, delivered_at)
-      select 'order.paid', jsonb_build_object('orderId', id, 'userId', user_id, 'paidAmount', paid_amount), created_at,
-             'DELIVERED', 1, created_at
+      insert into outbox (type, payload, occurred_at, status, attempts, delivered_at${withOrderId ? sql.raw(', order_id') : sql.raw('')})
+      select 'order.paid', json_build_object('orderId', id, 'userId', user_id, 'paidAmount', paid_amount)::text::${payloadType}, created_at,
+             'DELIVERED', 1, created_at${withOrderId ? sql.raw(', id') : sql.raw('')}
       from orders order by id`.execute(trx);
 
     const coupon = await sql<{ id: number }>`
