@@ -61,7 +61,7 @@ describe('through PgBouncer in transaction mode', () => {
       const [byA, byB] = await Promise.all([migrateToLatest(a.db), migrateToLatest(b.db)]);
       expect([...byA, ...byB]).toEqual(Object.keys(migrations));
       expect(await migrateToLatest(b.db)).toEqual([]);
-      const { rows } = await sql<{ held: number }>`select count(*)::int as held from pg_locks where locktype = 'advisory'`.execute(a.db);
+      const { rows } = await sql<{ held: number }>`select count(*)::int as held from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())`.execute(a.db);
       expect(rows[0]?.held).toBe(0);
     } finally {
       await a.close();
