@@ -22,6 +22,7 @@ import { buildApp } from './app';
 import type { StorefrontPorts } from '@storefront/application';
 import { appDependencies } from './container';
 import type { App } from './http/route-context';
+import { defaultOverloadLimits } from './protection/protection';
 
 export { buildApp, registeredRoutes } from './app';
 export { appDependencies, createHttpContainer, Tokens, type HttpSettings } from './container';
@@ -109,7 +110,7 @@ export async function startHttpRole({ config, database, logger, ...options }: Ht
   const app = await buildApp(deps, {
     logger: logger as unknown as FastifyBaseLogger,
     metrics: metrics.registry,
-    protection: { corsOrigins: config.corsOrigins, rateLimitPerMinute: config.rateLimitPerMinute },
+    protection: { corsOrigins: config.corsOrigins, rateLimitPerMinute: config.rateLimitPerMinute, overload: defaultOverloadLimits() },
   });
   const url = await app.listen({ host: config.http.host, port: config.http.port });
   logger.info(

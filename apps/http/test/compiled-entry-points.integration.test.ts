@@ -148,7 +148,7 @@ describe('the compiled build', () => {
     expect((await third.stop('SIGTERM')).code).toBe(0);
     expect(Date.now() - stoppedAt).toBeLessThan(8_000);
     expect(existsSync(`${dataDir}/pglite.lock`)).toBe(false);
-  });
+  }, 240_000);
 
   it('the HTTP role and the scheduler role compiled on PostgreSQL, migrated by the compiled db:migrate', async () => {
     const ref = await database(true);
@@ -186,7 +186,7 @@ describe('the compiled build', () => {
     expect((await scheduler.stop()).code).toBe(0);
     // Production prints no token, demo or otherwise.
     expect(http.output()).not.toMatch(/TOKEN|eyJ/);
-  });
+  }, 240_000);
 
   it('production refuses the embedded database unless the operator opts in, and then prints no token', async () => {
     const base = { NODE_ENV: 'production', JWT_SECRET: SECRET, DATABASE_URL: undefined, DATA_DIR: tempDataDir(), PORT: String(await freePort()) };

@@ -13,7 +13,6 @@ import { afterAll, describe, expect, it } from 'vitest';
  */
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -35,7 +34,9 @@ interface Started {
 function start(env: Record<string, string | undefined>): Started {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete childEnv[key];
-  const child = spawn(TSX, ['scripts/start-all.ts'], { cwd: ROOT, env: childEnv });
+  // tsx as a loader of this node, not its CLI: the CLI relays signals through a parent process
+  // that, on a busy machine, may die of the SIGTERM itself before the service has drained.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start-all.ts'], { cwd: ROOT, env: childEnv });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -146,6 +146,29 @@ describe('order lifecycle races over HTTP against PostgreSQL', () => {
     await expectInvariants();
   });
 
+  it('reads racing 40 refunds of one order: every answer agrees with itself (status, lines and refunds)', async () => {
+    const userId = 250;
+    const ids = [await product('Read race A', 1_999, 20), await product('Read race B', 3_333, 20)];
+    await fund(userId, 200_000);
+    const jwt = await userToken(userId);
+    const order = await ok('POST', '/orders', jwt, { userId, items: ids.map((productId) => ({ productId, quantity: 20 })) });
+
+    const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+    const refunds = Array.from({ length: 40 }, (_, i) => call('POST', `/admin/orders/${order.orderId}/refunds`, admin, { items: [{ productId: ids[i % 2], quantity: 1 }] }));
+    const reads = Array.from({ length: 200 }, (_, i) => call('GET', i % 2 === 0 ? `/orders/${order.orderId}` : `/admin/orders?userId=${userId}`, i % 2 === 0 ? jwt : admin));
+    const [refunded, read] = await Promise.all([Promise.all(refunds), Promise.all(reads)]);
+    expect(refunded.every((a) => a.status === 201)).toBe(true);
+    for (const answer of read) {
+      expect(answer.status).toBe(200);
+      const seen = answer.json.items[0]?.orderId === undefined ? answer.json : answer.json.items[0];
+      const refundedUnits = sum(seen.refunds.flatMap((r: { items: Array<{ quantity: number }> }) => r.items.map((line) => line.quantity)));
+      expect(sum(seen.items.map((line: { refundedQuantity: number }) => line.refundedQuantity))).toBe(refundedUnits);
+      expect(seen.refundedAmount).toBe(sum(seen.refunds.map((r: { amount: number }) => r.amount)));
+      expect(seen.status).toBe(refundedUnits === 0 ? 'PAID' : 'PARTIALLY_REFUNDED');
+    }
+    await expectInvariants();
+  });
+
   it('40 cancels racing 120 new orders for the last units of a hot product: never oversold, stock exact', async () => {
     const hot = await product('Hot, cancelled and bought', 10_000, 40);
     const first = Array.from({ length: 40 }, (_, i) => 3_000 + i);

@@ -12,11 +12,16 @@ export interface ProtectionSettings {
   corsOrigins: string[];
   /** Requests per caller (token subject, else client address) per minute; 0 turns it off. */
   rateLimitPerMinute: number;
-  /** Load shedding: above these the process answers 503 instead of queueing. */
+  /** Load shedding: above these the process answers 503 instead of queueing; none when absent. */
   overload?: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; sampleIntervalMs?: number };
 }
 
-/** What `buildApp` uses when the caller says nothing: no CORS, no limit, shedding on. */
+/**
+ * What `buildApp` uses when the caller says nothing: no CORS, no limit, no shedding. The HTTP
+ * role turns shedding on; an app built inside a test process must not, because there the
+ * event loop also runs the test's own work (fast-check, JSON assertions), and a busy machine
+ * would turn the test's delay into 503s that say nothing about the server.
+ */
 export const DEFAULT_PROTECTION: ProtectionSettings = { corsOrigins: [], rateLimitPerMinute: 0 };
 
 /** Seconds a shed request is told to wait before retrying. */
@@ -51,19 +56,21 @@ export async function registerProtection(app: FastifyInstance, settings: Protect
     crossOriginResourcePolicy: { policy: settings.corsOrigins.length > 0 ? 'cross-origin' : 'same-origin' },
   });
 
-  const overload = settings.overload ?? defaultOverloadLimits();
-  await app.register(underPressure, {
-    maxEventLoopDelay: overload.maxEventLoopDelayMs,
-    maxHeapUsedBytes: overload.maxHeapUsedBytes,
-    ...(overload.sampleIntervalMs !== undefined ? { sampleInterval: overload.sampleIntervalMs } : {}),
-    retryAfter: OVERLOAD_RETRY_AFTER_SECONDS,
-    // Liveness is let through: an overloaded process is alive, and restarting it helps no one.
-    pressureHandler: (request, reply, type) => {
-      if (request.url === '/health/live') return;
-      reply.header('retry-after', String(OVERLOAD_RETRY_AFTER_SECONDS));
-      sendProblem(reply, problem(HttpErrorCode.Unavailable, `The service is overloaded (${type}); retry in ${OVERLOAD_RETRY_AFTER_SECONDS} seconds`));
-    },
-  });
+  const overload = settings.overload;
+  if (overload !== undefined) {
+    await app.register(underPressure, {
+      maxEventLoopDelay: overload.maxEventLoopDelayMs,
+      maxHeapUsedBytes: overload.maxHeapUsedBytes,
+      ...(overload.sampleIntervalMs !== undefined ? { sampleInterval: overload.sampleIntervalMs } : {}),
+      retryAfter: OVERLOAD_RETRY_AFTER_SECONDS,
+      // Liveness is let through: an overloaded process is alive, and restarting it helps no one.
+      pressureHandler: (request, reply, type) => {
+        if (request.url === '/health/live') return;
+        reply.header('retry-after', String(OVERLOAD_RETRY_AFTER_SECONDS));
+        sendProblem(reply, problem(HttpErrorCode.Unavailable, `The service is overloaded (${type}); retry in ${OVERLOAD_RETRY_AFTER_SECONDS} seconds`));
+      },
+    });
+  }
 
   if (settings.rateLimitPerMinute > 0) {
     const limit = settings.rateLimitPerMinute;
