@@ -88,8 +88,9 @@ async function retryUntilAnswered(send: () => Promise<Response>, deadlineMs: num
   for (;;) {
     const response = await send();
     const body = await response.text();
-    const inProgress = response.status === 409 && body.includes('IDEMPOTENCY_IN_PROGRESS');
-    if (!inProgress) return { response, body, waitedMs: Date.now() - started };
+    // In progress (the dead claimant's lease), or unavailable for a moment (a busy machine): retry.
+    const retryable = (response.status === 409 && body.includes('IDEMPOTENCY_IN_PROGRESS')) || response.status === 503;
+    if (!retryable) return { response, body, waitedMs: Date.now() - started };
     if (Date.now() - started > deadlineMs) throw new Error(`still in progress after ${deadlineMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -60,6 +60,7 @@ const deps = appDependencies(
   { ...ports, transactions: killAt ? new KillingUnitOfWork(ports.transactions, killAt) : ports.transactions },
   { jwtSecret: process.env.JWT_SECRET!, maxBalance: 10_000_000, businessTimeZone: 'Asia/Seoul', readiness: async () => true, productCacheTtlMs: 0 },
 );
-const app = await buildApp(deps);
+// No load shedding: a fresh process on a busy machine lags, and a shed request never reaches the fault.
+const app = await buildApp(deps, { protection: { corsOrigins: [], rateLimitPerMinute: 0, overload: { maxEventLoopDelayMs: 600_000, maxHeapUsedBytes: 2 ** 40 } } });
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write(`listening ${url}\n`);

@@ -96,17 +96,6 @@ describe('openDatabase on PostgreSQL: connection faults and guards', () => {
     }
   });
 
-  it('gives every transaction an id before its first statement', async () => {
-    const database = await openDatabase({ databaseUrl: testDb.current.url, poolSize: 1 });
-    try {
-      const { rows } = await database.db
-        .transaction()
-        .execute((trx) => sql<{ assigned: string | null }>`select pg_current_xact_id_if_assigned()::text as assigned`.execute(trx));
-      expect(rows[0]?.assigned).not.toBeNull();
-    } finally {
-      await database.close();
-    }
-  });
 });
 
 describe('parseInt8', () => {

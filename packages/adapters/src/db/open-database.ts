@@ -109,17 +109,14 @@ function openPostgres(connectionString: string, options: OpenDatabaseOptions): D
 }
 
 /**
- * What every transaction runs right after BEGIN, in the same round trip:
- * - `SET LOCAL` timeouts: scoped to the transaction, so they hold behind PgBouncer in
- *   transaction mode (a session `SET` would leak to whichever client gets the server next, and
- *   startup parameters may not reach the server at all);
- * - `pg_current_xact_id()`: the transaction takes its id before the use case reads the clock, so
- *   a snapshot taken after midnight lists every transaction that may still write a timestamp
- *   of the day before (see `PgTransactionHorizon`).
+ * What every transaction runs right after BEGIN, in the same round trip: `SET LOCAL` timeouts,
+ * scoped to the transaction, so they hold behind PgBouncer in transaction mode (a session `SET`
+ * would leak to whichever client gets the server next, and startup parameters may not reach the
+ * server at all).
  */
 function guardsOfEachTransaction(statementTimeoutMs: number, lockTimeoutMs: number): string {
   const ms = (value: number) => `'${Math.trunc(value)}ms'`;
-  return `set local lock_timeout = ${ms(lockTimeoutMs)}; set local statement_timeout = ${ms(statementTimeoutMs)}; select pg_current_xact_id()`;
+  return `set local lock_timeout = ${ms(lockTimeoutMs)}; set local statement_timeout = ${ms(statementTimeoutMs)}`;
 }
 
 /** Kysely's PostgreSQL driver whose BEGIN carries the transaction guards (one simple-protocol query). */

@@ -98,4 +98,28 @@ describe('the midnight boundary', () => {
     const run = await db.selectFrom('sales_aggregation_runs').selectAll().where('day', '=', '2026-11-10').executeTakeFirstOrThrow();
     expect(run.complete).toBe(true);
   });
+
+  it('waits for a unit of work that has written nothing yet, and ignores a transaction that is no unit of work', async () => {
+    const db = testDb.current.db;
+    const horizon = new PgTransactionHorizon(db, { timeoutMs: 300, pollMs: 20 });
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let started: () => void = () => {};
+    const isStarted = new Promise<void>((resolve) => (started = resolve));
+    const run = new KyselyUnitOfWork(db).run(async () => {
+      started();
+      await released;
+    });
+    await isStarted;
+    expect(await horizon.awaitOpenTransactions()).toBeNull();
+    release();
+    await run;
+    expect(await horizon.awaitOpenTransactions()).toBeInstanceOf(Date);
+
+    // A plain transaction that is no unit of work (a job's lock holder) takes no id: not waited for.
+    await db.transaction().execute(async (trx) => {
+      await sql`select 1`.execute(trx);
+      expect(await horizon.awaitOpenTransactions()).toBeInstanceOf(Date);
+    });
+  });
 });
