@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifySignatureHeader } from '@storefront/adapters';
+import { signingKeysFrom, verifySignatureHeader } from '@storefront/adapters';
 
 /**
  * A stand-in for the data platform on loopback. It answers 204 to every delivery it can verify
@@ -120,11 +120,9 @@ function signatureProblem(secret: string, req: IncomingMessage, raw: string): st
   return null;
 }
 
+/** `t=…,v1=…[,v1=…]`: one signature per secret during a rotation; ours must be among them. */
 function verifyLegacy(secret: string, raw: string, header: string): boolean {
-  if (verifySignatureHeader(secret, raw, header)) return true;
-  // `t=…,v1=…,v1=…`: accepted when the signature by our secret is among them.
-  const [t, ...signatures] = header.split(',');
-  return signatures.some((v1) => verifySignatureHeader(secret, raw, `${t},${v1}`));
+  return verifySignatureHeader(signingKeysFrom(secret), raw, header);
 }
 
 /** Standard Webhooks 1.0: `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, several separated by spaces. */
@@ -132,8 +130,8 @@ function verifyStandardWebhook(secret: string, req: IncomingMessage, raw: string
   const id = req.headers['webhook-id'];
   const timestamp = req.headers['webhook-timestamp'];
   if (typeof id !== 'string' || typeof timestamp !== 'string') return false;
-  const key = secret.startsWith('whsec_') ? Buffer.from(secret.slice('whsec_'.length), 'base64') : Buffer.from(secret, 'utf8');
-  const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${raw}`, 'utf8').digest();
+  const [key] = signingKeysFrom(secret);
+  const expected = createHmac('sha256', key!).update(`${id}.${timestamp}.${raw}`, 'utf8').digest();
   return header.split(' ').some((part) => {
     const [version, signature] = part.split(',');
     if (version !== 'v1' || signature === undefined) return false;

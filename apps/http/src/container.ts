@@ -25,6 +25,8 @@ import {
   RefundOrder,
   RetryOutboxEvent,
   SoldOutCoupons,
+  GetOutboxEvent,
+  ReadEventFeed,
   UpdateProduct,
   type CatalogQueries,
   type Clock,
@@ -168,6 +170,8 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
       listOrders: new ListOrders(resolve(r, Tokens.OrderQueries)),
       listCoupons: new ListCoupons(resolve(r, Tokens.CouponQueries)),
       auditInvariants: new AuditInvariants(resolve(r, Tokens.InvariantAuditor), clock, DEFAULT_AUDIT_BUDGET_MS),
+      getOutboxEvent: new GetOutboxEvent(resolve(r, Tokens.OutboxQueries)),
+      readEventFeed: new ReadEventFeed(resolve(r, Tokens.OutboxQueries)),
     };
   });
 

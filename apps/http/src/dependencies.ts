@@ -24,6 +24,8 @@ import type {
   RefundOrder,
   RetryOutboxEvent,
   UnitOfWork,
+  GetOutboxEvent,
+  ReadEventFeed,
   UpdateProduct,
 } from '@storefront/application';
 
@@ -55,6 +57,8 @@ export interface UseCases {
   listOrders: UseCase<ListOrders>;
   listCoupons: UseCase<ListCoupons>;
   auditInvariants: UseCase<AuditInvariants>;
+  getOutboxEvent: UseCase<GetOutboxEvent>;
+  readEventFeed: UseCase<ReadEventFeed>;
 }
 
 /** The use cases of the mutating routes: built per keyed request on a unit of work that completes its key. */

@@ -3,6 +3,7 @@ export { InMemoryIdempotencyStore } from './idempotency-store';
 export { InMemoryInvariantAuditor } from './invariant-auditor';
 export { ManualClock } from './manual-clock';
 export { InMemoryOutboxRelayStore } from './outbox-relay-store';
+export { InMemoryRetentionStore } from './retention-store';
 export {
   InMemoryCatalogQueries,
   InMemoryCouponQueries,

@@ -5,6 +5,7 @@ import { InMemoryInvariantAuditor } from './invariant-auditor';
 import { InMemoryTransactionHorizon } from './transaction-horizon';
 import { ManualClock } from './manual-clock';
 import { InMemoryOutboxRelayStore } from './outbox-relay-store';
+import { InMemoryRetentionStore } from './retention-store';
 import {
   InMemoryCatalogQueries,
   InMemoryCouponQueries,
@@ -56,6 +57,7 @@ export class InMemoryStateInspector {
 
 export interface InMemoryStorefront extends StorefrontPorts {
   clock: ManualClock;
+  retentionStore: InMemoryRetentionStore;
   state: InMemoryStateInspector;
 }
 
@@ -79,6 +81,7 @@ export function createInMemoryStorefront(options: InMemoryStorefrontOptions = {}
     outboxRelayStore: new InMemoryOutboxRelayStore(database, clock),
     idempotencyStore: new InMemoryIdempotencyStore(database, options.idempotencyLeaseMs ?? DEFAULT_IDEMPOTENCY_LEASE_MS),
     invariantAuditor: new InMemoryInvariantAuditor(database),
+    retentionStore: new InMemoryRetentionStore(database),
     clock,
     state: new InMemoryStateInspector(database),
   };
