@@ -12,6 +12,8 @@ export interface ChildServer {
   pid: number;
   /** Resolves with the exit code (or signal) once the process group is gone. */
   stop(): Promise<string>;
+  /** SIGKILL to the whole group, no drain: a crash. Resolves once the leader has exited. */
+  kill(): Promise<string>;
   exited(): boolean;
 }
 
@@ -22,8 +24,10 @@ export interface ChildServerOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
   logFile: string;
-  /** Polled with GET until it answers 200. */
-  readyUrl: string;
+  /** Polled with GET until it answers 200; or, for a process with no HTTP port, */
+  readyUrl?: string;
+  /** a line of its output that says it is ready. */
+  readyLine?: RegExp;
   readyTimeoutMs: number;
 }
 
@@ -45,6 +49,15 @@ export async function startChildServer(o: ChildServerOptions): Promise<ChildServ
   const log = createWriteStream(o.logFile, { flags: 'w' });
   const child: ChildProcess = spawn(o.command, o.args, { cwd: o.cwd, env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log, { end: false });
+  let output = '';
+  const readyLine = o.readyLine;
+  if (readyLine) {
+    const watch = (chunk: Buffer): void => {
+      output = (output + chunk.toString()).slice(-10_000);
+      if (readyLine.test(output)) child.stdout?.off('data', watch);
+    };
+    child.stdout?.on('data', watch);
+  }
   child.stderr?.pipe(log, { end: false });
   if (child.pid === undefined) throw new Error(`${o.name}: could not start ${o.command}`);
   const pid = child.pid;
@@ -82,6 +95,13 @@ export async function startChildServer(o: ChildServerOptions): Promise<ChildServ
       log.end();
       return state.exit ?? 'killed';
     },
+    kill: async () => {
+      running.delete(server);
+      signalGroup('SIGKILL');
+      const outcome = await exit;
+      log.end();
+      return outcome;
+    },
   };
   running.add(server);
 
@@ -91,16 +111,20 @@ export async function startChildServer(o: ChildServerOptions): Promise<ChildServ
       await server.stop();
       throw new Error(`${o.name} exited (${state.exit}) before it was ready; see ${o.logFile}`);
     }
-    try {
-      const res = await fetch(o.readyUrl, { signal: AbortSignal.timeout(1_000) });
-      await res.arrayBuffer();
-      if (res.status === 200) return server;
-    } catch {
-      // not listening yet
+    if (o.readyUrl !== undefined) {
+      try {
+        const res = await fetch(o.readyUrl, { signal: AbortSignal.timeout(1_000) });
+        await res.arrayBuffer();
+        if (res.status === 200) return server;
+      } catch {
+        // not listening yet
+      }
+    } else if (readyLine?.test(output)) {
+      return server;
     }
     if (Date.now() > deadline) {
       await server.stop();
-      throw new Error(`${o.name} was not ready at ${o.readyUrl} within ${o.readyTimeoutMs} ms; see ${o.logFile}`);
+      throw new Error(`${o.name} was not ready (${o.readyUrl ?? String(o.readyLine)}) within ${o.readyTimeoutMs} ms; see ${o.logFile}`);
     }
     await sleep(250);
   }

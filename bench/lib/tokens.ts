@@ -18,7 +18,7 @@ export async function signAdminToken(secret: string, lifetimeSeconds: number): P
   const key = new TextEncoder().encode(secret);
   return new SignJWT({ role: 'admin' })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject('0')
+    .setSubject('999999999')
     .setExpirationTime(Math.floor(Date.now() / 1000) + lifetimeSeconds)
     .sign(key);
 }

@@ -2,7 +2,10 @@
 -- order and on the same rows (packages/application/src/use-cases/wallet/charge-balance.ts).
 -- Variables: -D users=<n> -D amount=<won>.
 \set u random(1, :users)
-BEGIN;
+-- open-database.ts: BEGIN carries the per-transaction guards in its round trip
+BEGIN \; SET LOCAL lock_timeout = '3000ms' \; SET LOCAL statement_timeout = '30000ms';
+-- KyselyUnitOfWork.run: the transaction takes its id first (the midnight horizon)
+SELECT pg_current_xact_id();
 -- PgWalletRepository.lockForUser: create-or-lock in one statement
 INSERT INTO wallets (user_id, balance, updated_at) VALUES (:u, 0, now())
   ON CONFLICT (user_id) DO UPDATE SET user_id = excluded.user_id

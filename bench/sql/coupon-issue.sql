@@ -18,7 +18,10 @@ SELECT c.id, c.name, c.discount_type, c.discount_value, c.total_quantity, c.expi
        EXISTS (SELECT uc.id FROM user_coupons uc WHERE uc.user_id = :u AND uc.coupon_id = c.id)::int AS held
   FROM coupons c WHERE c.id = :coupon \gset c_
 \if :c_held = 0 and :c_remaining > 0
-BEGIN;
+-- open-database.ts: BEGIN carries the per-transaction guards in its round trip
+BEGIN \; SET LOCAL lock_timeout = '3000ms' \; SET LOCAL statement_timeout = '30000ms';
+-- KyselyUnitOfWork.run: the transaction takes its id first (the midnight horizon)
+SELECT pg_current_xact_id();
 -- PgUserCouponRepository.add
 INSERT INTO user_coupons (coupon_id, user_id, discount_type, discount_value, issued_at, expires_at, used_at)
   VALUES (:coupon, :u, 'FIXED', 1000, now(), now() + interval '30 days', NULL)

@@ -8,7 +8,10 @@
 -- (-M prepared), hence the casts where PostgreSQL cannot infer a type.
 \set u random(1, :users)
 \set product random(:product_lo, :product_hi)
-BEGIN;
+-- open-database.ts: BEGIN carries the per-transaction guards in its round trip
+BEGIN \; SET LOCAL lock_timeout = '3000ms' \; SET LOCAL statement_timeout = '30000ms';
+-- KyselyUnitOfWork.run: the transaction takes its id first (the midnight horizon)
+SELECT pg_current_xact_id();
 -- PgProductRepository.findByIds
 SELECT id, name, price, stock FROM products WHERE id IN (:product) ORDER BY id \gset p_
 -- PgWalletRepository.lockForUser

@@ -5,7 +5,10 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { TokenVerifier } from './auth/authentication';
 import type { AppDependencies } from './dependencies';
-import { registerErrorHandling } from './errors/error-handler';
+import { ErrorCode } from '@storefront/domain';
+import { answerClientError } from './errors/client-errors';
+import { registerErrorHandling, sendProblem, toProblem } from './errors/error-handler';
+import { HttpErrorCode, HttpProblem, problem } from './errors/problem';
 import { CursorCodec } from './http/cursor';
 import { REQUEST_ID, swaggerOptions } from './http/openapi';
 import type { App, RouteContext } from './http/route-context';
@@ -24,9 +27,32 @@ import { DEFAULT_PROTECTION, registerProtection, type ProtectionSettings } from 
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
+/** How long a client may take, and how many sockets it may hold; Node's defaults are unbounded or minutes. */
+export interface HttpLimits {
+  /** The whole request, headers and body, must arrive within this, or it is answered 408. */
+  requestTimeoutMs: number;
+  /** The headers must arrive within this (at most requestTimeoutMs). */
+  headersTimeoutMs: number;
+  /** A socket with no traffic at all for this long is closed. */
+  idleSocketTimeoutMs: number;
+  /** Sockets open at once; more are refused at accept. */
+  maxConnections: number;
+  /** Requests served on one keep-alive socket before it is closed, so load spreads after a scale-out. */
+  maxRequestsPerSocket: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  requestTimeoutMs: 10_000,
+  headersTimeoutMs: 10_000,
+  idleSocketTimeoutMs: 30_000,
+  maxConnections: 4_096,
+  maxRequestsPerSocket: 1_000,
+};
+
 export interface BuildAppOptions {
   /** A pino logger (the process's), or false for silence in tests. */
   logger?: FastifyBaseLogger | false;
+  limits?: Partial<HttpLimits>;
   /** The process's Prometheus registry (GET /metrics serves it); a fresh one when not given. */
   metrics?: Registry;
   /** CORS, rate limit and load shedding; by default none of them (the HTTP role passes its configuration). */
@@ -50,6 +76,7 @@ export function registeredRoutes(app: FastifyInstance): RegisteredRoute[] {
  * or PostgreSQL ones, the composition root passes what the container built.
  */
 export async function buildApp(deps: AppDependencies, options: BuildAppOptions = {}): Promise<App> {
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT_BYTES,
@@ -60,8 +87,19 @@ export async function buildApp(deps: AppDependencies, options: BuildAppOptions =
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 200 },
-    return503OnClosing: true,
+    // Fastify's own 503 while closing is not problem+json: the onRequest hook below answers it.
+    return503OnClosing: false,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleSocketTimeoutMs,
+    maxRequestsPerSocket: limits.maxRequestsPerSocket,
+    // Node enforces the request and headers timeouts on this tick (30 s by default).
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: 1_000 },
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (error, _request, reply) => {
+      void sendProblem(reply, toProblem(error) ?? problem(ErrorCode.ValidationFailed, 'The request could not be processed'));
+    },
   }).withTypeProvider<ZodTypeProvider>();
+  app.server.maxConnections = limits.maxConnections;
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -77,7 +115,7 @@ export async function buildApp(deps: AppDependencies, options: BuildAppOptions =
     else void parseJson(request, text, done);
   });
   app.decorateRequest('principal', null);
-  app.decorateRequest('idempotencyRef', null);
+  app.decorateRequest('idempotencyClaim', null);
 
   const routes: RegisteredRoute[] = [];
   routeTables.set(app, routes);
@@ -86,9 +124,20 @@ export async function buildApp(deps: AppDependencies, options: BuildAppOptions =
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
 
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   // A callback hook, not an async one: no promise per request on the hottest path.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    if (closing) {
+      // Draining: requests already accepted finish; new ones go to another instance.
+      reply.header('connection', 'close').header('retry-after', '1');
+      done(new HttpProblem(HttpErrorCode.Unavailable, 'The service is shutting down; retry on another instance'));
+      return;
+    }
     done();
   });
   // An access line per request is a debug-level log: at info, the line costs more than the rest
@@ -130,7 +179,7 @@ export async function buildApp(deps: AppDependencies, options: BuildAppOptions =
   const ctx: RouteContext = {
     useCases: deps.useCases,
     tokens: new TokenVerifier(deps.jwtSecret),
-    idempotency: new IdempotencyGuard(deps.idempotency, () => deps.clock.now()),
+    idempotency: new IdempotencyGuard(deps.idempotency, () => deps.clock.now(), deps.transactions, deps.useCases, deps.writeUseCasesOn),
     cursors: new CursorCodec(deps.jwtSecret),
     readiness: deps.readiness,
   };

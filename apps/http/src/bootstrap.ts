@@ -48,6 +48,7 @@ export async function openServiceDatabase(config: AppConfig, logger: Logger): Pr
     databaseUrl: config.databaseUrl,
     dataDir: `${config.dataDir}/pglite`,
     poolSize: config.databasePoolSize,
+    ...config.databaseTimeouts,
   });
   try {
     if (database.kind === 'pglite') {

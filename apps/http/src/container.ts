@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import {
   AggregateDailySales,
+  AuditInvariants,
+  DEFAULT_AUDIT_BUDGET_MS,
   BusinessCalendar,
   CancelOrder,
   ChargeBalance,
@@ -22,6 +24,7 @@ import {
   PlaceOrder,
   RefundOrder,
   RetryOutboxEvent,
+  SoldOutCoupons,
   GetOutboxEvent,
   ReadEventFeed,
   UpdateProduct,
@@ -29,18 +32,20 @@ import {
   type Clock,
   type CouponQueries,
   type IdempotencyStore,
+  type InvariantAuditor,
   type OrderQueries,
   type OutboxQueries,
   type OutboxRelayStore,
   type SalesQueries,
   type StorefrontPorts,
+  type TransactionHorizon,
   type UnitOfWork,
   type WalletQueries,
 } from '@storefront/application';
 import { Money } from '@storefront/domain';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import { CachedCatalogQueries } from './caching/cached-catalog.queries';
-import type { AppDependencies, UseCases } from './dependencies';
+import type { AppDependencies, UseCases, WriteUseCases } from './dependencies';
 
 /*
  * The composition root of the HTTP role. Classes in packages/* stay plain (no decorators): every
@@ -72,6 +77,7 @@ export interface HttpSettings {
 export const Tokens = {
   Settings: token<HttpSettings>('HttpSettings'),
   UnitOfWork: token<UnitOfWork>('UnitOfWork'),
+  TransactionHorizon: token<TransactionHorizon>('TransactionHorizon'),
   Clock: token<Clock>('Clock'),
   Calendar: token<BusinessCalendar>('BusinessCalendar'),
   ProductCache: token<CachedCatalogQueries | null>('ProductCache'),
@@ -83,6 +89,8 @@ export const Tokens = {
   OutboxQueries: token<OutboxQueries>('OutboxQueries'),
   OutboxRelayStore: token<OutboxRelayStore>('OutboxRelayStore'),
   IdempotencyStore: token<IdempotencyStore>('IdempotencyStore'),
+  InvariantAuditor: token<InvariantAuditor>('InvariantAuditor'),
+  WriteUseCasesOn: token<(transactions: UnitOfWork) => WriteUseCases>('WriteUseCasesOn'),
   UseCases: token<UseCases>('UseCases'),
   AppDependencies: token<AppDependencies>('AppDependencies'),
 } as const;
@@ -92,6 +100,7 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
   const c = rootContainer.createChildContainer();
   c.register(Tokens.Settings, { useValue: settings });
   c.register(Tokens.UnitOfWork, { useValue: ports.transactions });
+  c.register(Tokens.TransactionHorizon, { useValue: ports.transactionHorizon });
   c.register(Tokens.Clock, { useValue: ports.clock });
   c.register(Tokens.WalletQueries, { useValue: ports.walletQueries });
   c.register(Tokens.CatalogQueries, { useValue: ports.catalogQueries });
@@ -101,11 +110,41 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
   c.register(Tokens.OutboxQueries, { useValue: ports.outboxQueries });
   c.register(Tokens.OutboxRelayStore, { useValue: ports.outboxRelayStore });
   c.register(Tokens.IdempotencyStore, { useValue: ports.idempotencyStore });
+  c.register(Tokens.InvariantAuditor, { useValue: ports.invariantAuditor });
   provide(c, Tokens.Calendar, (r) => new BusinessCalendar(resolve(r, Tokens.Settings).businessTimeZone));
 
   provide(c, Tokens.ProductCache, (r) => {
     const ttl = resolve(r, Tokens.Settings).productCacheTtlMs;
     return ttl > 0 ? new CachedCatalogQueries(resolve(r, Tokens.CatalogQueries), ttl) : null;
+  });
+
+  provide(c, Tokens.WriteUseCasesOn, (r) => {
+    const clock = resolve(r, Tokens.Clock);
+    const cache = resolve(r, Tokens.ProductCache);
+    const couponQueries = resolve(r, Tokens.CouponQueries);
+    const maxBalance = Money.of(resolve(r, Tokens.Settings).maxBalance);
+    // One memory of sold-out coupons for the process, whichever unit of work an issue runs on.
+    const soldOut = new SoldOutCoupons();
+    return (uow: UnitOfWork): WriteUseCases => {
+      const placeOrder = new PlaceOrder(uow, clock);
+      const createProduct = new CreateProduct(uow);
+      const updateProduct = new UpdateProduct(uow);
+      const cancelOrder = new CancelOrder(uow, clock);
+      const refundOrder = new RefundOrder(uow, clock);
+      return {
+        chargeBalance: new ChargeBalance(uow, clock, maxBalance),
+        // Writes that change what `GET /products/{id}` answers evict the products they touched.
+        createProduct: cache === null ? createProduct : evictingAfter(cache, createProduct, (_, product) => [product.id]),
+        updateProduct: cache === null ? updateProduct : evictingAfter(cache, updateProduct, (_, product) => [product.id]),
+        createCoupon: new CreateCoupon(uow, clock),
+        issueCoupon: new IssueCoupon(uow, couponQueries, clock, soldOut),
+        placeOrder: cache === null ? placeOrder : evictingAfter(cache, placeOrder, (_, order) => order.items.map((line) => line.productId)),
+        // A cancellation, and a refund that restocks, put units back: their products leave the cache.
+        cancelOrder: cache === null ? cancelOrder : evictingAfter(cache, cancelOrder, (_, order) => order.items.map((line) => line.productId)),
+        refundOrder:
+          cache === null ? refundOrder : evictingAfter(cache, refundOrder, (_, refund) => (refund.restocked ? refund.items.map((line) => line.productId) : [])),
+      };
+    };
   });
 
   provide(c, Tokens.UseCases, (r) => {
@@ -114,37 +153,23 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
     const calendar = resolve(r, Tokens.Calendar);
     const cache = resolve(r, Tokens.ProductCache);
     const catalog = cache ?? resolve(r, Tokens.CatalogQueries);
-    const placeOrder = new PlaceOrder(uow, clock);
-    const createProduct = new CreateProduct(uow);
-    const updateProduct = new UpdateProduct(uow);
-    const cancelOrder = new CancelOrder(uow, clock);
-    const refundOrder = new RefundOrder(uow, clock);
     return {
+      ...resolve(r, Tokens.WriteUseCasesOn)(uow),
       getBalance: new GetBalance(resolve(r, Tokens.WalletQueries), clock),
-      chargeBalance: new ChargeBalance(uow, clock, Money.of(resolve(r, Tokens.Settings).maxBalance)),
       getBalanceHistory: new GetBalanceHistory(resolve(r, Tokens.WalletQueries)),
       listProducts: new ListProducts(catalog),
       getProduct: new GetProduct(catalog),
       getTopProducts: new GetTopProducts(resolve(r, Tokens.SalesQueries), calendar, clock),
-      // Writes that change what `GET /products/{id}` answers evict the products they touched.
-      createProduct: cache === null ? createProduct : evictingAfter(cache, createProduct, (_, product) => [product.id]),
-      updateProduct: cache === null ? updateProduct : evictingAfter(cache, updateProduct, (_, product) => [product.id]),
-      createCoupon: new CreateCoupon(uow, clock),
       getCoupon: new GetCoupon(resolve(r, Tokens.CouponQueries)),
-      issueCoupon: new IssueCoupon(uow, resolve(r, Tokens.CouponQueries), clock),
       listUserCoupons: new ListUserCoupons(resolve(r, Tokens.CouponQueries), clock),
-      placeOrder: cache === null ? placeOrder : evictingAfter(cache, placeOrder, (_, order) => order.items.map((line) => line.productId)),
       getOrder: new GetOrder(resolve(r, Tokens.OrderQueries)),
       listUserOrders: new ListUserOrders(resolve(r, Tokens.OrderQueries)),
-      aggregateDailySales: new AggregateDailySales(uow, calendar),
+      aggregateDailySales: new AggregateDailySales(uow, calendar, resolve(r, Tokens.TransactionHorizon)),
       listOutboxEvents: new ListOutboxEvents(resolve(r, Tokens.OutboxQueries)),
       retryOutboxEvent: new RetryOutboxEvent(resolve(r, Tokens.OutboxRelayStore)),
-      // A cancellation, and a refund that restocks, put units back: their products leave the cache.
-      cancelOrder: cache === null ? cancelOrder : evictingAfter(cache, cancelOrder, (_, order) => order.items.map((line) => line.productId)),
-      refundOrder:
-        cache === null ? refundOrder : evictingAfter(cache, refundOrder, (_, refund) => (refund.restocked ? refund.items.map((line) => line.productId) : [])),
       listOrders: new ListOrders(resolve(r, Tokens.OrderQueries)),
       listCoupons: new ListCoupons(resolve(r, Tokens.CouponQueries)),
+      auditInvariants: new AuditInvariants(resolve(r, Tokens.InvariantAuditor), clock, DEFAULT_AUDIT_BUDGET_MS),
       getOutboxEvent: new GetOutboxEvent(resolve(r, Tokens.OutboxQueries)),
       readEventFeed: new ReadEventFeed(resolve(r, Tokens.OutboxQueries)),
     };
@@ -155,6 +180,8 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
     return {
       useCases: resolve(r, Tokens.UseCases),
       idempotency: resolve(r, Tokens.IdempotencyStore),
+      transactions: resolve(r, Tokens.UnitOfWork),
+      writeUseCasesOn: resolve(r, Tokens.WriteUseCasesOn),
       clock: resolve(r, Tokens.Clock),
       jwtSecret: settings.jwtSecret,
       readiness: settings.readiness,

@@ -1,5 +1,6 @@
 import type {
   AggregateDailySales,
+  AuditInvariants,
   CancelOrder,
   ChargeBalance,
   Clock,
@@ -22,6 +23,7 @@ import type {
   PlaceOrder,
   RefundOrder,
   RetryOutboxEvent,
+  UnitOfWork,
   GetOutboxEvent,
   ReadEventFeed,
   UpdateProduct,
@@ -54,15 +56,23 @@ export interface UseCases {
   refundOrder: UseCase<RefundOrder>;
   listOrders: UseCase<ListOrders>;
   listCoupons: UseCase<ListCoupons>;
+  auditInvariants: UseCase<AuditInvariants>;
   getOutboxEvent: UseCase<GetOutboxEvent>;
   readEventFeed: UseCase<ReadEventFeed>;
 }
+
+/** The use cases of the mutating routes: built per keyed request on a unit of work that completes its key. */
+export type WriteUseCases = Pick<UseCases, 'chargeBalance' | 'placeOrder' | 'issueCoupon' | 'createProduct' | 'updateProduct' | 'createCoupon' | 'cancelOrder' | 'refundOrder'>;
 
 /** What `buildApp` needs: a pure function of these, so tests inject in-memory or PostgreSQL ones. */
 export interface AppDependencies {
   useCases: UseCases;
   /** Shared by every instance: PostgreSQL in production, never process memory. */
   idempotency: IdempotencyStore;
+  /** The shared unit of work, which a keyed request's own unit of work wraps. */
+  transactions: UnitOfWork;
+  /** The write use cases on a given unit of work (the composition root's factory). */
+  writeUseCasesOn: (transactions: UnitOfWork) => WriteUseCases;
   clock: Clock;
   /** HS256 secret of the identity provider's tokens; also keys the page cursors' signatures. */
   jwtSecret: string;

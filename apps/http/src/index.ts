@@ -5,10 +5,12 @@ import {
   PgCatalogQueries,
   PgCouponQueries,
   PgIdempotencyStore,
+  PgInvariantAuditor,
   PgOrderQueries,
   PgOutboxQueries,
   PgOutboxRelayStore,
   PgSalesQueries,
+  PgTransactionHorizon,
   PgWalletQueries,
   SystemClock,
   type AppConfig,
@@ -30,15 +32,26 @@ export { DEFAULT_DATA_DIR, demoTokens, exitOnStartFailure, loadServiceConfig, op
 export { installShutdown } from './shutdown';
 
 const READINESS_TIMEOUT_MS = 2_000;
+/** An admin's on-demand aggregation waits this long at most for transactions still open. */
+const TRANSACTION_HORIZON = { timeoutMs: 30_000, pollMs: 50 };
+/** As IDEMPOTENCY_LEASE_MS's default: longer than a request may take (lock and pool waits are bounded well below). */
+export const DEFAULT_IDEMPOTENCY_LEASE_MS = 10_000;
 
 /**
  * The PostgreSQL (or PGlite) adapters of every port the HTTP API uses, over one pool;
- * `maxBalance` arms the wallet's conditional update with the configured ceiling.
+ * `maxBalance` arms the wallet's conditional update with the configured ceiling (and the
+ * audit's check of it), `businessTimeZone` cuts the audit's statistics days.
  */
-export function postgresPorts(database: Database, maxBalance?: number): StorefrontPorts {
+export function postgresPorts(
+  database: Database,
+  maxBalance?: number,
+  idempotencyLeaseMs = DEFAULT_IDEMPOTENCY_LEASE_MS,
+  businessTimeZone = 'Asia/Seoul',
+): StorefrontPorts {
   const { db } = database;
   return {
     transactions: new KyselyUnitOfWork(db, { maxBalance }),
+    transactionHorizon: new PgTransactionHorizon(db, TRANSACTION_HORIZON),
     walletQueries: new PgWalletQueries(db),
     catalogQueries: new PgCatalogQueries(db),
     couponQueries: new PgCouponQueries(db),
@@ -46,7 +59,8 @@ export function postgresPorts(database: Database, maxBalance?: number): Storefro
     salesQueries: new PgSalesQueries(db),
     outboxQueries: new PgOutboxQueries(db),
     outboxRelayStore: new PgOutboxRelayStore(db),
-    idempotencyStore: new PgIdempotencyStore(db),
+    idempotencyStore: new PgIdempotencyStore(db, idempotencyLeaseMs),
+    invariantAuditor: new PgInvariantAuditor(db, { maxBalance: maxBalance ?? Number.MAX_SAFE_INTEGER, timeZone: businessTimeZone }),
     clock: new SystemClock(),
   };
 }
@@ -89,7 +103,7 @@ export async function startHttpRole({ config, database, logger, ...options }: Ht
   if (config.jwt.isDevelopmentDefault) {
     logger.warn('JWT_SECRET is not set: using the development secret. Set JWT_SECRET for anything but local development.');
   }
-  const ports = postgresPorts(database, config.maxBalance);
+  const ports = postgresPorts(database, config.maxBalance, config.idempotencyLeaseMs, config.businessTimeZone);
   const deps = appDependencies(ports, {
     jwtSecret: config.jwt.secret,
     maxBalance: config.maxBalance,

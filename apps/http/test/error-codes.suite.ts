@@ -139,13 +139,21 @@ describe('every error code of API.md', () => {
     });
     const s = await app({
       override: (deps) => {
-        const real = deps.useCases.chargeBalance;
-        deps.useCases.chargeBalance = {
-          execute: async (input: Parameters<typeof real.execute>[0]) => {
-            entered();
-            await gate;
-            return real.execute(input);
-          },
+        // A keyed request runs its use case on its own unit of work: hold the charge built for it.
+        const writesOn = deps.writeUseCasesOn;
+        deps.writeUseCasesOn = (transactions) => {
+          const writes = writesOn(transactions);
+          const real = writes.chargeBalance;
+          return {
+            ...writes,
+            chargeBalance: {
+              execute: async (input: Parameters<typeof real.execute>[0]) => {
+                entered();
+                await gate;
+                return real.execute(input);
+              },
+            },
+          };
         };
       },
     });

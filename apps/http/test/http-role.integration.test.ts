@@ -11,11 +11,11 @@ const testDb = useFreshDatabase({ poolSize: 5 });
 describe('startHttpRole', () => {
   it('listens, leaves idempotency keys to the scheduler purge, and closes without closing the database', async () => {
     const database = testDb.current;
-    const store = new PgIdempotencyStore(database.db);
+    const store = new PgIdempotencyStore(database.db, 10_000);
     const old = { scope: 'user:1', key: 'two-days-old' };
     const fresh = { scope: 'user:1', key: 'an-hour-old' };
-    expect(await store.claim(old, 'f', new Date(Date.now() - 48 * 3_600_000))).toEqual({ state: 'claimed' });
-    expect(await store.claim(fresh, 'f', new Date(Date.now() - 3_600_000))).toEqual({ state: 'claimed' });
+    expect(await store.claim(old, 'f', new Date(Date.now() - 48 * 3_600_000))).toMatchObject({ state: 'claimed' });
+    expect(await store.claim(fresh, 'f', new Date(Date.now() - 3_600_000))).toMatchObject({ state: 'claimed' });
 
     const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', JWT_SECRET: 'role-test-secret-role-test-secret' }, { dataDir: '/nonexistent' });
     const role = await startHttpRole({ config, database, logger: pino({ level: 'silent' }) });

@@ -31,6 +31,7 @@ const CONTRACT = [
   'GET /admin/events',
   'POST /admin/outbox/{eventId}/retry',
   'POST /admin/jobs/aggregate-sales',
+  'GET /admin/audit',
   'GET /health/live',
   'GET /health/ready',
 ].sort();

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- assertions read parsed JSON responses */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument -- assertions read parsed JSON responses */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { balanceOf, bearer, charge, json, seedCoupon, seedProduct, stockOf, token, type AppFactory } from './support';
 
@@ -85,6 +85,51 @@ describe('idempotency keys', () => {
     expect(again.statusCode).toBe(first.statusCode);
     expect(again.body).toBe(first.body);
     expect(await balanceOf(t, 1)).toBe(700);
+  });
+
+  it('covers every mutating route: a retry replays the same status and bytes, with Idempotent-Replayed, and changes nothing again', async () => {
+    const admin = { ...bearer(await t.adminToken()) };
+    const user = { ...bearer(await t.userToken(1)) };
+    const keyed = (headers: Record<string, string>, key: string) => ({ ...headers, 'idempotency-key': key });
+    const twice = async (request: { method: 'POST' | 'PATCH'; url: string; headers: Record<string, string>; payload: object }, status: number) => {
+      const first = await t.app.inject(request);
+      expect(first.statusCode, `${request.method} ${request.url}: ${first.body}`).toBe(status);
+      const again = await t.app.inject(request);
+      expect(again.statusCode).toBe(status);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.headers['content-type']).toBe(first.headers['content-type']);
+      expect(again.body).toBe(first.body);
+      return json(first);
+    };
+    const product = await twice({ method: 'POST', url: '/admin/products', headers: keyed(admin, 'p-1'), payload: { name: 'Once', price: 1_000, stock: 5 } }, 201);
+    expect(json(await t.app.inject({ method: 'GET', url: '/products' })).items).toHaveLength(1);
+    await twice({ method: 'PATCH', url: `/admin/products/${product.id}`, headers: keyed(admin, 'p-2'), payload: { stock: 10 } }, 200);
+    const coupon = await twice(
+      {
+        method: 'POST',
+        url: '/admin/coupons',
+        headers: keyed(admin, 'c-1'),
+        payload: { name: 'Once', discountType: 'FIXED', discountValue: 100, totalQuantity: 5, expiresAt: '2026-12-31T00:00:00Z' },
+      },
+      201,
+    );
+    await twice({ method: 'POST', url: '/users/1/balance/charge', headers: keyed(user, 'w-1'), payload: { amount: 50_000 } }, 200);
+    const issued = await twice({ method: 'POST', url: '/users/1/coupons', headers: keyed(user, 'u-1'), payload: { couponId: coupon.id } }, 201);
+    expect(json(await t.app.inject({ method: 'GET', url: `/coupons/${coupon.id}` })).remainingQuantity).toBe(4);
+    await twice(
+      { method: 'POST', url: '/orders', headers: keyed(user, 'o-1'), payload: { userId: 1, items: [{ productId: product.id, quantity: 2 }], userCouponId: issued.userCouponId } },
+      201,
+    );
+    expect(await stockOf(t, product.id)).toBe(8);
+    expect(await balanceOf(t, 1)).toBe(50_000 - 2 * 1_000 + 100);
+
+    const another = await twice({ method: 'POST', url: '/orders', headers: keyed(user, 'o-2'), payload: { userId: 1, items: [{ productId: product.id, quantity: 3 }] } }, 201);
+    await twice({ method: 'POST', url: `/admin/orders/${another.orderId}/refunds`, headers: keyed(admin, 'r-1'), payload: { items: [{ productId: product.id, quantity: 1 }] } }, 201);
+    const third = await twice({ method: 'POST', url: '/orders', headers: keyed(user, 'o-3'), payload: { userId: 1, items: [{ productId: product.id, quantity: 1 }] } }, 201);
+    await twice({ method: 'POST', url: `/orders/${third.orderId}/cancel`, headers: keyed(user, 'x-1'), payload: { reason: 'changed my mind' } }, 200);
+    // 8 − 3 + 1 refunded and restocked − 1 + 1 cancelled; money: −3,000 +1,000 −1,000 +1,000.
+    expect(await stockOf(t, product.id)).toBe(6);
+    expect(await balanceOf(t, 1)).toBe(50_000 - 2 * 1_000 + 100 - 2_000);
   });
 
   it('stores failures too: a 409 is replayed, not retried', async () => {
@@ -606,6 +651,23 @@ describe('admin event feed', () => {
   });
 });
 
+describe('admin audit', () => {
+  it('checks the invariants on the live data: ok after real orders; admins only', async () => {
+    const productId = await seedProduct(t, { price: 1000, stock: 5 });
+    const couponId = await seedCoupon(t, { discountType: 'FIXED', discountValue: 300 });
+    await charge(t, 1, 10_000);
+    const user = bearer(await t.userToken(1));
+    const issued = json(await t.app.inject({ method: 'POST', url: '/users/1/coupons', headers: user, payload: { couponId } }));
+    await t.app.inject({ method: 'POST', url: '/orders', headers: user, payload: { userId: 1, items: [{ productId, quantity: 2 }], userCouponId: issued.userCouponId } });
+
+    const audit = await t.app.inject({ method: 'GET', url: '/admin/audit', headers: bearer(await t.adminToken()) });
+    expect(audit.statusCode).toBe(200);
+    expect(json(audit)).toEqual({ checkedAt: expect.stringMatching(ISO), durationMs: expect.any(Number), ok: true, violations: [] });
+    expect((await t.app.inject({ method: 'GET', url: '/admin/audit', headers: user })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'GET', url: '/admin/audit' })).statusCode).toBe(401);
+  });
+});
+
 describe('authentication and roles', () => {
   const userRoutes = [
     ['GET', '/users/1/balance'],
@@ -729,6 +791,58 @@ describe('rules only the domain checks', () => {
     });
     expect(response.statusCode).toBe(400);
     expect(json(response)).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'expiresAt', message: expect.any(String) }] });
+  });
+});
+
+describe('input PostgreSQL cannot store, or the calendar cannot place', () => {
+  it('a NUL or another control character in a product or coupon name is a 400 that changes nothing', async () => {
+    const admin = bearer(await t.adminToken());
+    const productId = await seedProduct(t, { name: 'Plain' });
+    for (const name of ['a\u0000b', '\u0000', 'tab\there', 'bell\u0007']) {
+      const created = await t.app.inject({ method: 'POST', url: '/admin/products', headers: admin, payload: { name, price: 1, stock: 1 } });
+      expect(created.statusCode).toBe(400);
+      expect(json(created)).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'name', message: expect.any(String) }] });
+      const patched = await t.app.inject({ method: 'PATCH', url: `/admin/products/${productId}`, headers: admin, payload: { name } });
+      expect(patched.statusCode).toBe(400);
+      expect(json(patched).code).toBe('VALIDATION_FAILED');
+      const coupon = await t.app.inject({
+        method: 'POST',
+        url: '/admin/coupons',
+        headers: admin,
+        payload: { name, discountType: 'FIXED', discountValue: 100, totalQuantity: 1, expiresAt: '2026-12-31T00:00:00Z' },
+      });
+      expect(coupon.statusCode).toBe(400);
+      expect(json(coupon).code).toBe('VALIDATION_FAILED');
+    }
+    await charge(t, 1, 10_000);
+    const order = json(
+      await t.app.inject({ method: 'POST', url: '/orders', headers: bearer(await t.userToken(1)), payload: { userId: 1, items: [{ productId, quantity: 1 }] } }),
+    );
+    const cancel = await t.app.inject({ method: 'POST', url: `/orders/${order.orderId}/cancel`, headers: bearer(await t.userToken(1)), payload: { reason: 'a\u0000b' } });
+    expect(cancel.statusCode).toBe(400);
+    expect(json(cancel)).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'reason', message: expect.any(String) }] });
+    const refund = await t.app.inject({
+      method: 'POST',
+      url: `/admin/orders/${order.orderId}/refunds`,
+      headers: admin,
+      payload: { items: [{ productId, quantity: 1 }], reason: '\u0000' },
+    });
+    expect(refund.statusCode).toBe(400);
+    expect(json(await t.app.inject({ method: 'GET', url: `/orders/${order.orderId}`, headers: admin })).status).toBe('PAID');
+    expect(json(await t.app.inject({ method: 'GET', url: `/products/${productId}` })).name).toBe('Plain');
+    expect(json(await t.app.inject({ method: 'GET', url: '/products' })).items).toHaveLength(1);
+  });
+
+  it('aggregate-sales refuses days outside 1970-01-01..9999-12-30 with a 400', async () => {
+    const admin = bearer(await t.adminToken());
+    for (const date of ['0000-01-01', '0001-01-01', '0099-12-31', '1969-12-31', '9999-12-31']) {
+      const response = await t.app.inject({ method: 'POST', url: '/admin/jobs/aggregate-sales', headers: admin, payload: { date } });
+      expect(response.statusCode, date).toBe(400);
+      expect(json(response)).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'date', message: expect.any(String) }] });
+    }
+    const ok = await t.app.inject({ method: 'POST', url: '/admin/jobs/aggregate-sales', headers: admin, payload: { date: '1970-01-01' } });
+    expect(ok.statusCode).toBe(200);
+    expect(json(ok)).toMatchObject({ date: '1970-01-01', from: '1969-12-31T15:00:00.000Z', to: '1970-01-01T15:00:00.000Z' });
   });
 });
 }

@@ -3,8 +3,10 @@ import { container as rootContainer, instanceCachingFactory, type DependencyCont
 import {
   AggregateDailySales,
   attemptsSpanning,
+  AuditInvariants,
   BusinessCalendar,
   CatchUpDailySales,
+  DEFAULT_AUDIT_BUDGET_MS,
   DEFAULT_RETRY_SCHEDULE,
   DEFAULT_RETRY_SPAN_MS,
   PurgeExpiredRecords,
@@ -16,14 +18,17 @@ import {
   type RelayPolicy,
   type RetentionPolicy,
   type SalesQueries,
+  type TransactionHorizon,
   type UnitOfWork,
 } from '@storefront/application';
 import {
   dataPlatformClientFor,
   KyselyUnitOfWork,
+  PgInvariantAuditor,
   PgOutboxRelayStore,
   PgRetentionStore,
   PgSalesQueries,
+  PgTransactionHorizon,
   SystemClock,
   type AppConfig,
   type Database,
@@ -49,6 +54,7 @@ export const Tokens = {
   relayPolicy: token<RelayPolicy>('RelayPolicy'),
   calendar: token<BusinessCalendar>('BusinessCalendar'),
   unitOfWork: token<UnitOfWork>('UnitOfWork'),
+  transactionHorizon: token<TransactionHorizon>('TransactionHorizon'),
   salesQueries: token<SalesQueries>('SalesQueries'),
   outboxRelayStore: token<OutboxRelayStore>('OutboxRelayStore'),
   dataPlatform: token<DataPlatformClient>('DataPlatformClient'),
@@ -57,6 +63,7 @@ export const Tokens = {
   purgeExpiredRecords: token<PurgeExpiredRecords>('PurgeExpiredRecords'),
   aggregateDailySales: token<AggregateDailySales>('AggregateDailySales'),
   catchUpDailySales: token<CatchUpDailySales>('CatchUpDailySales'),
+  auditInvariants: token<AuditInvariants>('AuditInvariants'),
 } as const;
 
 export function resolve<T>(container: DependencyContainer, key: Token<T>): T {
@@ -117,6 +124,9 @@ export function createSchedulerContainer(config: AppConfig, database: Database, 
   provide(c, Tokens.relayPolicy, () => ({ ...relayPolicyFrom(config), ...overrides.relayPolicy }));
   provide(c, Tokens.calendar, () => new BusinessCalendar(config.businessTimeZone));
   provide(c, Tokens.unitOfWork, (r) => new KyselyUnitOfWork(resolve(r, Tokens.database).db));
+  // The 00:00 job waits up to a minute for transactions that may still stamp the day that ended
+  // (statement and idle-in-transaction timeouts bound ours well below that).
+  provide(c, Tokens.transactionHorizon, (r) => new PgTransactionHorizon(resolve(r, Tokens.database).db, { timeoutMs: 60_000, pollMs: 50 }));
   provide(c, Tokens.salesQueries, (r) => new PgSalesQueries(resolve(r, Tokens.database).db));
   provide(c, Tokens.outboxRelayStore, (r) => new PgOutboxRelayStore(resolve(r, Tokens.database).db));
   provide(c, Tokens.dataPlatform, () => {
@@ -142,7 +152,11 @@ export function createSchedulerContainer(config: AppConfig, database: Database, 
     Tokens.purgeExpiredRecords,
     (r) => new PurgeExpiredRecords(new PgRetentionStore(resolve(r, Tokens.database).db), resolve(r, Tokens.clock), resolve(r, Tokens.retentionPolicy)),
   );
-  provide(c, Tokens.aggregateDailySales, (r) => new AggregateDailySales(resolve(r, Tokens.unitOfWork), resolve(r, Tokens.calendar)));
+  provide(
+    c,
+    Tokens.aggregateDailySales,
+    (r) => new AggregateDailySales(resolve(r, Tokens.unitOfWork), resolve(r, Tokens.calendar), resolve(r, Tokens.transactionHorizon)),
+  );
   provide(
     c,
     Tokens.catchUpDailySales,
@@ -152,6 +166,16 @@ export function createSchedulerContainer(config: AppConfig, database: Database, 
         resolve(r, Tokens.aggregateDailySales),
         resolve(r, Tokens.calendar),
         resolve(r, Tokens.clock),
+      ),
+  );
+  provide(
+    c,
+    Tokens.auditInvariants,
+    (r) =>
+      new AuditInvariants(
+        new PgInvariantAuditor(resolve(r, Tokens.database).db, { maxBalance: config.maxBalance, timeZone: config.businessTimeZone }),
+        resolve(r, Tokens.clock),
+        DEFAULT_AUDIT_BUDGET_MS,
       ),
   );
   return c;

@@ -10,9 +10,10 @@ export interface DailySalesJobOptions {
   /** Cron expression; 00:00 every day unless a test says otherwise. */
   cronExpression?: string;
   /**
-   * How long a scheduled run waits before aggregating (default 5 s). An order stamped 23:59:59.9
-   * may still be committing at 00:00:00; aggregating at once would miss it and mark the day
-   * complete without it. The pause also covers a database clock a little behind ours.
+   * How long a scheduled run waits before aggregating (default 5 s): room for the clocks of the
+   * instances and of the database to disagree a little about when midnight is. Transactions that
+   * took their timestamp before midnight and are still open are not this pause's business: the
+   * aggregation waits for them itself (AggregateDailySales, TransactionHorizon).
    */
   settleMs?: number;
 }

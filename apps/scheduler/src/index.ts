@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { JobLeases, JobLockKeys, runUnderAdvisoryLock, runUnderLease, type AppConfig, type Database } from '@storefront/adapters';
 import { createSchedulerContainer, resolve, Tokens, type SchedulerOverrides } from './container';
 import { DailySalesJob } from './daily-sales.job';
+import { InvariantAuditJob } from './invariant-audit.job';
 import type { SchedulerLogger } from './logger';
 import { OutboxRelayLoop } from './outbox-relay.loop';
 import { RetentionJob } from './retention.job';
@@ -9,6 +10,7 @@ import { RetentionJob } from './retention.job';
 export type { SchedulerLogger } from './logger';
 export { OutboxRelayLoop } from './outbox-relay.loop';
 export { DailySalesJob } from './daily-sales.job';
+export { InvariantAuditJob } from './invariant-audit.job';
 export { RetentionJob } from './retention.job';
 export { createSchedulerContainer, relayPolicyFrom, retentionPolicyFrom, Tokens, type SchedulerOverrides } from './container';
 
@@ -31,6 +33,8 @@ export interface SchedulerRoleOptions extends SchedulerOverrides {
 }
 
 export interface SchedulerRole {
+  /** The audit run after each daily aggregation: its last report and violation count (also the gauge storefront_invariant_violations). */
+  audit: Pick<InvariantAuditJob, 'violationCount' | 'lastReport'>;
   /** Stops the schedule and the relay, letting the pass and the aggregation in flight finish. */
   close(): Promise<void>;
 }
@@ -50,8 +54,20 @@ export function startSchedulerRole(options: SchedulerRoleOptions): SchedulerRole
     { batchSize: policy.batchSize, pollIntervalMs: options.pollIntervalMs ?? 300, errorDelayMs: 2_000, concurrency: options.relayConcurrency ?? 4 },
     logger,
   );
+  const audit = new InvariantAuditJob(resolve(container, Tokens.auditInvariants), logger);
+  if (options.metrics) audit.exportCountTo(options.metrics.registry);
+  const catchUp = resolve(container, Tokens.catchUpDailySales);
+  // The audit follows every run that aggregated a day, still under the job's lock, so that it
+  // runs once across scheduler instances and sees the day just written.
+  const catchUpThenAudit: Pick<typeof catchUp, 'execute'> = {
+    async execute(input) {
+      const days = await catchUp.execute(input);
+      if (days.length > 0) await audit.run();
+      return days;
+    },
+  };
   const dailySales = new DailySalesJob(
-    resolve(container, Tokens.catchUpDailySales),
+    catchUpThenAudit,
     (run) => runUnderAdvisoryLock(database.db, JobLockKeys.dailySalesAggregation, run),
     {
       timeZone: config.businessTimeZone,
@@ -96,6 +112,7 @@ export function startSchedulerRole(options: SchedulerRoleOptions): SchedulerRole
 
   let closing: Promise<void> | undefined;
   return {
+    audit,
     close() {
       closing ??= (async () => {
         await Promise.all([relay.stop(), dailySales.stop(), retention.stop()]);

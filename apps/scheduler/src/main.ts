@@ -38,7 +38,7 @@ function loadSchedulerConfig(): AppConfig {
 async function openSchedulerDatabase(config: AppConfig): Promise<Database> {
   // A few connections suffice: one holds the aggregation's lock while the catch-up's
   // transactions, the retention purge and the relay's four passes use the others.
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: `${config.dataDir}/pglite`, poolSize: 8 });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: `${config.dataDir}/pglite`, poolSize: 8, ...config.databaseTimeouts });
   try {
     if (database.kind === 'pglite') {
       await migrateToLatest(database.db);

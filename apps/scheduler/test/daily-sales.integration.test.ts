@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AggregateDailySales, BusinessCalendar, type DailyProductSales, type OrderView } from '@storefront/application';
-import { checkInvariants, KyselyUnitOfWork, loadConfig } from '@storefront/adapters';
+import { checkInvariants, KyselyUnitOfWork, loadConfig, PgTransactionHorizon } from '@storefront/adapters';
 import { freshDatabase, type TestDatabase } from '@storefront/adapters/testing';
 import { startSchedulerRole } from '../src/index';
 import { ManualClock } from '@storefront/application/testing';
@@ -57,7 +57,7 @@ beforeAll(async () => {
   shop = new TestShop(database, clock);
   products = await shop.addProducts([1_000, 2_500, 4_000]);
   await shop.fund([1, 2, 3, 4]);
-  aggregate = new AggregateDailySales(new KyselyUnitOfWork(database.db), calendar);
+  aggregate = new AggregateDailySales(new KyselyUnitOfWork(database.db), calendar, new PgTransactionHorizon(database.db, { timeoutMs: 30_000, pollMs: 20 }));
 
   const [p1, p2, p3] = products as [number, number, number];
   await orderAt('2026-11-19T23:59:59.999', 3, [{ productId: p3, quantity: 1 }]);
@@ -144,5 +144,32 @@ describe('two scheduler instances starting at once', () => {
     for (const day of ['2026-11-19', '2026-11-20', '2026-11-21']) expect(await storedRows(day)).toEqual(expectedRows(day));
     const report = await checkInvariants(database.db, { maxBalance: MAX_BALANCE, timeZone: ZONE });
     expect(report.violations).toEqual([]);
+    // The instance that aggregated audited the live data right after, and found it whole.
+    expect(roles.map((role) => role.audit.violationCount()).sort()).toEqual([0, null]);
+    expect(loggers.flatMap((l) => l.entries).filter((e) => e.message.startsWith('invariant audit'))).toHaveLength(1);
+  });
+});
+
+describe('the audit after the aggregation', () => {
+  it('logs a broken invariant at error, with its subject, and counts it', async () => {
+    await database.db.deleteFrom('daily_product_sales').execute();
+    await database.db.deleteFrom('sales_aggregation_runs').execute();
+    // Damage no use case can do: a balance that no longer matches its history.
+    await database.db.updateTable('wallets').set((eb) => ({ balance: eb('balance', '+', 1) })).where('user_id', '=', 2).execute();
+    const sinkDir = await mkdtemp(join(tmpdir(), 'scheduler-sink-'));
+    const config = loadConfig({ TZ_BUSINESS: ZONE, EVENT_SINK_PATH: join(sinkDir, 'events.jsonl'), MAX_BALANCE: String(MAX_BALANCE) }, { dataDir: sinkDir });
+    const logger = recordingLogger();
+    const role = startSchedulerRole({ config, database, logger, clock, maxCatchUpDays: 3 });
+    try {
+      await waitUntil('the audit has run', () => role.audit.violationCount() !== null);
+    } finally {
+      await role.close();
+      await database.db.updateTable('wallets').set((eb) => ({ balance: eb('balance', '-', 1) })).where('user_id', '=', 2).execute();
+      await rm(sinkDir, { recursive: true, force: true });
+    }
+    expect(role.audit.violationCount()).toBe(1);
+    const logged = logger.entries.find((e) => e.message === 'invariant audit found violations');
+    expect(logged?.level).toBe('error');
+    expect(logged?.fields.violations).toEqual([{ invariant: 1, subject: 'user 2', detail: expect.stringMatching(/^user 2: balance/) as unknown }]);
   });
 });

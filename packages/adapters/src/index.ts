@@ -24,5 +24,8 @@ export * from './outbox-relay';
 export * from './jobs';
 export * from './seed/seed-demo-data';
 export * from './invariants/check-invariants';
+export * from './invariants/pg-invariant-auditor';
+export { isDatabaseUnavailable } from './repositories/pg-errors';
+export * from './unit-of-work/pg-transaction-horizon';
 export * from './config/start-failure';
 export * from './metrics/process-metrics';

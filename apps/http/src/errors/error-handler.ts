@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '@storefront/adapters';
 import { ErrorCode, isDomainError } from '@storefront/domain';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -14,6 +15,9 @@ import {
 const PART_NAMES: Record<string, string> = { body: 'body', params: 'path', querystring: 'query string', headers: 'headers' };
 
 const INTERNAL_DETAIL = 'An unexpected error occurred. Quote the request id when reporting it.';
+
+/** Seconds a client is asked to wait before retrying a 503 (Retry-After). */
+export const RETRY_AFTER_SECONDS = 1;
 
 /** `/items/0/quantity` → `items.0.quantity`; a strict object's unknown keys get one entry each. */
 function fieldErrors(error: FastifyError): FieldError[] {
@@ -85,6 +89,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (known) {
       if (known.status >= 500) request.log.error({ err: error }, 'request failed');
       return sendProblem(reply, known);
+    }
+    if (isDatabaseUnavailable(error)) {
+      // The database is down, restarting or holding a lock too long: the request may succeed later.
+      request.log.warn({ err: error }, 'database unavailable');
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      return sendProblem(reply, problem(HttpErrorCode.Unavailable, 'The database is unavailable right now; retry shortly'));
     }
     request.log.error({ err: error }, 'unexpected error');
     return sendProblem(reply, problem(HttpErrorCode.Internal, INTERNAL_DETAIL));

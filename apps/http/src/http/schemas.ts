@@ -54,6 +54,17 @@ export const pageQuery = z.object({
 
 export const isoDateTime = z.iso.datetime({ offset: true }).meta({ example: '2026-11-24T09:00:00.000Z' });
 
+/**
+ * A name shown to shoppers (product, coupon): 1..200 characters once trimmed, and no control
+ * characters — PostgreSQL text cannot hold NUL at all, and the others only garble a listing.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it refuses
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+export const displayName = z.string().trim().min(1).max(200).refine((text) => !CONTROL_CHARACTER.test(text), 'must not contain control characters');
+
+/** Free text (a reason): up to `max` characters, line breaks allowed, but never NUL, which PostgreSQL text cannot hold. */
+export const freeText = (max: number) => z.string().max(max).refine((text) => !text.includes('\u0000'), 'must not contain NUL characters');
+
 export const positiveId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).meta({ example: 42 });
 export const won = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ example: 24_900 });
 

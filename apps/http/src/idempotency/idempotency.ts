@@ -1,16 +1,20 @@
 import { createHash } from 'node:crypto';
-import type { IdempotencyKeyRef, IdempotencyStore } from '@storefront/application';
+import { IdempotencyClaimLostError, KeyCompletingUnitOfWork, type HeldClaim, type IdempotencyStore, type StoredResponse, type UnitOfWork } from '@storefront/application';
 import { ErrorCode } from '@storefront/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { WriteUseCases } from '../dependencies';
 import { HttpErrorCode, HttpProblem } from '../errors/problem';
 import { IDEMPOTENCY_KEY } from '../http/schemas';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set when this request holds a claim on an idempotency key. */
-    idempotencyRef: IdempotencyKeyRef | null;
+    /** Set while this request holds a claim on an idempotency key. */
+    idempotencyClaim: HeldClaim | null;
   }
 }
+
+/** What Fastify sends for a serialized JSON body, kept with the body so a replay is identical. */
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /** Stable JSON: object keys sorted, so `{a,b}` and `{b,a}` are the same request. */
 function canonicalJson(value: unknown): string {
@@ -38,15 +42,24 @@ export function fingerprintOf(request: FastifyRequest): string {
 }
 
 /**
- * Idempotency-Key handling for a retried write, as API.md describes it. The key is claimed in
- * the shared store before the handler runs (so 40 parallel duplicates run it once), the response
- * is stored after it is serialized (so a replay is byte for byte the same), and the claim is
- * released on a 5xx so that a retry may succeed.
+ * Idempotency-Key handling for a retried write, as API.md describes it:
+ * - `claim` (preHandler) claims the key in the shared store before the handler runs, so 40
+ *   parallel duplicates run it once, and replays a completed key's response;
+ * - `respond` (the handler of every mutating route) runs the route's use case; with a claimed
+ *   key, on a unit of work that stores the serialized response in the same transaction as the
+ *   effect, and sends exactly those bytes, so the replay is byte for byte what the client got;
+ * - `record` (onSend) stores a response that had no effect (a refusal), or releases the key on a
+ *   5xx so a retry may succeed. A claim another retry took over stores nothing.
  */
 export class IdempotencyGuard {
   constructor(
     private readonly store: IdempotencyStore,
     private readonly now: () => Date,
+    private readonly transactions: UnitOfWork,
+    /** The write use cases, for requests without a key. */
+    private readonly writes: WriteUseCases,
+    /** The same use cases built on another unit of work: per keyed request. */
+    private readonly writesOn: (transactions: UnitOfWork) => WriteUseCases,
   ) {}
 
   /** preHandler: runs after authentication, authorization and validation (which already checked the key's shape where the route declares the header). */
@@ -59,11 +72,10 @@ export class IdempotencyGuard {
       ]);
     }
     if (request.principal === null) throw new HttpProblem(HttpErrorCode.Unauthenticated, 'A bearer token is required');
-    const ref: IdempotencyKeyRef = { scope: `user:${request.principal.userId}`, key: header };
-    const claim = await this.store.claim(ref, fingerprintOf(request), this.now());
+    const claim = await this.store.claim({ scope: `user:${request.principal.userId}`, key: header }, fingerprintOf(request), this.now());
     switch (claim.state) {
       case 'claimed':
-        request.idempotencyRef = ref;
+        request.idempotencyClaim = claim.claim;
         return undefined;
       case 'in-progress':
         throw new HttpProblem(HttpErrorCode.IdempotencyInProgress, 'A request with this Idempotency-Key is still running; retry later');
@@ -78,20 +90,70 @@ export class IdempotencyGuard {
     }
   };
 
-  /** onSend: stores the response the client is about to receive, or releases the key on a 5xx. */
+  /**
+   * The handler's answer: `status` with the presented output of `execute`. The use case must
+   * return the result of its one transaction as its output (checked), since that result is what
+   * the transaction serialized and stored.
+   */
+  async respond<O>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    execute: (writes: WriteUseCases) => Promise<O>,
+    present: (output: O) => unknown = (output) => output,
+  ): Promise<void> {
+    reply.code(status);
+    const claim = request.idempotencyClaim;
+    if (claim === null) {
+      void reply.send(present(await execute(this.writes)));
+      return;
+    }
+
+    // The route's own response serializer, for this status: the bytes Fastify would send. Routes
+    // declare their answers per media type (http/responses.ts), so the serializer is looked up by both.
+    const render = (output: unknown): StoredResponse => {
+      const body = reply.serializeInput(present(output as O) as Record<string, unknown>, String(status), 'application/json');
+      if (typeof body !== 'string') throw new Error('A JSON route serialized its response to something other than text');
+      return { status, body, contentType: JSON_CONTENT_TYPE };
+    };
+    const transactions = new KeyCompletingUnitOfWork(this.transactions, claim, render);
+    let output: O;
+    try {
+      output = await execute(this.writesOn(transactions));
+    } catch (error) {
+      if (error instanceof IdempotencyClaimLostError) {
+        throw new HttpProblem(HttpErrorCode.IdempotencyInProgress, 'A retry of this request took over its Idempotency-Key; this attempt changed nothing');
+      }
+      throw error;
+    }
+    const committed = transactions.committed;
+    let stored: StoredResponse;
+    if (committed === null) {
+      // The use case answered without a transaction: no effect to be atomic with.
+      stored = render(output);
+      await this.store.complete(claim, stored);
+    } else {
+      if (committed.result !== output) throw new Error('A write use case must return the result of its transaction, as stored with its key');
+      stored = committed.response;
+    }
+    request.idempotencyClaim = null;
+    void reply.type(stored.contentType).send(stored.body);
+  }
+
+  /** onSend: stores a refusal the client is about to receive, or releases the key on a 5xx. */
   readonly record = async (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
-    const ref = request.idempotencyRef;
-    if (ref === null) return payload;
-    request.idempotencyRef = null;
+    const claim = request.idempotencyClaim;
+    if (claim === null) return payload;
+    request.idempotencyClaim = null;
     try {
       if (reply.statusCode >= 500 || typeof payload !== 'string') {
-        await this.store.release(ref);
+        await this.store.release(claim);
       } else {
-        const contentType = String(reply.getHeader('content-type') ?? 'application/json; charset=utf-8');
-        await this.store.complete(ref, { status: reply.statusCode, body: payload, contentType });
+        const contentType = String(reply.getHeader('content-type') ?? JSON_CONTENT_TYPE);
+        await this.store.complete(claim, { status: reply.statusCode, body: payload, contentType });
       }
     } catch (error) {
-      // The response itself is fine; the key stays claimed until it expires, and retries see 409.
+      // The response itself is fine; the key stays claimed until its lease ends, then a retry runs afresh.
       request.log.error({ err: error }, 'could not record the idempotent response');
     }
     return payload;

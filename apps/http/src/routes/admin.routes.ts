@@ -1,3 +1,4 @@
+import { FIRST_BUSINESS_DAY, isCalendarDay, LAST_BUSINESS_DAY } from '@storefront/application';
 import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
 import { ORDER_EVENT_TYPES } from '@storefront/application';
@@ -128,6 +129,31 @@ const aggregation = z
     examples: [{ date: '2026-11-24', from: '2026-11-23T15:00:00.000Z', to: '2026-11-24T15:00:00.000Z', items: [{ productId: 12, soldQuantity: 310, revenue: 8_680_000 }] }],
   });
 
+const auditReport = z
+  .object({
+    checkedAt: isoDateTime,
+    durationMs: won,
+    ok: z.boolean(),
+    violations: z.array(
+      z.object({
+        invariant: z.number().int().meta({ description: "The invariant's number in the design (1–6)" }),
+        subject: z.string().meta({ description: 'Where: `user 7`, `order 12`, a day; `audit` for a check the time budget did not reach' }),
+        detail: z.string(),
+      }),
+    ),
+  })
+  .meta({
+    id: 'AuditReport',
+    examples: [
+      {
+        checkedAt: '2026-11-25T00:00:41.512Z',
+        durationMs: 384,
+        ok: false,
+        violations: [{ invariant: 2, subject: 'product 12', detail: 'stock 139, expected 140 from receipts, sales and restocks' }],
+      },
+    ],
+  });
+
 export function adminRoutes(app: App, ctx: RouteContext): void {
   const admin = requireToken(ctx.tokens, 'admin');
 
@@ -216,7 +242,14 @@ export function adminRoutes(app: App, ctx: RouteContext): void {
       description:
         "Runs the daily aggregation for one business day (TZ_BUSINESS); safe to repeat, the day's rows are replaced. A day not yet ended is aggregated again after it ends. Role admin.",
       security: bearer,
-      body: z.object({ date: z.iso.date().meta({ description: 'The business day, YYYY-MM-DD', examples: ['2026-11-24'] }) }).strict(),
+      body: z
+        .object({
+          date: z.iso
+            .date()
+            .refine(isCalendarDay, `must be a day from ${FIRST_BUSINESS_DAY} to ${LAST_BUSINESS_DAY}`)
+            .meta({ description: 'The business day, YYYY-MM-DD', examples: ['2026-11-24'] }),
+        })
+        .strict(),
       response: { 200: ok(aggregation, "The day's statistics as written"), ...failures(WITH_BODY, AUTHORIZED) },
     },
     onRequest: admin,
@@ -228,6 +261,22 @@ export function adminRoutes(app: App, ctx: RouteContext): void {
         to: iso(result.to),
         items: result.rows.map((row) => ({ productId: row.productId, soldQuantity: row.quantity, revenue: row.revenue })),
       };
+    },
+  });
+
+  app.get('/admin/audit', {
+    schema: {
+      operationId: 'auditInvariants',
+      tags: ['admin'],
+      summary: 'Check the invariants on the live database, within a time budget',
+      description: 'Runs the invariant checks of the design (wallets, stock, coupons, orders, events, statistics) and lists what it found. Role admin.',
+      security: bearer,
+      response: { 200: ok(auditReport, 'What the checks found; ok is true when nothing'), ...failures(AUTHORIZED) },
+    },
+    onRequest: admin,
+    handler: async () => {
+      const report = await ctx.useCases.auditInvariants.execute();
+      return { ...report, checkedAt: iso(report.checkedAt) };
     },
   });
 }

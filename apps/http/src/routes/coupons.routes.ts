@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
 import { pageAnswer, presentCoupon, presentUserCoupon } from '../http/presenters';
 import { actsForPathUser, bearer, type App, type RouteContext } from '../http/route-context';
-import { AUTHORIZED, failures, INVALID, ok, WITH_BODY } from '../http/responses';
-import { idParam, isoDateTime, pageOf, pageQuery, positiveId, won } from '../http/schemas';
+import { AUTHORIZED, failures, IDEMPOTENT, INVALID, ok, WITH_BODY } from '../http/responses';
+import { displayName, idempotencyHeaders, idParam, isoDateTime, pageOf, pageQuery, positiveId, won } from '../http/schemas';
 
 const coupon = z
   .object({
@@ -38,7 +38,7 @@ const userCoupon = z
 
 const newCoupon = z
   .object({
-    name: z.string().trim().min(1).max(200).meta({ examples: ['Black Friday 5,000 won off'] }),
+    name: displayName.meta({ examples: ['Black Friday 5,000 won off'] }),
     discountType: z.enum(['FIXED', 'RATE']).meta({ description: 'FIXED: won off the order; RATE: percent off, rounded down to the won' }),
     discountValue: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).meta({ description: 'Won (FIXED) or percent from 1 to 100 (RATE)', examples: [5_000] }),
     totalQuantity: z.number().int().min(1).max(1_000_000).meta({ description: 'How many users can claim it', examples: [1_000] }),
@@ -59,14 +59,15 @@ export function couponRoutes(app: App, ctx: RouteContext): void {
       summary: 'Create a first-come coupon',
       description: 'A coupon that `totalQuantity` users can claim, one each, until it expires. Role admin.',
       security: bearer,
+      headers: idempotencyHeaders,
       body: newCoupon,
-      response: { 201: ok(coupon, 'The coupon, with its new id'), ...failures(WITH_BODY, AUTHORIZED) },
+      response: { 201: ok(coupon, 'The coupon, with its new id'), ...failures(WITH_BODY, AUTHORIZED, IDEMPOTENT) },
     },
     onRequest: admin,
-    handler: async (request, reply) => {
-      const created = await ctx.useCases.createCoupon.execute({ ...request.body, expiresAt: new Date(request.body.expiresAt) });
-      return reply.code(201).send(presentCoupon(created));
-    },
+    preHandler: ctx.idempotency.claim,
+    onSend: ctx.idempotency.record,
+    handler: (request, reply) =>
+      ctx.idempotency.respond(request, reply, 201, (writes) => writes.createCoupon.execute({ ...request.body, expiresAt: new Date(request.body.expiresAt) }), presentCoupon),
   });
 
   app.get('/coupons/:couponId', {
@@ -89,18 +90,24 @@ export function couponRoutes(app: App, ctx: RouteContext): void {
       description: 'First come, first served: never more than the total issued, at most one per user per coupon.',
       security: bearer,
       params: userParams,
+      headers: idempotencyHeaders,
       body: z.object({ couponId: positiveId.meta({ examples: [3] }) }).strict(),
       response: {
         201: ok(userCoupon, "The user's copy of the coupon, AVAILABLE"),
-        ...failures(WITH_BODY, AUTHORIZED, 'COUPON_NOT_FOUND', 'COUPON_SOLD_OUT', 'COUPON_ALREADY_ISSUED', 'COUPON_EXPIRED'),
+        ...failures(WITH_BODY, AUTHORIZED, IDEMPOTENT, 'COUPON_NOT_FOUND', 'COUPON_SOLD_OUT', 'COUPON_ALREADY_ISSUED', 'COUPON_EXPIRED'),
       },
     },
     onRequest: user,
-    preHandler: actsForPathUser,
-    handler: async (request, reply) => {
-      const issued = await ctx.useCases.issueCoupon.execute({ userId: request.params.userId, couponId: request.body.couponId });
-      return reply.code(201).send(presentUserCoupon(issued));
-    },
+    preHandler: [actsForPathUser, ctx.idempotency.claim],
+    onSend: ctx.idempotency.record,
+    handler: (request, reply) =>
+      ctx.idempotency.respond(
+        request,
+        reply,
+        201,
+        (writes) => writes.issueCoupon.execute({ userId: request.params.userId, couponId: request.body.couponId }),
+        presentUserCoupon,
+      ),
   });
 
   app.get('/users/:userId/coupons', {

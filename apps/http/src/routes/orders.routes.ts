@@ -3,7 +3,7 @@ import { assertActsFor, principalOf, requireToken } from '../auth/authentication
 import { pageAnswer, presentOrder, presentRefund } from '../http/presenters';
 import { actsForPathUser, bearer, type App, type RouteContext } from '../http/route-context';
 import { AUTHORIZED, failures, IDEMPOTENT, INVALID, ok, WITH_BODY } from '../http/responses';
-import { idempotencyHeaders, idParam, isoDateTime, pageOf, pageQuery, positiveId, won } from '../http/schemas';
+import { freeText, idempotencyHeaders, idParam, isoDateTime, pageOf, pageQuery, positiveId, won } from '../http/schemas';
 
 const orderStatus = z.enum(['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED', 'CANCELLED']);
 
@@ -102,7 +102,7 @@ const newOrder = z
   })
   .strict();
 
-const reason = z.string().max(500).optional().meta({ description: 'Why, in at most 500 characters' });
+const reason = freeText(500).optional().meta({ description: 'Why, in at most 500 characters' });
 
 const newRefund = z
   .object({
@@ -135,10 +135,9 @@ export function orderRoutes(app: App, ctx: RouteContext): void {
     onRequest: user,
     preHandler: [async (request) => assertActsFor(request.principal, request.body.userId), ctx.idempotency.claim],
     onSend: ctx.idempotency.record,
-    handler: async (request, reply) => {
+    handler: (request, reply) => {
       const { userId, items, userCouponId } = request.body;
-      const order = await ctx.useCases.placeOrder.execute({ userId, items, userCouponId: userCouponId ?? null });
-      return reply.code(201).send(presentOrder(order));
+      return ctx.idempotency.respond(request, reply, 201, (writes) => writes.placeOrder.execute({ userId, items, userCouponId: userCouponId ?? null }), presentOrder);
     },
   });
 
@@ -202,11 +201,16 @@ export function orderRoutes(app: App, ctx: RouteContext): void {
     },
     preHandler: ctx.idempotency.claim,
     onSend: ctx.idempotency.record,
-    handler: async (request) => {
+    handler: (request, reply) => {
       const principal = principalOf(request);
       const actor = { userId: principal.userId, isAdmin: principal.role === 'admin' };
-      const order = await ctx.useCases.cancelOrder.execute({ orderId: request.params.orderId, actor, reason: request.body.reason ?? null });
-      return presentOrder(order);
+      return ctx.idempotency.respond(
+        request,
+        reply,
+        200,
+        (writes) => writes.cancelOrder.execute({ orderId: request.params.orderId, actor, reason: request.body.reason ?? null }),
+        presentOrder,
+      );
     },
   });
 
@@ -229,10 +233,15 @@ export function orderRoutes(app: App, ctx: RouteContext): void {
     onRequest: admin,
     preHandler: ctx.idempotency.claim,
     onSend: ctx.idempotency.record,
-    handler: async (request, reply) => {
+    handler: (request, reply) => {
       const { items, restock, reason: why } = request.body;
-      const refund = await ctx.useCases.refundOrder.execute({ orderId: request.params.orderId, items, restock: restock ?? true, reason: why ?? null });
-      return reply.code(201).send(presentRefund(refund));
+      return ctx.idempotency.respond(
+        request,
+        reply,
+        201,
+        (writes) => writes.refundOrder.execute({ orderId: request.params.orderId, items, restock: restock ?? true, reason: why ?? null }),
+        presentRefund,
+      );
     },
   });
 

@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
 import { pageAnswer } from '../http/presenters';
 import { bearer, type App, type RouteContext } from '../http/route-context';
-import { AUTHORIZED, failures, INVALID, ok, WITH_BODY } from '../http/responses';
-import { idParam, pageOf, pageQuery, patchOf, positiveId, queryInt, won } from '../http/schemas';
+import { AUTHORIZED, failures, IDEMPOTENT, INVALID, ok, WITH_BODY } from '../http/responses';
+import { displayName, idempotencyHeaders, idParam, pageOf, pageQuery, patchOf, positiveId, queryInt, won } from '../http/schemas';
 
 const product = z
   .object({ id: positiveId, name: z.string(), price: won, stock: won })
   .meta({ id: 'Product', examples: [{ id: 12, name: 'Espresso beans 1 kg', price: 28_000, stock: 140 }] });
 const productParams = z.object({ productId: idParam('Product id', 12) });
-const name = z.string().trim().min(1).max(200).meta({ examples: ['Espresso beans 1 kg'] });
+const name = displayName.meta({ examples: ['Espresso beans 1 kg'] });
 const price = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).meta({ description: 'List price in won', examples: [28_000] });
 const stock = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ description: 'Units in stock', examples: [140] });
 
@@ -87,11 +87,14 @@ export function productRoutes(app: App, ctx: RouteContext): void {
       summary: 'Create a product',
       description: 'Adds a product to the catalogue with its initial stock. Role admin.',
       security: bearer,
+      headers: idempotencyHeaders,
       body: z.object({ name, price, stock }).strict(),
-      response: { 201: ok(product, 'The product, with its new id'), ...failures(WITH_BODY, AUTHORIZED) },
+      response: { 201: ok(product, 'The product, with its new id'), ...failures(WITH_BODY, AUTHORIZED, IDEMPOTENT) },
     },
     onRequest: admin,
-    handler: async (request, reply) => reply.code(201).send(await ctx.useCases.createProduct.execute(request.body)),
+    preHandler: ctx.idempotency.claim,
+    onSend: ctx.idempotency.record,
+    handler: (request, reply) => ctx.idempotency.respond(request, reply, 201, (writes) => writes.createProduct.execute(request.body)),
   });
 
   app.patch('/admin/products/:productId', {
@@ -102,10 +105,14 @@ export function productRoutes(app: App, ctx: RouteContext): void {
       description: 'Sets the given fields (at least one); a new stock is an adjustment received into the shop. Role admin.',
       security: bearer,
       params: productParams,
+      headers: idempotencyHeaders,
       body: patchOf({ name, price, stock }),
-      response: { 200: ok(product, 'The product after the change'), ...failures(WITH_BODY, AUTHORIZED, 'PRODUCT_NOT_FOUND') },
+      response: { 200: ok(product, 'The product after the change'), ...failures(WITH_BODY, AUTHORIZED, IDEMPOTENT, 'PRODUCT_NOT_FOUND') },
     },
     onRequest: admin,
-    handler: (request) => ctx.useCases.updateProduct.execute({ productId: request.params.productId, changes: request.body }),
+    preHandler: ctx.idempotency.claim,
+    onSend: ctx.idempotency.record,
+    handler: (request, reply) =>
+      ctx.idempotency.respond(request, reply, 200, (writes) => writes.updateProduct.execute({ productId: request.params.productId, changes: request.body })),
   });
 }

@@ -66,7 +66,8 @@ export function walletRoutes(app: App, ctx: RouteContext): void {
     onRequest: user,
     preHandler: [actsForPathUser, ctx.idempotency.claim],
     onSend: ctx.idempotency.record,
-    handler: async (request) => ctx.useCases.chargeBalance.execute({ userId: request.params.userId, amount: request.body.amount }),
+    handler: (request, reply) =>
+      ctx.idempotency.respond(request, reply, 200, (writes) => writes.chargeBalance.execute({ userId: request.params.userId, amount: request.body.amount })),
   });
 
   app.get('/users/:userId/balance/history', {

@@ -56,6 +56,9 @@ const environmentSchema = z
     PRODUCT_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
     OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1_000).optional(),
     EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
+    DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(3_000),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+    IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(10_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ALLOW_EMBEDDED_IN_PRODUCTION: z.enum(['true', 'false']).default('false'),
     CORS_ORIGINS: optionalString.pipe(
@@ -110,6 +113,10 @@ export interface AppConfig {
   /** How long an instance may serve `GET /products/{id}` from memory; 0 turns the cache off. */
   productCacheTtlMs: number;
   logLevel: string;
+  /** Per transaction (SET LOCAL): a row lock waited for longer than `lockTimeoutMs` fails the request with 503. */
+  databaseTimeouts: { lockTimeoutMs: number; statementTimeoutMs: number };
+  /** How long a claimed idempotency key is held before a retry may take it over (the claimant died). */
+  idempotencyLeaseMs: number;
   /** Origins a browser may call the API from; empty: no cross-origin calls. */
   corsOrigins: string[];
   /** Requests per caller per minute and instance; 0 turns the limit off. */
@@ -150,6 +157,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
     productCacheTtlMs: e.PRODUCT_CACHE_TTL_MS,
     logLevel: e.LOG_LEVEL,
+    databaseTimeouts: { lockTimeoutMs: e.DATABASE_LOCK_TIMEOUT_MS, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
+    idempotencyLeaseMs: e.IDEMPOTENCY_LEASE_MS,
     corsOrigins: e.CORS_ORIGINS ?? [],
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     metricsPort: e.METRICS_PORT,

@@ -8,6 +8,7 @@ import { freshPgliteDatabase, useFreshDatabase } from '../../test/harness';
 import { storefrontOn } from '../../test/support/storefront';
 import { migrateToLatest } from '../migrations/migrate-to-latest';
 import { KyselyUnitOfWork } from '../unit-of-work/kysely-unit-of-work';
+import { isDatabaseUnavailable } from '../repositories/pg-errors';
 import { openDatabase, parseInt8 } from './open-database';
 
 const testDb = useFreshDatabase();
@@ -28,6 +29,73 @@ describe('openDatabase on PostgreSQL', () => {
       await unreachable.close();
     }
   });
+});
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(condition: () => Promise<boolean>, what: string, deadlineMs = 10_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await pause(20);
+  }
+}
+
+describe('openDatabase on PostgreSQL: connection faults and guards', () => {
+  const backendGone = (pid: number) => async () => {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where pid = ${pid}`.execute(testDb.current.db);
+    return rows[0]?.n === 0;
+  };
+
+  it('lives through a backend terminated while its client is checked out idle in a transaction; only that transaction fails', async () => {
+    const database = await openDatabase({ databaseUrl: testDb.current.url, poolSize: 2 });
+    try {
+      const transaction = database.db.transaction().execute(async (trx) => {
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+        const pid = rows[0]!.pid;
+        await sql`select pg_terminate_backend(${pid})`.execute(testDb.current.db);
+        await waitFor(backendGone(pid), 'the backend to end');
+        // The socket's end reaches the client as an 'error' event while no statement runs: the
+        // event that used to be unhandled and end the process.
+        await pause(200);
+        await sql`select 1`.execute(trx);
+      });
+      const failure: unknown = await transaction.then(
+        () => new Error('the transaction committed on a terminated backend'),
+        (error: unknown) => error,
+      );
+      expect(isDatabaseUnavailable(failure)).toBe(true);
+      // The broken client left the pool; the next statements get healthy connections.
+      for (let i = 0; i < 4; i++) await database.ping();
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('turns a row lock held long by another client into a fast lock timeout, each transaction with its own SET LOCAL', async () => {
+    const database = await openDatabase({ databaseUrl: testDb.current.url, poolSize: 3, lockTimeoutMs: 200 });
+    await sql`insert into wallets (user_id, balance, updated_at) values (77, 0, now()) on conflict do nothing`.execute(testDb.current.db);
+    try {
+      await testDb.current.db.transaction().execute(async (holder) => {
+        await sql`select 1 from wallets where user_id = 77 for update`.execute(holder);
+        const started = Date.now();
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 9 }, () =>
+            database.db.transaction().execute((trx) => sql`update wallets set balance = balance + 1 where user_id = 77`.execute(trx)),
+          ),
+        );
+        expect(outcomes.every((o) => o.status === 'rejected' && isDatabaseUnavailable(o.reason))).toBe(true);
+        // Three waves of three connections, 200 ms each: far from the 30 s statement timeout.
+        expect(Date.now() - started).toBeLessThan(5_000);
+      });
+      // SET LOCAL ended with each transaction: the session keeps the server's default.
+      const { rows } = await sql<{ lock_timeout: string }>`show lock_timeout`.execute(database.db);
+      expect(rows[0]?.lock_timeout).toBe('0');
+    } finally {
+      await database.close();
+    }
+  });
+
 });
 
 describe('parseInt8', () => {

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PGliteDialect, PostgresDialect, PostgresDriver, sql, type DatabaseConnection, type Driver, type TransactionSettings } from 'kysely';
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock';
 import type { DB } from './schema';
@@ -25,6 +25,11 @@ export interface OpenDatabaseOptions {
   /** PostgreSQL guard: a statement running longer than this is cancelled. */
   statementTimeoutMs?: number | undefined;
   /**
+   * PostgreSQL guard, per transaction: a statement waiting longer than this for a row lock fails
+   * (55P03), so a lock held long by someone else turns into a fast 503 instead of a dead pool.
+   */
+  lockTimeoutMs?: number | undefined;
+  /**
    * PGlite only: a `dumpDataDir()` tarball that a new data directory starts from, skipping
    * initdb (seconds) — tests copy a migrated template this way.
    */
@@ -33,6 +38,13 @@ export interface OpenDatabaseOptions {
 
 export const DEFAULT_POOL_SIZE = 20;
 const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+export const DEFAULT_LOCK_TIMEOUT_MS = 3_000;
+/**
+ * How long a statement waits for a free connection (or a new one) before it fails, and its
+ * request is answered 503. Bursts of thousands of concurrent requests on a pool of 20 queue
+ * here for seconds on a busy machine, so not shorter.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
 /** A transaction left open and idle this long is a bug (or a dead client): PostgreSQL ends it. */
 const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
@@ -57,6 +69,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
 }
 
 function openPostgres(connectionString: string, options: OpenDatabaseOptions): Database {
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   // Type parsers for this pool only: the process-wide pg.types stay untouched.
   const getTypeParser = (oid: number, format?: 'text' | 'binary'): ((text: string) => unknown) => {
     if (oid === INT8_OID) return parseInt8;
@@ -68,15 +81,22 @@ function openPostgres(connectionString: string, options: OpenDatabaseOptions): D
     connectionString,
     max: options.poolSize ?? DEFAULT_POOL_SIZE,
     types,
-    statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    statement_timeout: statementTimeoutMs,
     idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     application_name: 'storefront',
   });
-  // An idle client that loses its connection (a restart, a terminated backend) must not crash
-  // the process: the pool drops it and opens another on demand.
+  // A client that loses its connection (a restart, a terminated backend) must not crash the
+  // process. The pool listens on idle clients only; a checked-out client (idle in a transaction
+  // between two statements) emits 'error' with no listener, which Node turns into an uncaught
+  // exception. Every client gets a listener for its whole life: the statement in flight, or the
+  // next one, fails instead, and the pool discards the client when it is released.
   pool.on('error', () => {});
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
+  const transactionGuards = guardsOfEachTransaction(statementTimeoutMs, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
+  const db = new Kysely<DB>({ dialect: new GuardedPostgresDialect({ pool }, transactionGuards) });
   return {
     db,
     kind: 'postgres',
@@ -86,6 +106,49 @@ function openPostgres(connectionString: string, options: OpenDatabaseOptions): D
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => db.destroy(),
   };
+}
+
+/**
+ * What every transaction runs right after BEGIN, in the same round trip: `SET LOCAL` timeouts,
+ * scoped to the transaction, so they hold behind PgBouncer in transaction mode (a session `SET`
+ * would leak to whichever client gets the server next, and startup parameters may not reach the
+ * server at all).
+ */
+function guardsOfEachTransaction(statementTimeoutMs: number, lockTimeoutMs: number): string {
+  const ms = (value: number) => `'${Math.trunc(value)}ms'`;
+  return `set local lock_timeout = ${ms(lockTimeoutMs)}; set local statement_timeout = ${ms(statementTimeoutMs)}`;
+}
+
+/** Kysely's PostgreSQL driver whose BEGIN carries the transaction guards (one simple-protocol query). */
+class GuardedPostgresDriver extends PostgresDriver {
+  constructor(
+    config: ConstructorParameters<typeof PostgresDriver>[0],
+    private readonly guards: string,
+  ) {
+    super(config);
+  }
+
+  override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    if (settings.isolationLevel !== undefined || settings.accessMode !== undefined) {
+      await super.beginTransaction(connection, settings);
+      await connection.executeQuery(CompiledQuery.raw(this.guards));
+      return;
+    }
+    await connection.executeQuery(CompiledQuery.raw(`begin; ${this.guards}`));
+  }
+}
+
+class GuardedPostgresDialect extends PostgresDialect {
+  constructor(
+    private readonly config: ConstructorParameters<typeof PostgresDialect>[0],
+    private readonly guards: string,
+  ) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new GuardedPostgresDriver(this.config, this.guards);
+  }
 }
 
 async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<Database> {

@@ -160,6 +160,9 @@ export interface IdempotencyKeysTable {
   response_body: string | null;
   response_content_type: string | null;
   created_at: Date;
+  /** The claim of the request running it; null once completed (and on keys of the first release). */
+  claim_token: string | null;
+  lease_until: Date | null;
 }
 
 export interface DailyProductSalesTable {

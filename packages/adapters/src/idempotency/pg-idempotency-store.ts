@@ -1,24 +1,49 @@
-import type { IdempotencyClaim, IdempotencyKeyRef, IdempotencyStore, StoredResponse } from '@storefront/application';
-import type { Kysely } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import type {
+  HeldClaim,
+  IdempotencyClaim,
+  IdempotencyKeyRef,
+  IdempotencyKeyRepository,
+  IdempotencyStore,
+  StoredResponse,
+} from '@storefront/application';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema';
 
 /**
- * Idempotency keys in PostgreSQL, shared by every HTTP instance. A claim is one insert that
- * either wins the (scope, key) primary key or finds the row of the request that did.
+ * Idempotency keys in PostgreSQL, shared by every HTTP instance. A claim is one statement that
+ * inserts the key, or takes over a key still in progress whose lease has run out, or finds the
+ * row of the request that holds or completed it. Leases run on the database's clock, the one
+ * clock every instance shares.
  */
 export class PgIdempotencyStore implements IdempotencyStore {
-  constructor(private readonly db: Kysely<DB>) {}
+  constructor(
+    private readonly db: Kysely<DB>,
+    /** How long a claim holds before a retry may take the key over. */
+    private readonly leaseMs: number,
+  ) {}
 
   async claim(ref: IdempotencyKeyRef, fingerprint: string, now: Date): Promise<IdempotencyClaim> {
     // Twice at most: the row we lost to may be released (deleted) before we read it.
     for (let round = 0; round < 2; round++) {
-      const inserted = await this.db
+      const token = randomUUID();
+      const leaseUntil = sql<Date>`clock_timestamp() + ${this.leaseMs} * interval '1 millisecond'`;
+      const won = await this.db
         .insertInto('idempotency_keys')
-        .values({ scope: ref.scope, key: ref.key, fingerprint, status: 'IN_PROGRESS', created_at: now })
-        .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
-        .returning('key')
+        .values({ scope: ref.scope, key: ref.key, fingerprint, status: 'IN_PROGRESS', created_at: now, claim_token: token, lease_until: leaseUntil })
+        .onConflict((oc) =>
+          oc
+            .columns(['scope', 'key'])
+            .doUpdateSet({ claim_token: token, lease_until: leaseUntil })
+            // A takeover: the same request, still in progress, its claimant's lease over. If that
+            // claimant is committing right now, this waits for its row lock and then sees COMPLETED.
+            .where('idempotency_keys.status', '=', 'IN_PROGRESS')
+            .where('idempotency_keys.fingerprint', '=', fingerprint)
+            .where((eb) => eb.or([eb('idempotency_keys.lease_until', 'is', null), eb('idempotency_keys.lease_until', '<', sql<Date>`clock_timestamp()`)])),
+        )
+        .returning('claim_token')
         .executeTakeFirst();
-      if (inserted) return { state: 'claimed' };
+      if (won?.claim_token === token) return { state: 'claimed', claim: { ...ref, token } };
 
       const row = await this.db
         .selectFrom('idempotency_keys')
@@ -39,21 +64,17 @@ export class PgIdempotencyStore implements IdempotencyStore {
     return { state: 'in-progress' };
   }
 
-  async complete(ref: IdempotencyKeyRef, response: StoredResponse): Promise<void> {
-    await this.db
-      .updateTable('idempotency_keys')
-      .set({ status: 'COMPLETED', response_status: response.status, response_body: response.body, response_content_type: response.contentType })
-      .where('scope', '=', ref.scope)
-      .where('key', '=', ref.key)
-      .execute();
+  complete(claim: HeldClaim, response: StoredResponse): Promise<boolean> {
+    return completeHeldKey(this.db, claim, response);
   }
 
-  /** Frees a key whose request failed in a way a retry may fix; a completed key stays. */
-  async release(ref: IdempotencyKeyRef): Promise<void> {
+  /** Frees a key this request still holds, after a failure a retry may fix; a completed key stays. */
+  async release(claim: HeldClaim): Promise<void> {
     await this.db
       .deleteFrom('idempotency_keys')
-      .where('scope', '=', ref.scope)
-      .where('key', '=', ref.key)
+      .where('scope', '=', claim.scope)
+      .where('key', '=', claim.key)
+      .where('claim_token', '=', claim.token)
       .where('status', '=', 'IN_PROGRESS')
       .execute();
   }
@@ -62,4 +83,32 @@ export class PgIdempotencyStore implements IdempotencyStore {
     const { numDeletedRows } = await this.db.deleteFrom('idempotency_keys').where('created_at', '<', before).executeTakeFirst();
     return Number(numDeletedRows);
   }
+}
+
+/** The key's completion inside a unit of work: it commits, or rolls back, with the effect. */
+export class PgIdempotencyKeyRepository implements IdempotencyKeyRepository {
+  constructor(private readonly trx: Kysely<DB>) {}
+
+  complete(claim: HeldClaim, response: StoredResponse): Promise<boolean> {
+    return completeHeldKey(this.trx, claim, response);
+  }
+}
+
+async function completeHeldKey(db: Kysely<DB>, claim: HeldClaim, response: StoredResponse): Promise<boolean> {
+  const { numUpdatedRows } = await db
+    .updateTable('idempotency_keys')
+    .set({
+      status: 'COMPLETED',
+      response_status: response.status,
+      response_body: response.body,
+      response_content_type: response.contentType,
+      claim_token: null,
+      lease_until: null,
+    })
+    .where('scope', '=', claim.scope)
+    .where('key', '=', claim.key)
+    .where('claim_token', '=', claim.token)
+    .where('status', '=', 'IN_PROGRESS')
+    .executeTakeFirst();
+  return numUpdatedRows === 1n;
 }

@@ -329,13 +329,13 @@ describe('PgSalesStatisticsRepository', () => {
 
     const statistics = new PgSalesStatisticsRepository(db());
     const expected = [{ day: '2020-01-02', productId: p.id, quantity: 5, revenue: 5_000 }];
-    expect(await statistics.replaceDay('2020-01-02', from, to)).toEqual(expected);
-    expect(await statistics.replaceDay('2020-01-02', from, to)).toEqual(expected);
+    expect(await statistics.replaceDay('2020-01-02', from, to, true)).toEqual(expected);
+    expect(await statistics.replaceDay('2020-01-02', from, to, true)).toEqual(expected);
     const run = await db().selectFrom('sales_aggregation_runs').selectAll().where('day', '=', '2020-01-02').executeTakeFirstOrThrow();
     expect(run.complete).toBe(true);
 
     // A run before the day has ended is recorded as partial.
-    const future = await statistics.replaceDay('2999-01-01', new Date('2998-12-31T15:00:00Z'), new Date('2999-01-01T15:00:00Z'));
+    const future = await statistics.replaceDay('2999-01-01', new Date('2998-12-31T15:00:00Z'), new Date('2999-01-01T15:00:00Z'), false);
     expect(future).toEqual([]);
     const partial = await db().selectFrom('sales_aggregation_runs').selectAll().where('day', '=', '2999-01-01').executeTakeFirstOrThrow();
     expect(partial.complete).toBe(false);
@@ -346,7 +346,7 @@ describe('PgSalesStatisticsRepository', () => {
     const from = new Date('2020-01-01T15:00:00.000Z');
     const to = new Date('2020-01-02T15:00:00.000Z');
     const runs = await Promise.all(
-      Array.from({ length: 10 }, () => db().transaction().execute((trx) => new PgSalesStatisticsRepository(trx).replaceDay('2020-01-02', from, to))),
+      Array.from({ length: 10 }, () => db().transaction().execute((trx) => new PgSalesStatisticsRepository(trx).replaceDay('2020-01-02', from, to, true))),
     );
     for (const rows of runs) expect(rows).toEqual(runs[0]);
     expect(runs[0]).toHaveLength(1);

@@ -13,7 +13,7 @@ export class PgSalesStatisticsRepository implements SalesStatisticsRepository {
    * both delete and insert; the transaction-level advisory lock keyed on the day makes the
    * second wait for the first and then replace its rows with the same ones.
    */
-  async replaceDay(day: string, from: Date, to: Date): Promise<DailyProductSales[]> {
+  async replaceDay(day: string, from: Date, to: Date, complete: boolean): Promise<DailyProductSales[]> {
     const dayKey = Number(day.replaceAll('-', ''));
     await sql`select pg_advisory_xact_lock(${SALES_DAY_LOCK_NAMESPACE}, ${dayKey})`.execute(this.db);
     await this.db.deleteFrom('daily_product_sales').where('day', '=', day).execute();
@@ -43,7 +43,7 @@ export class PgSalesStatisticsRepository implements SalesStatisticsRepository {
     `.execute(this.db);
     await sql`
       insert into sales_aggregation_runs (day, aggregated_at, complete)
-      values (${day}::date, now(), now() >= ${to}::timestamptz)
+      values (${day}::date, now(), ${complete})
       on conflict (day) do update set aggregated_at = excluded.aggregated_at, complete = excluded.complete
     `.execute(this.db);
     const rows = await this.db

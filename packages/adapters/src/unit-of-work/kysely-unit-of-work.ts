@@ -1,7 +1,8 @@
 import type { TransactionScope, UnitOfWork } from '@storefront/application';
 import { isDomainError } from '@storefront/domain';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema';
+import { PgIdempotencyKeyRepository } from '../idempotency/pg-idempotency-store';
 import { PgBalanceHistoryRepository } from '../repositories/balance-history.repository';
 import { PgCouponRepository } from '../repositories/coupon.repository';
 import { PgOrderRepository } from '../repositories/order.repository';
@@ -41,6 +42,7 @@ export function transactionScope(trx: Kysely<DB>, maxBalance = Number.MAX_SAFE_I
     orders: new PgOrderRepository(trx),
     outbox: new PgOutboxRepository(trx),
     salesStatistics: new PgSalesStatisticsRepository(trx),
+    idempotencyKeys: new PgIdempotencyKeyRepository(trx),
   };
 }
 
@@ -68,7 +70,13 @@ export class KyselyUnitOfWork implements UnitOfWork {
   async run<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction().execute((trx) => work(transactionScope(trx, this.maxBalance)));
+        return await this.db.transaction().execute(async (trx) => {
+          // The transaction takes its id before the use case reads the clock: a transaction
+          // horizon taken after midnight then lists every one that may still stamp the day
+          // before (PgTransactionHorizon). Jobs' lock holders, which are no units of work, take none.
+          if (this.db.getExecutor().adapter.supportsMultipleConnections) await sql`select pg_current_xact_id()`.execute(trx);
+          return work(transactionScope(trx, this.maxBalance));
+        });
       } catch (error) {
         if (attempt >= this.retry.maxAttempts || !isTransientConflict(error)) throw error;
         await pause(Math.random() * this.retry.baseDelayMs * 2 ** (attempt - 1));

@@ -20,9 +20,43 @@ export function databaseUrl(serverUrl: string, database: string): string {
   return url.toString();
 }
 
+/** How long the harness keeps trying while the server turns it away for a moment. */
+const TRANSIENT_DEADLINE_MS = 60_000;
+
+/**
+ * Refusals that pass when the machine is less busy: every connection slot taken by the suites
+ * of other runs (53300), the server starting or stopping (57P03), a copy of the template meeting
+ * another session on it (55006).
+ */
+function isTransientRefusal(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === '53300' || code === '57P03' || code === '55006' || code === 'ECONNRESET';
+}
+
+async function retryingTransientRefusals<T>(work: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + TRANSIENT_DEADLINE_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isTransientRefusal(error) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50 * attempt, 1_000)));
+    }
+  }
+}
+
 async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
-  await client.connect();
+  const client = await retryingTransientRefusals(async () => {
+    const candidate = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
+    candidate.on('error', () => {});
+    try {
+      await candidate.connect();
+      return candidate;
+    } catch (error) {
+      await candidate.end().catch(() => {});
+      throw error;
+    }
+  });
   try {
     return await work(client);
   } finally {
@@ -44,6 +78,10 @@ export async function createTemplateDatabase(adminUrl: string): Promise<string> 
     // No session may stay on a template, or copying it fails.
     await database.close();
   }
+  // Nor may one arrive: an autovacuum worker visiting the freshly migrated template made copies
+  // fail with 55006 ("being accessed by other users") until it left. A database that allows no
+  // connections is left alone, and CREATE DATABASE … TEMPLATE still copies it.
+  await withAdmin(adminUrl, (admin) => admin.query(`alter database "${name}" with allow_connections false`));
   return name;
 }
 
@@ -60,19 +98,8 @@ export interface FreshDatabaseRef {
 /** A new database copied from the migrated template. */
 export async function copyTemplate(adminUrl: string, template: string): Promise<FreshDatabaseRef> {
   const name = uniqueName(TEST_PREFIX);
-  await withAdmin(adminUrl, async (admin) => {
-    // Copies from one template serialise on it; a copy that meets another's brief session
-    // on the template ("being accessed by other users") just tries again.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await admin.query(`create database "${name}" template "${template}"`);
-        return;
-      } catch (error) {
-        if ((error as { code?: string }).code !== '55006' || attempt >= 20) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-      }
-    }
-  });
+  // Copies from one template serialise on it; a copy that still meets a session on it tries again.
+  await withAdmin(adminUrl, (admin) => retryingTransientRefusals(() => admin.query(`create database "${name}" template "${template}"`)));
   // Test data need not survive a crash of the server: skipping the wait for the WAL flush at
   // each commit makes the suite several times faster and changes nothing about locking.
   await withAdmin(adminUrl, (admin) => admin.query(`alter database "${name}" set synchronous_commit = off`));

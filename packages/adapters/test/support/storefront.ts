@@ -33,6 +33,7 @@ import { PgOrderQueries } from '../../src/queries/order.queries';
 import { PgSalesQueries } from '../../src/queries/sales.queries';
 import { PgWalletQueries } from '../../src/queries/wallet.queries';
 import { KyselyUnitOfWork } from '../../src/unit-of-work/kysely-unit-of-work';
+import { PgTransactionHorizon } from '../../src/unit-of-work/pg-transaction-horizon';
 
 /** A clock the test moves by hand; starts at a fixed instant so failures reproduce. */
 export class TestClock implements Clock {
@@ -63,7 +64,7 @@ export function storefrontOn(db: Kysely<DB>, options: { clock?: Clock; maxBalanc
     orders: new PgOrderQueries(db),
     sales: new PgSalesQueries(db),
   };
-  const aggregateDailySales = new AggregateDailySales(uow, calendar);
+  const aggregateDailySales = new AggregateDailySales(uow, calendar, new PgTransactionHorizon(db, { timeoutMs: 30_000, pollMs: 20 }));
   return {
     db,
     clock,

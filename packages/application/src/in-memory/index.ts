@@ -1,5 +1,6 @@
 export { InMemoryDatabase } from './database';
 export { InMemoryIdempotencyStore } from './idempotency-store';
+export { InMemoryInvariantAuditor } from './invariant-auditor';
 export { ManualClock } from './manual-clock';
 export { InMemoryOutboxRelayStore } from './outbox-relay-store';
 export { InMemoryRetentionStore } from './retention-store';
@@ -30,3 +31,4 @@ export {
   type InMemoryStorefrontOptions,
 } from './storefront';
 export { InMemoryUnitOfWork } from './unit-of-work';
+export { InMemoryTransactionHorizon } from './transaction-horizon';

@@ -77,6 +77,9 @@ export interface StoredIdempotencyKey {
   /** Null while the first request is still running. */
   response: StoredResponse | null;
   createdAt: Date;
+  /** The claim of the request running it (null once completed), and until when it holds. */
+  claimToken: string | null;
+  leaseUntil: Date | null;
 }
 
 /** The last value handed out by each sequence. */

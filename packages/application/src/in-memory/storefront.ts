@@ -1,6 +1,8 @@
 import type { StorefrontPorts } from '../ports';
 import { InMemoryDatabase } from './database';
-import { InMemoryIdempotencyStore } from './idempotency-store';
+import { DEFAULT_IDEMPOTENCY_LEASE_MS, InMemoryIdempotencyStore } from './idempotency-store';
+import { InMemoryInvariantAuditor } from './invariant-auditor';
+import { InMemoryTransactionHorizon } from './transaction-horizon';
 import { ManualClock } from './manual-clock';
 import { InMemoryOutboxRelayStore } from './outbox-relay-store';
 import { InMemoryRetentionStore } from './retention-store';
@@ -22,6 +24,8 @@ export interface InMemoryStorefrontOptions {
   /** Where the clock starts; ignored when `clock` is given. */
   now?: Date | string;
   clock?: ManualClock;
+  /** How long an idempotency claim holds; DEFAULT_IDEMPOTENCY_LEASE_MS when not given. */
+  idempotencyLeaseMs?: number;
 }
 
 /** What tests read to check the effect of a use case, without going through a port. */
@@ -67,6 +71,7 @@ export function createInMemoryStorefront(options: InMemoryStorefrontOptions = {}
   const database = new InMemoryDatabase();
   return {
     transactions: new InMemoryUnitOfWork(database, clock),
+    transactionHorizon: new InMemoryTransactionHorizon(database, clock),
     walletQueries: new InMemoryWalletQueries(database),
     catalogQueries: new InMemoryCatalogQueries(database),
     couponQueries: new InMemoryCouponQueries(database),
@@ -74,7 +79,8 @@ export function createInMemoryStorefront(options: InMemoryStorefrontOptions = {}
     salesQueries: new InMemorySalesQueries(database),
     outboxQueries: new InMemoryOutboxQueries(database),
     outboxRelayStore: new InMemoryOutboxRelayStore(database, clock),
-    idempotencyStore: new InMemoryIdempotencyStore(database),
+    idempotencyStore: new InMemoryIdempotencyStore(database, options.idempotencyLeaseMs ?? DEFAULT_IDEMPOTENCY_LEASE_MS),
+    invariantAuditor: new InMemoryInvariantAuditor(database),
     retentionStore: new InMemoryRetentionStore(database),
     clock,
     state: new InMemoryStateInspector(database),

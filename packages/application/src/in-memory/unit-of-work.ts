@@ -15,10 +15,13 @@ import type {
   Clock,
   CouponRepository,
   DailyProductSales,
+  HeldClaim,
+  IdempotencyKeyRepository,
   OrderRepository,
   OutboxRepository,
   ProductRepository,
   SalesStatisticsRepository,
+  StoredResponse,
   TransactionScope,
   UnitOfWork,
   UserCouponRepository,
@@ -26,6 +29,7 @@ import type {
 } from '../ports';
 import type { OrderEvent } from '../events/order-event';
 import type { InMemoryDatabase } from './database';
+import { completeHeldKey } from './idempotency-store';
 import { deepCopy, nextUuid, nextValue, type InMemoryState } from './state';
 
 /**
@@ -76,7 +80,16 @@ function scopeOf(session: Session): TransactionScope {
     orders: new InMemoryOrderRepository(session),
     outbox: new InMemoryOutboxRepository(session),
     salesStatistics: new InMemorySalesStatisticsRepository(session),
+    idempotencyKeys: new InMemoryIdempotencyKeyRepository(session),
   };
+}
+
+class InMemoryIdempotencyKeyRepository implements IdempotencyKeyRepository {
+  constructor(private readonly session: Session) {}
+
+  async complete(claim: HeldClaim, response: StoredResponse): Promise<boolean> {
+    return completeHeldKey(this.session.state, claim, response);
+  }
 }
 
 class InMemoryWalletRepository implements WalletRepository {
@@ -328,7 +341,7 @@ class InMemoryOutboxRepository implements OutboxRepository {
 class InMemorySalesStatisticsRepository implements SalesStatisticsRepository {
   constructor(private readonly session: Session) {}
 
-  async replaceDay(day: string, from: Date, to: Date): Promise<DailyProductSales[]> {
+  async replaceDay(day: string, from: Date, to: Date, complete: boolean): Promise<DailyProductSales[]> {
     const state = this.session.state;
     const totals = new Map<number, { quantity: number; revenue: number }>();
     const add = (productId: number, quantity: number, revenue: number) => {
@@ -354,7 +367,7 @@ class InMemorySalesStatisticsRepository implements SalesStatisticsRepository {
       .map(([productId, sum]) => ({ day, productId, quantity: sum.quantity, revenue: sum.revenue }));
     const now = this.session.clock.now();
     state.dailySales.set(day, rows);
-    state.aggregatedDays.set(day, { day, aggregatedAt: now, complete: now >= to });
+    state.aggregatedDays.set(day, { day, aggregatedAt: now, complete });
     return deepCopy(rows);
   }
 }

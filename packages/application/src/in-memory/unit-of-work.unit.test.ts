@@ -49,7 +49,7 @@ describe('InMemoryUnitOfWork', () => {
         await tx.userCoupons.add(coupon.issueTo(2, now));
         await tx.orders.nextId();
         await tx.outbox.append({ type: 'order.paid', occurredAt: now, data: { orderId: 1 } as never });
-        await tx.salesStatistics.replaceDay('2026-11-23', new Date(0), now);
+        await tx.salesStatistics.replaceDay('2026-11-23', new Date(0), now, true);
         throw failure;
       }),
     ).rejects.toBe(failure);

@@ -8,3 +8,4 @@ export * from './outbox-relay.port';
 export * from './idempotency.port';
 export * from './storefront-ports';
 export * from './retention.port';
+export * from './invariant-audit.port';

@@ -10,6 +10,7 @@ import type {
   Wallet,
 } from '@storefront/domain';
 import type { OrderEvent } from '../events/order-event';
+import type { IdempotencyKeyRepository } from './idempotency.port';
 import type { DailyProductSales } from './views';
 
 /*
@@ -103,10 +104,26 @@ export interface SalesStatisticsRepository {
   /**
    * Replaces the statistics of one business day with its net sales at list price: the lines of
    * orders placed in [from, to), less the units refunded and the lines cancelled in [from, to).
-   * A product whose net is zero gets no row. Records that the day was aggregated. Running it
+   * A product whose net is zero gets no row. Records that the day was aggregated — as final
+   * when `complete` (no transaction that may still stamp the day is open: see
+   * TransactionHorizon). Running it
    * again, or twice at once, leaves the same rows.
    */
-  replaceDay(day: string, from: Date, to: Date): Promise<DailyProductSales[]>;
+  replaceDay(day: string, from: Date, to: Date, complete: boolean): Promise<DailyProductSales[]>;
+}
+
+/**
+ * The boundary between what is written and what may still be. A transaction takes the clock
+ * after it begins, so once every transaction open at some moment T has ended, no row stamped
+ * before T can appear any more: that is when a day ending before T may be called complete.
+ */
+export interface TransactionHorizon {
+  /**
+   * Waits until every transaction open now has ended; answers the moment "now" was (a lower
+   * bound, on the database's clock), or null when some are still open at the implementation's
+   * deadline.
+   */
+  awaitOpenTransactions(): Promise<Date | null>;
 }
 
 /** Everything a use case may touch inside one transaction. */
@@ -119,6 +136,8 @@ export interface TransactionScope {
   orders: OrderRepository;
   outbox: OutboxRepository;
   salesStatistics: SalesStatisticsRepository;
+  /** Only for `KeyCompletingUnitOfWork`: use cases never touch idempotency. */
+  idempotencyKeys: IdempotencyKeyRepository;
 }
 
 /**

@@ -50,9 +50,17 @@ export class BusinessCalendar {
 
 const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
-/** True for a real calendar date written YYYY-MM-DD. */
+/**
+ * The business days the service reasons about. Before 1970 no order can exist, and the edges
+ * break arithmetic: `Date.UTC` maps years 0–99 to 1900–1999, and the day after 9999-12-31 has
+ * no YYYY-MM-DD form.
+ */
+export const FIRST_BUSINESS_DAY = '1970-01-01';
+export const LAST_BUSINESS_DAY = '9999-12-30';
+
+/** True for a real calendar date written YYYY-MM-DD, from FIRST_BUSINESS_DAY to LAST_BUSINESS_DAY. */
 export function isCalendarDay(day: string): boolean {
-  if (!DAY_PATTERN.test(day)) return false;
+  if (!DAY_PATTERN.test(day) || day < FIRST_BUSINESS_DAY || day > LAST_BUSINESS_DAY) return false;
   const parsed = new Date(`${day}T00:00:00Z`);
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === day;
 }

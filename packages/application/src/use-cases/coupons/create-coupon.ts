@@ -17,8 +17,10 @@ export class CreateCoupon {
 
   async execute(input: CreateCouponInput): Promise<CouponView> {
     const fields = Coupon.validateNew(input, this.clock.now());
-    const coupon = await this.transactions.run((tx) => tx.coupons.add(fields));
-    const { id, name, discountType, discountValue, totalQuantity, expiresAt } = coupon.toPrimitives();
-    return { id, name, discountType, discountValue, totalQuantity, remainingQuantity: totalQuantity, expiresAt };
+    // The view is the transaction's result: what an idempotent request stores with its effect.
+    return this.transactions.run(async (tx) => {
+      const { id, name, discountType, discountValue, totalQuantity, expiresAt } = (await tx.coupons.add(fields)).toPrimitives();
+      return { id, name, discountType, discountValue, totalQuantity, remainingQuantity: totalQuantity, expiresAt };
+    });
   }
 }

@@ -16,7 +16,7 @@ async function setUp(now = kst('2026-11-24T18:00:00')) {
   const store = createInMemoryStorefront({ now });
   const calendar = new BusinessCalendar('Asia/Seoul');
   const g = given(store);
-  const aggregate = new AggregateDailySales(store.transactions, calendar);
+  const aggregate = new AggregateDailySales(store.transactions, calendar, store.transactionHorizon);
   const a = await g.product(aProduct().withName('A').withPrice(1_000).withStock(1_000));
   const b = await g.product(aProduct().withName('B').withPrice(3_000).withStock(1_000));
   const c = await g.product(aProduct().withName('C').withPrice(500).withStock(1_000));
@@ -186,7 +186,7 @@ describe('GetTopProducts', () => {
     await orderAt('2026-11-24T10:00:00', [[c.id, 50]]); // today: not complete
     store.clock.set(kst('2026-11-24T18:00:00'));
     await catchUp.execute({ maxDays: 7 });
-    await new AggregateDailySales(store.transactions, new BusinessCalendar('Asia/Seoul')).execute({ day: '2026-11-24' });
+    await new AggregateDailySales(store.transactions, new BusinessCalendar('Asia/Seoul'), store.transactionHorizon).execute({ day: '2026-11-24' });
 
     // A: 4 for 4,000; C: 6 for 3,000; B: 3 for 9,000.
     await expect(top.execute({ days: 3, limit: 5 })).resolves.toEqual({

@@ -1,0 +1,21 @@
+import type { InvariantAuditor, InvariantFinding } from '@storefront/application';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema';
+import { checkInvariants } from './check-invariants';
+
+/**
+ * The SQL invariant checker on the live database: one read-only snapshot, each statement held
+ * to the time left of the budget. Events are not required to be delivered yet (the relay may be
+ * behind, or the platform down); that each order has its one event is.
+ */
+export class PgInvariantAuditor implements InvariantAuditor {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly options: { maxBalance: number; timeZone: string },
+  ) {}
+
+  async audit(budgetMs: number): Promise<InvariantFinding[]> {
+    const report = await checkInvariants(this.db, { ...this.options, deadline: Date.now() + budgetMs });
+    return report.violations;
+  }
+}

@@ -1,0 +1,14 @@
+/** One broken invariant (DESIGN.md's number), where (`user 7`, `order 12`), and what is wrong. */
+export interface InvariantFinding {
+  invariant: number;
+  subject: string;
+  detail: string;
+}
+
+/**
+ * Checks the invariants on the live data, all within `budgetMs`. A check the budget did not
+ * reach is itself a finding (subject `audit`): an audit never passes on what it did not look at.
+ */
+export interface InvariantAuditor {
+  audit(budgetMs: number): Promise<InvariantFinding[]>;
+}
