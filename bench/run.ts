@@ -13,8 +13,13 @@
  * 4. bench/results/latest.{json,md,svg}; every child stopped and both databases dropped
  *    (`--keep` keeps them).
  *
+ * 5. The relay scenario (bench/relay.ts): the scheduler role draining a backlog of order events
+ *    to a local HTTP receiver and to JetStream; its figures go into the report and into
+ *    bench/results/relay.{json,md}.
+ *
  * Options: --quick, --keep, --profile (writes the service's --cpu-prof into bench/results),
- * --only=name,name (a subset of the scenarios, for working on one of them).
+ * --only=name,name (a subset of the scenarios, for working on one of them; `--only=relay` runs
+ * the relay scenario alone).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,6 +28,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLoad, type LoadMeasurement } from './lib/load';
+import { relayReportLines, runRelayBench } from './relay';
 import { InvariantChecks } from './lib/invariants';
 import { runPgbench, type PgbenchOptions, type PgbenchResult } from './lib/pgbench';
 import { createDatabase, databaseUrl, dropDatabase, freeConnections, serverVersion, withClient } from './lib/postgres';
@@ -47,6 +53,20 @@ const selected: ScenarioName[] = onlyArg
   ? SCENARIO_NAMES.filter((n) => onlyArg.split(',').includes(n))
   : [...SCENARIO_NAMES];
 const sizes = quick ? QUICK : FULL;
+const withRelay = onlyArg === undefined || onlyArg.split(',').includes('relay');
+/** Events in the relay scenario's backlog (four per order). */
+const RELAY_EVENTS = quick ? 8_000 : 20_000;
+
+/** The relay scenario: its own report beside the others, and its lines for the main report. */
+async function relayScenario(): Promise<string[]> {
+  const results = await runRelayBench({ root, logDir, events: RELAY_EVENTS, log });
+  const lines = relayReportLines(results);
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, 'relay.json'), `${JSON.stringify({ startedAt: new Date().toISOString(), results }, null, 2)}\n`);
+  writeFileSync(join(resultsDir, 'relay.md'), `# Relay benchmark\n\n${lines.join('\n')}\nRun with \`pnpm bench --only=relay\`${quick ? ' --quick' : ''}.\n`);
+  log(`wrote ${relative(root, join(resultsDir, 'relay'))}.{json,md}`);
+  return lines;
+}
 
 const MAX_BALANCE = 10_000_000;
 const TIME_ZONE = 'Asia/Seoul';
@@ -116,6 +136,11 @@ async function main(): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
+  if (selected.length === 0 && withRelay) {
+    log(`${quick ? 'quick' : 'full'} run, scenario: relay`);
+    await relayScenario();
+    return 0;
+  }
   try {
     log(`${quick ? 'quick' : 'full'} run, scenarios: ${selected.join(', ')}`);
     const host = await machine();
@@ -266,6 +291,9 @@ async function main(): Promise<number> {
       });
     }
 
+    // The relay scenario needs no service: stop it first, so the relay has the machine.
+    await stopAllChildServers();
+    const relayLines = withRelay && !interrupted ? await relayScenario() : [];
     const report = buildReport(host, startedAt, measurements);
     const extra = [
       `Mode: ${quick ? '`--quick`' : 'full'}; ${sizes.users.toLocaleString('en-US')} funded wallets, ${sizes.catalogue} products plus a hot one, a rush coupon of ${sizes.rushQuantity.toLocaleString('en-US')}.`,
@@ -278,7 +306,7 @@ async function main(): Promise<number> {
     const base = selected.length === SCENARIO_NAMES.length ? 'latest' : 'partial';
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(join(outDir, `${base}.md`), renderMarkdown(report, notes, extra));
+    writeFileSync(join(outDir, `${base}.md`), `${renderMarkdown(report, notes, extra)}${relayLines.length > 0 ? `\n${relayLines.join('\n')}` : ''}`);
     writeFileSync(join(outDir, `${base}.svg`), renderSvg(report));
     log(`wrote ${relative(root, join(outDir, base))}.{json,md,svg}`);
     for (const s of report.scenarios) {

@@ -58,7 +58,7 @@ export interface BuildAppOptions {
   limits?: Partial<HttpLimits>;
   /** The process's Prometheus registry (GET /metrics serves it); a fresh one when not given. */
   metrics?: Registry;
-  /** CORS, rate limit and load shedding; by default no CORS, no rate limit, shedding on. */
+  /** CORS, rate limit and load shedding; by default none of them (the HTTP role passes its configuration). */
   protection?: ProtectionSettings;
 }
 

@@ -23,6 +23,8 @@ import {
   RefundOrder,
   RetryOutboxEvent,
   SoldOutCoupons,
+  GetOutboxEvent,
+  ReadEventFeed,
   UpdateProduct,
   type CatalogQueries,
   type Clock,
@@ -162,6 +164,8 @@ export function createHttpContainer(ports: StorefrontPorts, settings: HttpSettin
       retryOutboxEvent: new RetryOutboxEvent(resolve(r, Tokens.OutboxRelayStore)),
       listOrders: new ListOrders(resolve(r, Tokens.OrderQueries)),
       listCoupons: new ListCoupons(resolve(r, Tokens.CouponQueries)),
+      getOutboxEvent: new GetOutboxEvent(resolve(r, Tokens.OutboxQueries)),
+      readEventFeed: new ReadEventFeed(resolve(r, Tokens.OutboxQueries)),
     };
   });
 

@@ -23,6 +23,8 @@ import type {
   RefundOrder,
   RetryOutboxEvent,
   UnitOfWork,
+  GetOutboxEvent,
+  ReadEventFeed,
   UpdateProduct,
 } from '@storefront/application';
 
@@ -53,6 +55,8 @@ export interface UseCases {
   refundOrder: UseCase<RefundOrder>;
   listOrders: UseCase<ListOrders>;
   listCoupons: UseCase<ListCoupons>;
+  getOutboxEvent: UseCase<GetOutboxEvent>;
+  readEventFeed: UseCase<ReadEventFeed>;
 }
 
 /** The use cases of the mutating routes: built per keyed request on a unit of work that completes its key. */

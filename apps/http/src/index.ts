@@ -30,9 +30,6 @@ export { createLogger, flushLogs } from './logger';
 export { DEFAULT_DATA_DIR, demoTokens, exitOnStartFailure, loadServiceConfig, openServiceDatabase, SchemaMissingError } from './bootstrap';
 export { installShutdown } from './shutdown';
 
-/** Idempotency keys are kept at least this long (API.md: 24 hours), then purged. */
-export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
-const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 const READINESS_TIMEOUT_MS = 2_000;
 /** An admin's on-demand aggregation waits this long at most for transactions still open. */
 const TRANSACTION_HORIZON = { timeoutMs: 30_000, pollMs: 50 };
@@ -92,7 +89,7 @@ export interface HttpRole {
 
 /**
  * The HTTP role: the API on the configured host and port, over the given database (which the
- * caller owns), plus an hourly purge of idempotency keys older than 24 hours.
+ * caller owns). Expired idempotency keys are purged by the scheduler role, once across instances.
  */
 export async function startHttpRole({ config, database, logger, ...options }: HttpRoleOptions): Promise<HttpRole> {
   if (config.jwt.isDevelopmentDefault) {
@@ -118,19 +115,6 @@ export async function startHttpRole({ config, database, logger, ...options }: Ht
     'HTTP API listening (GET /metrics for Prometheus)',
   );
 
-  const purge = (): void => {
-    const before = new Date(ports.clock.now().getTime() - IDEMPOTENCY_RETENTION_MS);
-    ports.idempotencyStore.purgeCreatedBefore(before).then(
-      (purged) => {
-        if (purged > 0) logger.info({ purged }, 'expired idempotency keys purged');
-      },
-      (error: unknown) => logger.warn({ err: error }, 'purging idempotency keys failed; will retry'),
-    );
-  };
-  purge();
-  const purgeTimer = setInterval(purge, PURGE_INTERVAL_MS);
-  purgeTimer.unref();
-
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -138,7 +122,6 @@ export async function startHttpRole({ config, database, logger, ...options }: Ht
     metrics,
     close() {
       closing ??= (async () => {
-        clearInterval(purgeTimer);
         // Keep-alive connections of requests still in flight become idle only once answered, after
         // close() has dropped the idle ones: sweep them until the server has closed.
         const sweep = setInterval(() => app.server.closeIdleConnections(), 100);

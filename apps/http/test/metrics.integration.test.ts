@@ -74,7 +74,11 @@ describe('GET /metrics', () => {
     expect((await app.inject({ method: 'POST', url: '/users/12345/balance/charge', headers: user, payload: { amount: 99_000_000 } })).statusCode).toBe(409);
     const product = await app.inject({ method: 'POST', url: '/admin/products', headers: admin, payload: { name: 'Tea', price: 1_000, stock: 5 } });
     const productId = (JSON.parse(product.body) as { id: number }).id;
-    expect((await app.inject({ method: 'POST', url: '/orders', headers: user, payload: { userId: 12345, items: [{ productId, quantity: 1 }] } })).statusCode).toBe(201);
+    const order = await app.inject({ method: 'POST', url: '/orders', headers: user, payload: { userId: 12345, items: [{ productId, quantity: 1 }] } });
+    expect(order.statusCode).toBe(201);
+    const orderId = (JSON.parse(order.body) as { orderId: number }).orderId;
+    expect((await app.inject({ method: 'POST', url: `/orders/${orderId}/cancel`, headers: user, payload: {} })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: `/orders/${orderId}/cancel`, headers: user, payload: {} })).statusCode).toBe(409);
     expect((await app.inject({ method: 'GET', url: '/no/such/page-98765' })).statusCode).toBe(404);
 
     const text = await scrape();
@@ -84,9 +88,13 @@ describe('GET /metrics', () => {
     expect(text).toContain('storefront_operations_total{operation="charge",outcome="ok"} 1');
     expect(text).toContain('storefront_operations_total{operation="charge",outcome="BALANCE_LIMIT_EXCEEDED"} 1');
     expect(text).toContain('storefront_operations_total{operation="order",outcome="ok"} 1');
+    // Routes that came later are counted by the same mechanism.
+    expect(text).toContain('storefront_operations_total{operation="cancellation",outcome="ok"} 1');
+    expect(text).toContain('storefront_operations_total{operation="cancellation",outcome="ORDER_NOT_CANCELLABLE"} 1');
     expect(text).toContain('http_request_errors_total{method="GET",route="unmatched",code="NOT_FOUND"} 1');
-    // The order's event waits in the outbox; the pool and Node's own figures are there.
-    expect(text).toContain('storefront_outbox_events{status="pending"} 1');
+    // The pool and Node's own figures are there.
+    // The order's and the cancellation's events wait in the outbox.
+    expect(text).toContain('storefront_outbox_events{status="pending"} 2');
     expect(text).toContain('storefront_outbox_events{status="failed"} 0');
     expect(text).toMatch(/storefront_outbox_oldest_pending_age_seconds \d/);
     expect(text).toMatch(/storefront_db_pool_connections\{state="in_use"\} \d/);

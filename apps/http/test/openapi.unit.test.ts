@@ -25,6 +25,8 @@ const CONTRACT = [
   'GET /admin/orders',
   'GET /admin/coupons',
   'GET /admin/outbox',
+  'GET /admin/outbox/{eventId}',
+  'GET /admin/events',
   'POST /admin/outbox/{eventId}/retry',
   'POST /admin/jobs/aggregate-sales',
   'GET /health/live',

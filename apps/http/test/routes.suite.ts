@@ -565,7 +565,8 @@ describe('admin outbox', () => {
 
     // Park the event as a relay would after too many failed deliveries.
     const [claimed] = await t.outboxRelayStore.claimDue(10, 60_000);
-    await t.outboxRelayStore.park(claimed!, 'platform down');
+    const attempt = { at: new Date(), outcome: 'FAILED' as const, httpStatus: 503, durationMs: 7, error: 'platform down' };
+    await t.outboxRelayStore.settle([{ event: claimed!, attempt, settlement: { kind: 'park' } }]);
     const failed = json(await t.app.inject({ method: 'GET', url: '/admin/outbox?status=FAILED', headers: admin }));
     expect(failed.items).toEqual([
       {
@@ -583,6 +584,70 @@ describe('admin outbox', () => {
     expect(retried.statusCode).toBe(200);
     expect(json(retried)).toEqual({ eventId: claimed!.envelope.eventId, status: 'PENDING' });
     expect((await t.app.inject({ method: 'GET', url: '/admin/outbox?status=BOGUS', headers: admin })).statusCode).toBe(400);
+  });
+
+  it('shows one event with its delivery log and next attempt; 404 for an unknown one', async () => {
+    const productId = await seedProduct(t);
+    await charge(t, 1, 10_000);
+    const order = json(
+      await t.app.inject({ method: 'POST', url: '/orders', headers: bearer(await t.userToken(1)), payload: { userId: 1, items: [{ productId, quantity: 1 }] } }),
+    );
+    const admin = bearer(await t.adminToken());
+    const [claimed] = await t.outboxRelayStore.claimDue(10, 60_000);
+    const at = new Date('2026-11-24T09:00:01.000Z');
+    const nextAttemptAt = new Date(Date.now() + 3_600_000);
+    await t.outboxRelayStore.settle([
+      { event: claimed!, attempt: { at, outcome: 'FAILED', httpStatus: 502, durationMs: 31, error: 'HTTP 502: bad gateway' }, settlement: { kind: 'retry', nextAttemptAt } },
+    ]);
+    const response = await t.app.inject({ method: 'GET', url: `/admin/outbox/${claimed!.envelope.eventId}`, headers: admin });
+    expect(response.statusCode).toBe(200);
+    expect(json(response)).toEqual({
+      eventId: claimed!.envelope.eventId,
+      type: 'order.paid',
+      occurredAt: expect.stringMatching(ISO),
+      sequence: claimed!.envelope.sequence,
+      data: order,
+      status: 'PENDING',
+      attempts: [{ at: at.toISOString(), outcome: 'FAILED', httpStatus: 502, durationMs: 31, error: 'HTTP 502: bad gateway' }],
+      nextAttemptAt: nextAttemptAt.toISOString(),
+      lastError: 'HTTP 502: bad gateway',
+      createdAt: expect.stringMatching(ISO),
+      deliveredAt: null,
+    });
+    const unknown = await t.app.inject({ method: 'GET', url: '/admin/outbox/6f1c1a55-3b7c-4f0e-9d55-0a4b0c1d2e3f', headers: admin });
+    expect(unknown.statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'GET', url: '/admin/outbox/a.b', headers: admin })).statusCode).toBe(400);
+  });
+});
+
+describe('admin event feed', () => {
+  it('serves every event ascending by sequence, from any point, as the data platform receives it', async () => {
+    const productId = await seedProduct(t);
+    await charge(t, 1, 100_000);
+    const orders = [];
+    for (let i = 0; i < 3; i += 1) {
+      orders.push(
+        json(await t.app.inject({ method: 'POST', url: '/orders', headers: bearer(await t.userToken(1)), payload: { userId: 1, items: [{ productId, quantity: 1 }] } })),
+      );
+    }
+    const admin = bearer(await t.adminToken());
+    const [first] = await t.outboxRelayStore.claimDue(1, 60_000);
+    await t.outboxRelayStore.settle([{ event: first!, attempt: { at: new Date(), outcome: 'DELIVERED', httpStatus: 200, durationMs: 3, error: null }, settlement: { kind: 'delivered' } }]);
+
+    const page = json(await t.app.inject({ method: 'GET', url: '/admin/events?limit=2', headers: admin }));
+    expect(page.items).toHaveLength(2);
+    expect(page.items[0]).toEqual({ ...first!.envelope, status: 'DELIVERED', attempts: 1, deliveredAt: expect.stringMatching(ISO) });
+    expect(page.items[1]).toMatchObject({ type: 'order.paid', status: 'PENDING', attempts: 0, deliveredAt: null, data: orders[1] });
+    expect(page.nextAfter).toBe(page.items[1].sequence);
+    const rest = json(await t.app.inject({ method: 'GET', url: `/admin/events?after=${page.nextAfter}&limit=2`, headers: admin }));
+    expect(rest.items.map((e: { data: { orderId: number } }) => e.data.orderId)).toEqual([orders[2].orderId]);
+    const end = json(await t.app.inject({ method: 'GET', url: `/admin/events?after=${rest.nextAfter}`, headers: admin }));
+    expect(end).toEqual({ items: [], nextAfter: rest.nextAfter });
+    const cancellations = json(await t.app.inject({ method: 'GET', url: '/admin/events?type=order.cancelled', headers: admin }));
+    expect(cancellations).toEqual({ items: [], nextAfter: 0 });
+    for (const bad of ['after=-1', 'after=x', 'limit=0', 'limit=1001', 'type=order.shipped']) {
+      expect((await t.app.inject({ method: 'GET', url: `/admin/events?${bad}`, headers: admin })).statusCode, bad).toBe(400);
+    }
   });
 });
 
@@ -602,6 +667,8 @@ describe('authentication and roles', () => {
     ['PATCH', '/admin/products/1'],
     ['POST', '/admin/coupons'],
     ['GET', '/admin/outbox'],
+    ['GET', '/admin/outbox/abc'],
+    ['GET', '/admin/events'],
     ['POST', '/admin/outbox/abc/retry'],
     ['POST', '/admin/jobs/aggregate-sales'],
   ] as const;

@@ -2,13 +2,19 @@ import 'reflect-metadata';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import {
   AggregateDailySales,
+  attemptsSpanning,
   BusinessCalendar,
   CatchUpDailySales,
+  DEFAULT_RETRY_SCHEDULE,
+  DEFAULT_RETRY_SPAN_MS,
+  PurgeExpiredRecords,
   RelayOutboxEvents,
   type Clock,
   type DataPlatformClient,
   type OutboxRelayStore,
+  type RelayObserver,
   type RelayPolicy,
+  type RetentionPolicy,
   type SalesQueries,
   type TransactionHorizon,
   type UnitOfWork,
@@ -17,6 +23,7 @@ import {
   dataPlatformClientFor,
   KyselyUnitOfWork,
   PgOutboxRelayStore,
+  PgRetentionStore,
   PgSalesQueries,
   PgTransactionHorizon,
   SystemClock,
@@ -49,6 +56,8 @@ export const Tokens = {
   outboxRelayStore: token<OutboxRelayStore>('OutboxRelayStore'),
   dataPlatform: token<DataPlatformClient>('DataPlatformClient'),
   relayOutboxEvents: token<RelayOutboxEvents>('RelayOutboxEvents'),
+  retentionPolicy: token<RetentionPolicy>('RetentionPolicy'),
+  purgeExpiredRecords: token<PurgeExpiredRecords>('PurgeExpiredRecords'),
   aggregateDailySales: token<AggregateDailySales>('AggregateDailySales'),
   catchUpDailySales: token<CatchUpDailySales>('CatchUpDailySales'),
 } as const;
@@ -61,17 +70,41 @@ function provide<T>(container: DependencyContainer, key: Token<T>, factory: (c: 
   container.register<T>(key.key, { useFactory: instanceCachingFactory<T>(factory) });
 }
 
-/** Outbox relay defaults: a 30 s lease outlives any delivery (the client gives up much sooner). */
+/**
+ * Outbox relay defaults. A batch goes out concurrently, so a 30 s lease outlives any pass (each
+ * delivery gives up after DATA_PLATFORM_TIMEOUT_MS). Retries follow the default schedule (5 s
+ * doubling to 8 h) for as many attempts as span three days, unless OUTBOX_MAX_ATTEMPTS says
+ * otherwise. Ten failures in a row open the circuit; probes start after 1 s and back off to a
+ * minute; a Retry-After is honoured up to an hour.
+ */
 export function relayPolicyFrom(config: AppConfig): RelayPolicy {
-  return { batchSize: 50, leaseMs: 30_000, maxAttempts: config.outboxMaxAttempts, backoffBaseMs: 1_000, backoffCapMs: 5 * 60_000 };
+  return {
+    batchSize: 100,
+    leaseMs: 30_000,
+    maxAttempts: config.outboxMaxAttempts ?? attemptsSpanning(DEFAULT_RETRY_SCHEDULE, DEFAULT_RETRY_SPAN_MS),
+    ...DEFAULT_RETRY_SCHEDULE,
+    failureThreshold: 10,
+    probeIntervalMinMs: 1_000,
+    probeIntervalMaxMs: 60_000,
+    retryAfterCapMs: 60 * 60_000,
+  };
+}
+
+/** Delivered events after EVENT_RETENTION_DAYS, idempotency keys after 24 hours; 1,000 rows a statement. */
+export function retentionPolicyFrom(config: AppConfig): RetentionPolicy {
+  const day = 24 * 60 * 60 * 1000;
+  return { eventRetentionMs: config.eventRetentionDays * day, idempotencyKeyRetentionMs: day, batchSize: 1_000, maxBatches: 200 };
 }
 
 export interface SchedulerOverrides {
   clock?: Clock;
   relayPolicy?: Partial<RelayPolicy>;
+  retentionPolicy?: Partial<RetentionPolicy>;
   dataPlatform?: DataPlatformClient;
   /** The process's metrics: deliveries to the data platform are counted and timed there. */
   metrics?: ProcessMetrics;
+  /** Sees every delivery attempt: where counters of attempts, latency and parked events hook in. */
+  relayObserver?: RelayObserver;
 }
 
 /**
@@ -105,7 +138,15 @@ export function createSchedulerContainer(config: AppConfig, database: Database, 
         resolve(r, Tokens.dataPlatform),
         resolve(r, Tokens.clock),
         resolve(r, Tokens.relayPolicy),
+        Math.random,
+        overrides.relayObserver ?? null,
       ),
+  );
+  provide(c, Tokens.retentionPolicy, () => ({ ...retentionPolicyFrom(config), ...overrides.retentionPolicy }));
+  provide(
+    c,
+    Tokens.purgeExpiredRecords,
+    (r) => new PurgeExpiredRecords(new PgRetentionStore(resolve(r, Tokens.database).db), resolve(r, Tokens.clock), resolve(r, Tokens.retentionPolicy)),
   );
   provide(
     c,

@@ -37,8 +37,8 @@ function loadSchedulerConfig(): AppConfig {
  */
 async function openSchedulerDatabase(config: AppConfig): Promise<Database> {
   // A few connections suffice: one holds the aggregation's lock while the catch-up's
-  // transactions and the relay's statements use the others.
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: `${config.dataDir}/pglite`, poolSize: 5, ...config.databaseTimeouts });
+  // transactions, the retention purge and the relay's four passes use the others.
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: `${config.dataDir}/pglite`, poolSize: 8, ...config.databaseTimeouts });
   try {
     if (database.kind === 'pglite') {
       await migrateToLatest(database.db);

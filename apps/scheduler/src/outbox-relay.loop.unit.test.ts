@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { RelayPassResult } from '@storefront/application';
 import { OutboxRelayLoop } from './outbox-relay.loop';
+import { recordingLogger } from '../test/support/recording-logger';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const pass = (claimed: number): RelayPassResult => ({ claimed, delivered: claimed, retried: 0, parked: 0 });
+const pass = (claimed: number): RelayPassResult => ({
+  claimed,
+  delivered: claimed,
+  retried: 0,
+  parked: 0,
+  failures: [],
+  circuit: 'CLOSED',
+  circuitChange: null,
+});
 
 describe('OutboxRelayLoop', () => {
   it('runs the next pass at once after a full batch, and waits the poll interval otherwise', async () => {
@@ -76,5 +85,34 @@ describe('OutboxRelayLoop', () => {
     await stopped;
     expect(finished).toBe(true);
     expect(passes).toBe(1);
+  });
+});
+
+describe('OutboxRelayLoop logging', () => {
+  it('logs failed deliveries at warn with their reasons, and the circuit opening', async () => {
+    const logger = recordingLogger();
+    const failing: RelayPassResult = {
+      claimed: 3,
+      delivered: 0,
+      retried: 2,
+      parked: 1,
+      failures: [
+        { eventId: 'e1', type: 'order.paid', attempt: 1, reason: 'HTTP 503: down', httpStatus: 503, parked: false },
+        { eventId: 'e2', type: 'order.paid', attempt: 1, reason: 'HTTP 503: down', httpStatus: 503, parked: false },
+        { eventId: 'e3', type: 'order.cancelled', attempt: 31, reason: 'no answer within 5000 ms', httpStatus: null, parked: true },
+      ],
+      circuit: 'OPEN',
+      circuitChange: 'opened',
+    };
+    const results = [failing];
+    const loop = new OutboxRelayLoop({ execute: async () => results.shift() ?? pass(0) }, { batchSize: 10, pollIntervalMs: 10, errorDelayMs: 10 }, logger);
+    loop.start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await loop.stop();
+    const warnings = logger.entries.filter((e) => e.level === 'warn');
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]!.fields).toMatchObject({ failed: 3, parked: 1, reasons: { 'HTTP 503: down': 2, 'no answer within 5000 ms': 1 } });
+    expect(warnings[0]!.message).toMatch(/3 deliveries failed \(HTTP 503: down, …\)/);
+    expect(warnings[1]!.message).toMatch(/one probe at a time/);
   });
 });

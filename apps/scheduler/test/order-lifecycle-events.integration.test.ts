@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RelayOutboxEvents, type OrderEventEnvelope } from '@storefront/application';
-import { checkInvariants, JsonlFileSink, PgOutboxRelayStore, SystemClock } from '@storefront/adapters';
+import { checkInvariants, JsonlFileSink, PgOutboxRelayStore, sequenceCommittedEvents, SystemClock } from '@storefront/adapters';
 import { freshDatabase, type TestDatabase } from '@storefront/adapters/testing';
 import { DataPlatformReceiver } from './support/data-platform-receiver';
 import { fastPolicy, SECRET, startRelay } from './support/relay';
@@ -32,10 +32,11 @@ beforeAll(async () => {
   const refunded = await shop.order(1, [{ productId: tea!, quantity: 3 }, { productId: cake!, quantity: 1 }]);
   await shop.cancel(cancelled.orderId);
   const refund = await shop.refund(refunded.orderId, [{ productId: tea!, quantity: 1 }]);
-  const rows = await database.db.selectFrom('outbox').select(['seq', 'type', 'payload']).orderBy('seq').execute();
+  await sequenceCommittedEvents(database.db);
+  const rows = await database.db.selectFrom('outbox').select(['sequence', 'type', 'payload']).orderBy('sequence').execute();
   expected = rows.map((row) => {
     const data = row.payload as { orderId: number; status: string; refund?: { refundId: number } };
-    return { type: row.type, orderId: data.orderId, status: data.status, sequence: row.seq, ...(data.refund ? { refundId: data.refund.refundId } : {}) };
+    return { type: row.type, orderId: data.orderId, status: data.status, sequence: Number(row.sequence), ...(data.refund ? { refundId: data.refund.refundId } : {}) };
   });
   expect(expected.map((e) => [e.type, e.orderId, e.status])).toEqual([
     ['order.paid', kept.orderId, 'PAID'],
@@ -64,7 +65,9 @@ describe('order.cancelled and order.refunded events', () => {
   it('are written to the JSONL file sink with their sequence, the order after the change and the refund', async () => {
     const sinkPath = join(sinkDir, 'events.jsonl');
     const relay = new RelayOutboxEvents(new PgOutboxRelayStore(database.db), new JsonlFileSink(sinkPath), new SystemClock(), fastPolicy);
-    await expect(relay.execute()).resolves.toMatchObject({ claimed: 5, delivered: 5 });
+    // The payments first; each cancellation or refund waits for its order's payment to be delivered.
+    await expect(relay.execute()).resolves.toMatchObject({ claimed: 3, delivered: 3 });
+    await expect(relay.execute()).resolves.toMatchObject({ claimed: 2, delivered: 2 });
     const lines = (await readFile(sinkPath, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as OrderEventEnvelope);
     expect(summary(lines)).toEqual(expected);
     expect(Object.keys(lines.find((e) => e.type === 'order.refunded')!)).toEqual(['eventId', 'type', 'occurredAt', 'sequence', 'data']);

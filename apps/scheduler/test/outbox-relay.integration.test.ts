@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { sql } from 'kysely';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RetryOutboxEvent } from '@storefront/application';
@@ -9,6 +10,7 @@ import { startSchedulerRole } from '../src/index';
 import { DataPlatformReceiver } from './support/data-platform-receiver';
 import { SECRET, startRelay, type RelayUnderTest } from './support/relay';
 import { MAX_BALANCE, TestShop } from './support/shop';
+import { recordingLogger } from './support/recording-logger';
 import { silentLogger, waitUntil } from './support/wait';
 
 /*
@@ -214,5 +216,43 @@ describe('the scheduler role', () => {
       await role.close();
     }
     await waitUntil('the outbox row is marked delivered', () => allDelivered(1), 2_000);
+  });
+
+  it('purges delivered events past EVENT_RETENTION_DAYS and expired idempotency keys on start, and nothing else', async () => {
+    const [kept, expired, pending] = await placeOrders(3);
+    await database.db
+      .updateTable('outbox')
+      .set({ status: 'DELIVERED', delivered_at: new Date(Date.now() - 31 * 86_400_000) })
+      .where(sql<boolean>`(payload ->> 'orderId')::bigint = ${expired}`)
+      .execute();
+    await database.db
+      .updateTable('outbox')
+      .set({ status: 'DELIVERED', delivered_at: new Date(Date.now() - 29 * 86_400_000) })
+      .where(sql<boolean>`(payload ->> 'orderId')::bigint = ${kept}`)
+      .execute();
+    await database.db
+      .insertInto('idempotency_keys')
+      .values([
+        { scope: 'user:1', key: 'old', fingerprint: 'f', status: 'COMPLETED', created_at: new Date(Date.now() - 25 * 3_600_000) },
+        { scope: 'user:1', key: 'new', fingerprint: 'f', status: 'COMPLETED', created_at: new Date() },
+      ])
+      .execute();
+    receiver.mode = { kind: 'hang' };
+    const config = loadConfig({ EVENT_RETENTION_DAYS: '30', EVENT_SINK_PATH: '/nonexistent/events.jsonl' }, { dataDir: '/nonexistent' });
+    const logger = recordingLogger();
+    const role = startSchedulerRole({ config, database, logger, catchUpOnStart: false, pollIntervalMs: 60_000 });
+    try {
+      await waitUntil('the expired event is purged', async () => {
+        const rows = await database.db.selectFrom('outbox').select(sql<number>`(payload ->> 'orderId')::bigint`.as('orderId')).execute();
+        return rows.length === 2;
+      });
+      const left = await database.db.selectFrom('outbox').select(sql<number>`(payload ->> 'orderId')::bigint`.as('orderId')).orderBy('seq').execute();
+      expect(left.map((r) => Number(r.orderId)).sort((a, b) => a - b)).toEqual([kept, pending].sort((a, b) => a! - b!));
+      const keys = await database.db.selectFrom('idempotency_keys').select('key').execute();
+      expect(keys.map((k) => k.key)).toEqual(['new']);
+    } finally {
+      await role.close();
+      await database.db.deleteFrom('idempotency_keys').execute();
+    }
   });
 });

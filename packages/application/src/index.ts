@@ -1,4 +1,5 @@
 export * from './ports';
+export * from './events/order-event';
 export * from './support/business-calendar';
 export * from './support/views.mapper';
 export * from './support/sold-out-coupons';
@@ -27,3 +28,8 @@ export * from './use-cases/sales/get-top-products';
 export * from './use-cases/outbox/list-outbox-events';
 export * from './use-cases/outbox/retry-outbox-event';
 export * from './use-cases/outbox/relay-outbox-events';
+export * from './use-cases/outbox/retry-schedule';
+export * from './use-cases/outbox/delivery-circuit';
+export * from './use-cases/outbox/get-outbox-event';
+export * from './use-cases/outbox/read-event-feed';
+export * from './use-cases/retention/purge-expired-records';

@@ -3,6 +3,8 @@ import type {
   BalanceView,
   CouponView,
   OrderView,
+  FeedEvent,
+  OutboxEventDetail,
   OutboxEventView,
   Page,
   RefundView,
@@ -87,6 +89,25 @@ export const presentOutboxEvent = (v: OutboxEventView) => ({
   type: v.type,
   status: v.status,
   attempts: v.attempts,
+  nextAttemptAt: isoOrNull(v.nextAttemptAt),
+  lastError: v.lastError,
+  createdAt: iso(v.createdAt),
+  deliveredAt: isoOrNull(v.deliveredAt),
+});
+
+/* The envelope is already JSON data (what the data platform receives): served as it is. */
+
+export const presentFeedEvent = (v: FeedEvent) => ({
+  ...v.envelope,
+  status: v.status,
+  attempts: v.attempts,
+  deliveredAt: isoOrNull(v.deliveredAt),
+});
+
+export const presentEventDetail = (v: OutboxEventDetail) => ({
+  ...v.envelope,
+  status: v.status,
+  attempts: v.attempts.map((a) => ({ at: iso(a.at), outcome: a.outcome, httpStatus: a.httpStatus, durationMs: a.durationMs, error: a.error })),
   nextAttemptAt: isoOrNull(v.nextAttemptAt),
   lastError: v.lastError,
   createdAt: iso(v.createdAt),

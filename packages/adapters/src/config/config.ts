@@ -39,12 +39,23 @@ const environmentSchema = z
     JWT_SECRET: optionalString.pipe(z.string().min(16, 'JWT_SECRET must be at least 16 characters').optional()),
     MAX_BALANCE: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(10_000_000),
     TZ_BUSINESS: z.string().refine(isTimeZone, 'TZ_BUSINESS must be an IANA time zone such as Asia/Seoul').default('Asia/Seoul'),
-    DATA_PLATFORM_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
-    DATA_PLATFORM_SECRET: optionalString,
+    DATA_PLATFORM_URL: optionalString.pipe(z.url({ protocol: /^(https?|nats)$/ }).optional()),
+    DATA_PLATFORM_SECRET: optionalString.pipe(
+      z
+        .string()
+        .refine((list) => list.split(',').every((secret) => secret.trim() !== '' && secret.trim() !== 'whsec_'), 'DATA_PLATFORM_SECRET lists an empty secret')
+        .refine(
+          (list) => list.split(',').every((secret) => !secret.trim().startsWith('whsec_') || /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret.trim())),
+          'a whsec_ secret must be base64 after the prefix',
+        )
+        .optional(),
+    ),
+    DATA_PLATFORM_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'DATA_PLATFORM_STREAM must be a JetStream stream name (letters, digits, _ and -)').default('STOREFRONT_EVENTS'),
     DATA_PLATFORM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
     EVENT_SINK_PATH: optionalString,
     PRODUCT_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
-    OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+    OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1_000).optional(),
+    EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
     DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(3_000),
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
     IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(10_000),
@@ -72,7 +83,7 @@ const environmentSchema = z
           'DATABASE_URL is required when NODE_ENV=production (the embedded database is for one process on one machine); set ALLOW_EMBEDDED_IN_PRODUCTION=true to run on it anyway',
       });
     }
-    if (env.DATA_PLATFORM_URL !== undefined && env.DATA_PLATFORM_SECRET === undefined) {
+    if (env.DATA_PLATFORM_URL?.startsWith('http') === true && env.DATA_PLATFORM_SECRET === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['DATA_PLATFORM_SECRET'],
@@ -91,8 +102,14 @@ export interface AppConfig {
   jwt: { secret: string; isDevelopmentDefault: boolean };
   maxBalance: number;
   businessTimeZone: string;
-  dataPlatform: { url: string; secret: string; timeoutMs: number } | { sinkPath: string };
-  outboxMaxAttempts: number;
+  dataPlatform:
+    | { kind: 'http'; url: string; secret: string; timeoutMs: number }
+    | { kind: 'nats'; url: string; stream: string; timeoutMs: number }
+    | { kind: 'file'; sinkPath: string };
+  /** Deliveries tried before an event is parked; unset: as many as span three days of backoff. */
+  outboxMaxAttempts: number | undefined;
+  /** Delivered events stay in the replay feed this many days, then the scheduler purges them. */
+  eventRetentionDays: number;
   /** How long an instance may serve `GET /products/{id}` from memory; 0 turns the cache off. */
   productCacheTtlMs: number;
   logLevel: string;
@@ -135,11 +152,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     jwt: { secret: e.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET, isDevelopmentDefault: e.JWT_SECRET === undefined },
     maxBalance: e.MAX_BALANCE,
     businessTimeZone: e.TZ_BUSINESS,
-    dataPlatform:
-      e.DATA_PLATFORM_URL !== undefined && e.DATA_PLATFORM_SECRET !== undefined
-        ? { url: e.DATA_PLATFORM_URL, secret: e.DATA_PLATFORM_SECRET, timeoutMs: e.DATA_PLATFORM_TIMEOUT_MS }
-        : { sinkPath: e.EVENT_SINK_PATH ?? `${dataDir}/order-events.jsonl` },
+    dataPlatform: dataPlatformOf(e, dataDir),
     outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+    eventRetentionDays: e.EVENT_RETENTION_DAYS,
     productCacheTtlMs: e.PRODUCT_CACHE_TTL_MS,
     logLevel: e.LOG_LEVEL,
     databaseTimeouts: { lockTimeoutMs: e.DATABASE_LOCK_TIMEOUT_MS, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
@@ -148,4 +163,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     metricsPort: e.METRICS_PORT,
   };
+}
+
+function dataPlatformOf(e: z.infer<typeof environmentSchema>, dataDir: string): AppConfig['dataPlatform'] {
+  const url = e.DATA_PLATFORM_URL;
+  if (url?.startsWith('nats:')) return { kind: 'nats', url, stream: e.DATA_PLATFORM_STREAM, timeoutMs: e.DATA_PLATFORM_TIMEOUT_MS };
+  if (url !== undefined && e.DATA_PLATFORM_SECRET !== undefined) {
+    return { kind: 'http', url, secret: e.DATA_PLATFORM_SECRET, timeoutMs: e.DATA_PLATFORM_TIMEOUT_MS };
+  }
+  return { kind: 'file', sinkPath: e.EVENT_SINK_PATH ?? `${dataDir}/order-events.jsonl` };
 }

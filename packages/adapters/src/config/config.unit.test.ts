@@ -23,8 +23,9 @@ describe('loadConfig', () => {
       jwt: { isDevelopmentDefault: true },
       maxBalance: 10_000_000,
       businessTimeZone: 'Asia/Seoul',
-      dataPlatform: { sinkPath: `${defaults.dataDir}/order-events.jsonl` },
-      outboxMaxAttempts: 10,
+      dataPlatform: { kind: 'file', sinkPath: `${defaults.dataDir}/order-events.jsonl` },
+      outboxMaxAttempts: undefined,
+      eventRetentionDays: 90,
       productCacheTtlMs: 1_000,
     });
   });
@@ -41,6 +42,7 @@ describe('loadConfig', () => {
         DATA_PLATFORM_URL: 'https://platform.internal/events',
         DATA_PLATFORM_SECRET: 'shared',
         OUTBOX_MAX_ATTEMPTS: '3',
+        EVENT_RETENTION_DAYS: '30',
       },
       defaults,
     );
@@ -50,9 +52,28 @@ describe('loadConfig', () => {
       jwt: { secret: 'a-secret-of-enough-length', isDevelopmentDefault: false },
       maxBalance: 5_000_000,
       businessTimeZone: 'Europe/Berlin',
-      dataPlatform: { url: 'https://platform.internal/events', secret: 'shared', timeoutMs: 5_000 },
+      dataPlatform: { kind: 'http', url: 'https://platform.internal/events', secret: 'shared', timeoutMs: 5_000 },
       outboxMaxAttempts: 3,
+      eventRetentionDays: 30,
     });
+  });
+
+  it('reads a nats:// data platform as JetStream, on STOREFRONT_EVENTS unless DATA_PLATFORM_STREAM says otherwise', () => {
+    expect(loadConfig({ DATA_PLATFORM_URL: 'nats://127.0.0.1:4222' }, defaults).dataPlatform).toEqual({
+      kind: 'nats',
+      url: 'nats://127.0.0.1:4222',
+      stream: 'STOREFRONT_EVENTS',
+      timeoutMs: 5_000,
+    });
+    expect(loadConfig({ DATA_PLATFORM_URL: 'nats://nats:4222', DATA_PLATFORM_STREAM: 'ORDERS' }, defaults).dataPlatform).toMatchObject({ stream: 'ORDERS' });
+    expect(problemsOf({ DATA_PLATFORM_URL: 'nats://nats:4222', DATA_PLATFORM_STREAM: 'a.b' })).toEqual([expect.stringMatching(/^DATA_PLATFORM_STREAM: /)]);
+  });
+
+  it('takes several signing secrets, comma separated, and refuses an empty or malformed one', () => {
+    const url = 'https://platform.internal/events';
+    expect(loadConfig({ DATA_PLATFORM_URL: url, DATA_PLATFORM_SECRET: 'whsec_bmV3,old' }, defaults).dataPlatform).toMatchObject({ secret: 'whsec_bmV3,old' });
+    expect(problemsOf({ DATA_PLATFORM_URL: url, DATA_PLATFORM_SECRET: 'new,,old' })).toEqual([expect.stringMatching(/^DATA_PLATFORM_SECRET: .*empty/)]);
+    expect(problemsOf({ DATA_PLATFORM_URL: url, DATA_PLATFORM_SECRET: 'whsec_not base64!' })).toEqual([expect.stringMatching(/^DATA_PLATFORM_SECRET: .*base64/)]);
   });
 
   it('names each bad variable', () => {

@@ -1,4 +1,5 @@
 export * from './signature';
 export * from './http-data-platform.client';
 export * from './jsonl-file.sink';
+export * from './jetstream-data-platform.client';
 export * from './data-platform.factory';

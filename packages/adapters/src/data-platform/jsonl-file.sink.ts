@@ -1,6 +1,6 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { DataPlatformClient, DeliveryOutcome, OrderEventEnvelope } from '@storefront/application';
+import { envelopeBody, type DataPlatformClient, type DeliveryOutcome, type OrderEventEnvelope } from '@storefront/application';
 
 /**
  * The data platform of a development machine: with no DATA_PLATFORM_URL, every event is
@@ -14,13 +14,7 @@ export class JsonlFileSink implements DataPlatformClient {
   constructor(readonly path: string) {}
 
   async deliver(envelope: OrderEventEnvelope): Promise<DeliveryOutcome> {
-    const line = `${JSON.stringify({
-      eventId: envelope.eventId,
-      type: envelope.type,
-      occurredAt: envelope.occurredAt,
-      sequence: envelope.sequence,
-      data: envelope.data,
-    })}\n`;
+    const line = `${envelopeBody(envelope)}\n`;
     const write = this.tail.then(async () => {
       this.directoryReady ??= mkdir(dirname(this.path), { recursive: true });
       await this.directoryReady;

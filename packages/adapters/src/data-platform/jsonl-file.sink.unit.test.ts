@@ -11,7 +11,20 @@ function envelope(n: number): OrderEventEnvelope {
     type: 'order.paid',
     occurredAt: '2026-11-24T09:00:00.000Z',
     sequence: n,
-    data: { orderId: n, note: 'line\nbreak stays inside the JSON string' },
+    data: {
+      orderId: n,
+      userId: 1,
+      status: 'PAID',
+      items: [{ productId: 1, name: 'line\nbreak stays inside the JSON string', unitPrice: 1, quantity: 1, amount: 1, paidAmount: 1, refundedQuantity: 0 }],
+      totalAmount: 1,
+      discountAmount: 0,
+      paidAmount: 1,
+      refundedAmount: 0,
+      userCouponId: null,
+      refunds: [],
+      createdAt: '2026-11-24T09:00:00.000Z',
+      cancelledAt: null,
+    },
   };
 }
 

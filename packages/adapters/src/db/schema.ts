@@ -110,10 +110,14 @@ export interface RefundLinesTable {
 export type OutboxStatusColumn = 'PENDING' | 'DELIVERED' | 'FAILED';
 
 export interface OutboxTable {
+  /** Insertion order, taken inside the writing transaction. */
   seq: Generated<number>;
+  /** The event's public `sequence`, given after commit by the sequencer; null until then. */
+  sequence: ColumnType<number | null, never, number>;
   event_id: Generated<string>;
   type: string;
-  /** The order view as JSON data (dates as ISO strings); written as a JSON string. */
+  order_id: number;
+  /** The event's `data` as JSON text, exactly as written (dates as ISO strings). */
   payload: ColumnType<unknown, string, string>;
   occurred_at: Date;
   status: ColumnType<OutboxStatusColumn, OutboxStatusColumn | undefined, OutboxStatusColumn>;
@@ -124,6 +128,27 @@ export interface OutboxTable {
   last_error: string | null;
   created_at: CreatedAt;
   delivered_at: Date | null;
+}
+
+export interface OutboxAttemptsTable {
+  id: Generated<number>;
+  event_seq: number;
+  attempted_at: Date;
+  outcome: 'DELIVERED' | 'FAILED';
+  http_status: number | null;
+  duration_ms: number;
+  error: string | null;
+}
+
+export interface OutboxSequencerTable {
+  id: number;
+  last_sequence: number;
+}
+
+export interface JobLeasesTable {
+  job: string;
+  holder: string;
+  lease_until: Date;
 }
 
 export interface IdempotencyKeysTable {
@@ -167,6 +192,9 @@ export interface DB {
   refunds: RefundsTable;
   refund_lines: RefundLinesTable;
   outbox: OutboxTable;
+  outbox_attempts: OutboxAttemptsTable;
+  outbox_sequencer: OutboxSequencerTable;
+  job_leases: JobLeasesTable;
   idempotency_keys: IdempotencyKeysTable;
   daily_product_sales: DailyProductSalesTable;
   sales_aggregation_runs: SalesAggregationRunsTable;

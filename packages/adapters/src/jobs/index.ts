@@ -1,1 +1,3 @@
 export * from './advisory-lock';
+export * from './job-lease';
+export * from './pg-retention.store';

@@ -146,4 +146,9 @@ class MeteredDataPlatformClient implements DataPlatformClient {
       this.metrics.attempts.inc({ outcome });
     }
   }
+
+  /** The transport's connections (JetStream's) go when the scheduler stops. */
+  async close(): Promise<void> {
+    await this.client.close?.();
+  }
 }

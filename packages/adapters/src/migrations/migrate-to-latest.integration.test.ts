@@ -27,7 +27,7 @@ describe('migrateToLatest', () => {
         ['seq', 'bigint', 'NO'],
         ['event_id', 'uuid', 'NO'],
         ['type', 'text', 'NO'],
-        ['payload', 'jsonb', 'NO'],
+        ['payload', 'json', 'NO'],
         ['occurred_at', 'timestamp with time zone', 'NO'],
         ['status', 'text', 'NO'],
         ['attempts', 'integer', 'NO'],
@@ -37,12 +37,16 @@ describe('migrateToLatest', () => {
         ['last_error', 'text', 'YES'],
         ['created_at', 'timestamp with time zone', 'NO'],
         ['delivered_at', 'timestamp with time zone', 'YES'],
+        ['order_id', 'bigint', 'NO'],
+        ['sequence', 'bigint', 'YES'],
       ]);
       const { rows: indexes } = await sql<{ indexdef: string }>`select indexdef from pg_indexes where tablename = 'outbox' order by indexname`.execute(a.db);
       expect(indexes.map((i) => i.indexdef)).toEqual(
         expect.arrayContaining([
           expect.stringMatching(/\(next_attempt_at, seq\) WHERE \(status = 'PENDING'::text\)/),
           expect.stringMatching(/\(status, seq\)/),
+          expect.stringMatching(/\(order_id, seq\) WHERE \(status <> 'DELIVERED'::text\)/),
+          expect.stringMatching(/UNIQUE INDEX outbox_sequence_idx ON public.outbox USING btree \(sequence\)/),
         ]),
       );
     } finally {

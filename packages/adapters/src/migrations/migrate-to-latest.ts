@@ -2,12 +2,14 @@ import { sql, type Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { initialSchema } from './0001-initial-schema';
 import { orderLifecycle } from './0002-order-lifecycle';
+import { orderEvents } from './0003-order-events';
 import { idempotencyClaims } from './0004-idempotency-claims';
 
 /** Every migration, in code: the key orders them (Kysely sorts by name), the value runs them. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial-schema': initialSchema,
   '0002-order-lifecycle': orderLifecycle,
+  '0003-order-events': orderEvents,
   '0004-idempotency-claims': idempotencyClaims,
 };
 

@@ -1,2 +1,3 @@
 export * from './pg-outbox-relay.store';
 export * from './pg-outbox.queries';
+export * from './pg-event-sequencer';

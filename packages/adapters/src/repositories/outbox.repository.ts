@@ -5,11 +5,14 @@ import type { DB } from '../db/schema';
 export class PgOutboxRepository implements OutboxRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
-  /** The payload is the order view as plain JSON data: its dates become ISO-8601 strings. */
+  /**
+   * The event's `data` is stored as the JSON text the relay will send (dates become ISO-8601
+   * strings); the sequencer numbers it once it has committed.
+   */
   async append(event: OrderEvent): Promise<void> {
     await this.db
       .insertInto('outbox')
-      .values({ type: event.type, payload: JSON.stringify(event.data), occurred_at: event.occurredAt })
+      .values({ type: event.type, order_id: event.data.orderId, payload: JSON.stringify(event.data), occurred_at: event.occurredAt })
       .execute();
   }
 }

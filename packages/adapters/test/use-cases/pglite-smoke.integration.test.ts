@@ -1,6 +1,8 @@
 import { ErrorCode } from '@storefront/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/open-database';
+import { PgOutboxQueries } from '../../src/outbox-relay/pg-outbox.queries';
+import { PgOutboxRelayStore } from '../../src/outbox-relay/pg-outbox-relay.store';
 import { freshPgliteDatabase } from '../harness';
 import { shopperJourney } from '../support/scenario';
 import { settleAll, storefrontOn, TestClock } from '../support/storefront';
@@ -36,5 +38,25 @@ describe('PGlite smoke test', () => {
     const orders = await settleAll(users.map((userId) => shop.placeOrder.execute({ userId, items: [{ productId: product.id, quantity: 1 }], userCouponId: null })));
     expect(orders.codes).toEqual({ ok: 20, [ErrorCode.OutOfStock]: 20 });
     expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
+  });
+
+  it('numbers the events for the replay feed and the relay, on its one connection too', async () => {
+    const feed = new PgOutboxQueries(database.db);
+    const all = [];
+    for (let after = 0; ; ) {
+      const page = await feed.feed(after, 7, null);
+      if (page.items.length === 0) break;
+      all.push(...page.items);
+      after = page.nextAfter;
+    }
+    const stored = await database.db.selectFrom('outbox').select(['event_id', 'sequence']).orderBy('sequence').execute();
+    expect(all.map((e) => e.envelope.eventId)).toEqual(stored.map((r) => r.event_id));
+    expect(all.length).toBeGreaterThan(20);
+    const claimed = await new PgOutboxRelayStore(database.db).claimDue(5, 30_000);
+    // Lowest first, skipping the events that wait for an earlier event of their order.
+    const sequences = claimed.map((e) => e.envelope.sequence);
+    expect(sequences[0]).toBe(all[0]!.envelope.sequence);
+    expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+    expect(claimed).toHaveLength(5);
   });
 });

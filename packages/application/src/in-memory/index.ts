@@ -2,6 +2,7 @@ export { InMemoryDatabase } from './database';
 export { InMemoryIdempotencyStore } from './idempotency-store';
 export { ManualClock } from './manual-clock';
 export { InMemoryOutboxRelayStore } from './outbox-relay-store';
+export { InMemoryRetentionStore } from './retention-store';
 export {
   InMemoryCatalogQueries,
   InMemoryCouponQueries,

@@ -1,12 +1,14 @@
-import type { ClaimedOutboxEvent, Clock, OutboxRelayStore, RequeueResult } from '../ports';
+import type { ClaimedOutboxEvent, Clock, OutboxRelayStore, RequeueResult, SettledDelivery } from '../ports';
 import type { InMemoryDatabase } from './database';
-import { nextUuid, type InMemoryState, type StoredOutboxEvent } from './state';
+import { envelopeOf } from './queries';
+import { nextUuid, type StoredOutboxEvent } from './state';
 
 /**
  * The relay's side of the outbox. Each method is one short transaction of the database, as each
  * is one statement in PostgreSQL. A claim is a lease: other relays skip the event until
  * `leaseUntil` has passed, and outcomes reported under an older claim token (a relay that
- * outlived its lease) change nothing.
+ * outlived its lease) change nothing. An event waits while an earlier event of its order is
+ * undelivered.
  */
 export class InMemoryOutboxRelayStore implements OutboxRelayStore {
   constructor(
@@ -17,9 +19,17 @@ export class InMemoryOutboxRelayStore implements OutboxRelayStore {
   claimDue(limit: number, leaseMs: number): Promise<ClaimedOutboxEvent[]> {
     return this.database.transaction((state) => {
       const now = this.clock.now();
-      const due = [...state.outbox.values()]
-        .filter((e) => e.status === 'PENDING' && e.nextAttemptAt <= now && (e.leaseUntil === null || e.leaseUntil < now))
-        .sort((a, b) => a.seq - b.seq)
+      const events = [...state.outbox.values()].sort((a, b) => a.seq - b.seq);
+      const firstUndelivered = new Map<number, number>();
+      for (const e of events) if (e.status !== 'DELIVERED' && !firstUndelivered.has(e.orderId)) firstUndelivered.set(e.orderId, e.seq);
+      const due = events
+        .filter(
+          (e) =>
+            e.status === 'PENDING' &&
+            e.nextAttemptAt <= now &&
+            (e.leaseUntil === null || e.leaseUntil < now) &&
+            firstUndelivered.get(e.orderId) === e.seq,
+        )
         .slice(0, Math.max(0, limit));
       return due.map((event) => {
         const claimed: StoredOutboxEvent = {
@@ -29,31 +39,28 @@ export class InMemoryOutboxRelayStore implements OutboxRelayStore {
           claimToken: nextUuid(state),
         };
         state.outbox.set(event.eventId, claimed);
-        return {
-          envelope: {
-            eventId: claimed.eventId,
-            type: claimed.type,
-            sequence: claimed.seq,
-            occurredAt: claimed.occurredAt.toISOString(),
-            data: JSON.parse(JSON.stringify(claimed.data)) as unknown,
-          },
-          attempt: claimed.attempts,
-          claimToken: claimed.claimToken ?? '',
-        };
+        return { envelope: envelopeOf(claimed), attempt: claimed.attempts, claimToken: claimed.claimToken ?? '' };
       });
     });
   }
 
-  markDelivered(event: ClaimedOutboxEvent): Promise<void> {
-    return this.settle(event, () => ({ status: 'DELIVERED', deliveredAt: this.clock.now() }));
-  }
-
-  scheduleRetry(event: ClaimedOutboxEvent, nextAttemptAt: Date, error: string): Promise<void> {
-    return this.settle(event, () => ({ nextAttemptAt: new Date(nextAttemptAt.getTime()), lastError: error }));
-  }
-
-  park(event: ClaimedOutboxEvent, error: string): Promise<void> {
-    return this.settle(event, () => ({ status: 'FAILED', lastError: error }));
+  settle(deliveries: readonly SettledDelivery[]): Promise<void> {
+    return this.database.transaction((state) => {
+      const now = this.clock.now();
+      for (const { event, attempt, settlement } of deliveries) {
+        const row = state.outbox.get(event.envelope.eventId);
+        if (!row) continue;
+        const logged: StoredOutboxEvent = { ...row, attemptLog: [...row.attemptLog, { ...attempt, at: new Date(attempt.at.getTime()) }] };
+        if (row.status !== 'PENDING' || row.claimToken !== event.claimToken) {
+          state.outbox.set(row.eventId, logged);
+          continue;
+        }
+        const cleared = { ...logged, leaseUntil: null, claimToken: null };
+        if (settlement.kind === 'delivered') state.outbox.set(row.eventId, { ...cleared, status: 'DELIVERED', deliveredAt: now });
+        else if (settlement.kind === 'park') state.outbox.set(row.eventId, { ...cleared, status: 'FAILED', lastError: attempt.error });
+        else state.outbox.set(row.eventId, { ...cleared, nextAttemptAt: new Date(settlement.nextAttemptAt.getTime()), lastError: attempt.error });
+      }
+    });
   }
 
   /** Back in line now, with a fresh set of attempts; the last error stays for the record. */
@@ -64,15 +71,6 @@ export class InMemoryOutboxRelayStore implements OutboxRelayStore {
       if (event.status !== 'FAILED') return 'NOT_FAILED';
       state.outbox.set(eventId, { ...event, status: 'PENDING', attempts: 0, nextAttemptAt: this.clock.now(), leaseUntil: null, claimToken: null });
       return 'REQUEUED';
-    });
-  }
-
-  /** Records the outcome of a claim if it is still the current claim of a PENDING event. */
-  private settle(event: ClaimedOutboxEvent, outcome: () => Partial<StoredOutboxEvent>): Promise<void> {
-    return this.database.transaction((state: InMemoryState) => {
-      const row = state.outbox.get(event.envelope.eventId);
-      if (!row || row.status !== 'PENDING' || row.claimToken !== event.claimToken) return;
-      state.outbox.set(row.eventId, { ...row, ...outcome(), leaseUntil: null, claimToken: null });
     });
   }
 }

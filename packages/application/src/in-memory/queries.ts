@@ -8,6 +8,8 @@ import type {
   OrderFilter,
   OrderQueries,
   OrderView,
+  EventFeedPage,
+  OutboxEventDetail,
   OutboxEventView,
   OutboxQueries,
   OutboxStatus,
@@ -21,6 +23,7 @@ import type {
 } from '../ports';
 import { orderViewOf, userCouponView } from '../support/views.mapper';
 import type { InMemoryDatabase } from './database';
+import type { OrderEventEnvelope, OrderEventType } from '../events/order-event';
 import { deepCopy, type StoredCoupon, type StoredOutboxEvent } from './state';
 
 /*
@@ -199,6 +202,42 @@ export class InMemoryOutboxQueries implements OutboxQueries {
     const rows = [...this.database.committed.outbox.values()].filter((e) => e.status === status).sort((a, b) => b.seq - a.seq);
     return pageOf(rows, page, 'desc', (e) => e.seq, outboxEventView);
   }
+
+  async event(eventId: string): Promise<OutboxEventDetail | null> {
+    const e = this.database.committed.outbox.get(eventId);
+    if (!e) return null;
+    return deepCopy({
+      envelope: envelopeOf(e),
+      status: e.status,
+      attempts: e.attemptLog,
+      nextAttemptAt: e.status === 'PENDING' ? e.nextAttemptAt : null,
+      lastError: e.lastError,
+      createdAt: e.createdAt,
+      deliveredAt: e.deliveredAt,
+    });
+  }
+
+  /** Transactions here commit one at a time, in sequence order: every committed event is settled. */
+  async feed(after: number, limit: number, type: OrderEventType | null): Promise<EventFeedPage> {
+    const items = [...this.database.committed.outbox.values()]
+      .filter((e) => e.seq > after && (type === null || e.type === type))
+      .sort((a, b) => a.seq - b.seq)
+      .slice(0, limit)
+      .map((e) => deepCopy({ envelope: envelopeOf(e), status: e.status, attempts: e.attempts, deliveredAt: e.deliveredAt }));
+    return { items, nextAfter: items.at(-1)?.envelope.sequence ?? after };
+  }
+}
+
+/** The envelope of a stored event, as the relay sends it. */
+export function envelopeOf(e: StoredOutboxEvent): OrderEventEnvelope {
+  const envelope: unknown = {
+    eventId: e.eventId,
+    type: e.type,
+    occurredAt: e.occurredAt.toISOString(),
+    sequence: e.seq,
+    data: JSON.parse(JSON.stringify(e.data)) as unknown,
+  };
+  return envelope as OrderEventEnvelope;
 }
 
 export function outboxEventView(e: StoredOutboxEvent): OutboxEventView {

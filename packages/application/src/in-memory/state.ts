@@ -6,7 +6,8 @@ import type {
   UserCouponPrimitives,
   WalletPrimitives,
 } from '@storefront/domain';
-import type { DailyProductSales, OrderEvent, OutboxStatus, StoredResponse } from '../ports';
+import type { OrderEventType } from '../events/order-event';
+import type { DailyProductSales, DeliveryAttempt, OutboxStatus, StoredResponse } from '../ports';
 
 /*
  * The rows of the in-memory database: plain records shaped like the PostgreSQL tables. Records
@@ -37,13 +38,17 @@ export interface StoredUserCoupon extends UserCouponPrimitives {
 }
 
 export interface StoredOutboxEvent {
-  /** Insertion order: the page key and the claim order ("oldest first"). */
+  /** The event's sequence: the page key and the claim order ("oldest first"). */
   seq: number;
   eventId: string;
-  type: OrderEvent['type'];
+  type: OrderEventType;
+  /** The order the event is about: its events go out one after another. */
+  orderId: number;
   occurredAt: Date;
   /** The order as JSON, exactly as the relay sends it (dates as ISO strings). */
   data: unknown;
+  /** The delivery log, oldest first. */
+  attemptLog: DeliveryAttempt[];
   status: OutboxStatus;
   /** Delivery attempts started so far (a claim counts as one). */
   attempts: number;

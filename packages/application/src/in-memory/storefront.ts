@@ -4,6 +4,7 @@ import { DEFAULT_IDEMPOTENCY_LEASE_MS, InMemoryIdempotencyStore } from './idempo
 import { InMemoryTransactionHorizon } from './transaction-horizon';
 import { ManualClock } from './manual-clock';
 import { InMemoryOutboxRelayStore } from './outbox-relay-store';
+import { InMemoryRetentionStore } from './retention-store';
 import {
   InMemoryCatalogQueries,
   InMemoryCouponQueries,
@@ -55,6 +56,7 @@ export class InMemoryStateInspector {
 
 export interface InMemoryStorefront extends StorefrontPorts {
   clock: ManualClock;
+  retentionStore: InMemoryRetentionStore;
   state: InMemoryStateInspector;
 }
 
@@ -77,6 +79,7 @@ export function createInMemoryStorefront(options: InMemoryStorefrontOptions = {}
     outboxQueries: new InMemoryOutboxQueries(database),
     outboxRelayStore: new InMemoryOutboxRelayStore(database, clock),
     idempotencyStore: new InMemoryIdempotencyStore(database, options.idempotencyLeaseMs ?? DEFAULT_IDEMPOTENCY_LEASE_MS),
+    retentionStore: new InMemoryRetentionStore(database),
     clock,
     state: new InMemoryStateInspector(database),
   };

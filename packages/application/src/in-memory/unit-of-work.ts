@@ -17,7 +17,6 @@ import type {
   DailyProductSales,
   HeldClaim,
   IdempotencyKeyRepository,
-  OrderEvent,
   OrderRepository,
   OutboxRepository,
   ProductRepository,
@@ -28,6 +27,7 @@ import type {
   UserCouponRepository,
   WalletRepository,
 } from '../ports';
+import type { OrderEvent } from '../events/order-event';
 import type { InMemoryDatabase } from './database';
 import { completeHeldKey } from './idempotency-store';
 import { deepCopy, nextUuid, nextValue, type InMemoryState } from './state';
@@ -321,9 +321,11 @@ class InMemoryOutboxRepository implements OutboxRepository {
       seq: nextValue(state, 'outboxEvent'),
       eventId,
       type: event.type,
+      orderId: event.data.orderId,
       occurredAt: new Date(event.occurredAt.getTime()),
-      // Stored as JSON (jsonb in PostgreSQL): what the data platform will receive.
+      // Stored as JSON (as in PostgreSQL): what the data platform will receive.
       data: JSON.parse(JSON.stringify(event.data)) as unknown,
+      attemptLog: [],
       status: 'PENDING',
       attempts: 0,
       nextAttemptAt: createdAt,

@@ -1,3 +1,5 @@
+import type { OrderEventType } from '../events/order-event';
+import type { EventFeedPage, OutboxEventDetail } from './event-views';
 import type { OrderStatus } from '@storefront/domain';
 import type { Page, PageRequest } from './pagination';
 import type {
@@ -70,4 +72,11 @@ export interface SalesQueries {
 
 export interface OutboxQueries {
   events(status: OutboxStatus, page: PageRequest): Promise<Page<OutboxEventView>>;
+  /** One event and its delivery log; null for an unknown (or malformed) id. */
+  event(eventId: string): Promise<OutboxEventDetail | null>;
+  /**
+   * The replay feed: events with a sequence above `after`, ascending, `type` only if given. It
+   * never skips: an event is served only once no event with a lower sequence can still commit.
+   */
+  feed(after: number, limit: number, type: OrderEventType | null): Promise<EventFeedPage>;
 }

@@ -10,7 +10,8 @@ import type {
   Wallet,
 } from '@storefront/domain';
 import type { IdempotencyKeyRepository } from './idempotency.port';
-import type { DailyProductSales, OrderView, RefundView } from './views';
+import type { OrderEvent } from '../events/order-event';
+import type { DailyProductSales } from './views';
 
 /*
  * Repositories bound to one transaction. Each is shaped to what the use cases do with it, and
@@ -93,28 +94,6 @@ export interface OrderRepository {
   saveLifecycle(order: Order): Promise<void>;
   addRefund(refund: RefundPrimitives): Promise<void>;
 }
-
-export interface OrderPaidEvent {
-  type: 'order.paid';
-  occurredAt: Date;
-  data: OrderView;
-}
-
-export interface OrderCancelledEvent {
-  type: 'order.cancelled';
-  occurredAt: Date;
-  data: OrderView;
-}
-
-export interface OrderRefundedEvent {
-  type: 'order.refunded';
-  occurredAt: Date;
-  /** The order after the refund, and the refund itself. */
-  data: OrderView & { refund: RefundView };
-}
-
-/** Every change of an order's state is one of these events. */
-export type OrderEvent = OrderPaidEvent | OrderCancelledEvent | OrderRefundedEvent;
 
 /** The transactional outbox: events written in the same transaction as the change they report. */
 export interface OutboxRepository {

@@ -98,3 +98,4 @@ export interface OutboxEventView {
   createdAt: Date;
   deliveredAt: Date | null;
 }
+

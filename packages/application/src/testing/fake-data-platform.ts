@@ -1,6 +1,8 @@
-import type { DataPlatformClient, DeliveryOutcome, OrderEventEnvelope } from '../ports';
+import type { OrderEventEnvelope } from '../events/order-event';
+import type { DataPlatformClient, DeliveryOutcome } from '../ports';
 
-type Answer = { kind: 'accept' } | { kind: 'refuse'; reason: string } | { kind: 'throw'; message: string };
+type Refusal = { reason: string; httpStatus?: number; retryAfterMs?: number };
+type Answer = { kind: 'accept' } | ({ kind: 'refuse' } & Refusal) | { kind: 'throw'; message: string };
 
 /**
  * A data platform that records what it receives and answers as told: accepts by default;
@@ -9,17 +11,31 @@ type Answer = { kind: 'accept' } | { kind: 'refuse'; reason: string } | { kind: 
 export class FakeDataPlatform implements DataPlatformClient {
   readonly received: OrderEventEnvelope[] = [];
   private readonly script: Answer[] = [];
-  private downReason: string | null = null;
+  private downWith: Refusal | null = null;
+  private readonly refusing: { matches: (envelope: OrderEventEnvelope) => boolean; times: number; reason: string }[] = [];
 
   async deliver(envelope: OrderEventEnvelope): Promise<DeliveryOutcome> {
     this.received.push(envelope);
-    const answer = this.script.shift() ?? (this.downReason === null ? { kind: 'accept' } : { kind: 'refuse', reason: this.downReason });
+    const targeted = this.refusing.find((r) => r.times > 0 && r.matches(envelope));
+    if (targeted) {
+      targeted.times -= 1;
+      return { delivered: false, reason: targeted.reason };
+    }
+    const answer: Answer = this.script.shift() ?? (this.downWith === null ? { kind: 'accept' } : { kind: 'refuse', ...this.downWith });
     if (answer.kind === 'throw') throw new Error(answer.message);
-    return answer.kind === 'accept' ? { delivered: true } : { delivered: false, reason: answer.reason };
+    if (answer.kind === 'accept') return { delivered: true, httpStatus: 200 };
+    const { kind: _kind, ...refusal } = answer;
+    return { delivered: false, ...refusal };
   }
 
-  refuseNext(reason = 'HTTP 503', times = 1): this {
-    for (let i = 0; i < times; i += 1) this.script.push({ kind: 'refuse', reason });
+  refuseNext(reason = 'HTTP 503', times = 1, details: Omit<Refusal, 'reason'> = {}): this {
+    for (let i = 0; i < times; i += 1) this.script.push({ kind: 'refuse', reason, ...details });
+    return this;
+  }
+
+  /** Refuses the next `times` deliveries of the events that `matches` picks, whatever else happens. */
+  refuseMatching(matches: (envelope: OrderEventEnvelope) => boolean, times: number, reason = 'HTTP 503'): this {
+    this.refusing.push({ matches, times, reason });
     return this;
   }
 
@@ -28,13 +44,13 @@ export class FakeDataPlatform implements DataPlatformClient {
     return this;
   }
 
-  down(reason = 'HTTP 503'): this {
-    this.downReason = reason;
+  down(reason = 'HTTP 503', details: Omit<Refusal, 'reason'> = {}): this {
+    this.downWith = { reason, ...details };
     return this;
   }
 
   up(): this {
-    this.downReason = null;
+    this.downWith = null;
     return this;
   }
 
