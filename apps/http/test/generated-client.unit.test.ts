@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import openapiTS, { astToString, COMMENT_HEADER, type OpenAPI3 } from 'openapi-typescript';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,19 @@ import { inMemoryApp, json, type TestApp } from './support';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SCRIPT = join(here, 'generated-client', 'storefront-flow.ts');
+
+/** What the script takes and answers, as far as this test reads it. */
+interface Shopper {
+  baseUrl: string;
+  userId: number;
+  userToken: string;
+  adminToken: string;
+}
+interface ShoppingTrip {
+  orderId: number;
+  readBack: { orderId: number; status: string; items: Array<{ productId: number }> };
+  [figure: string]: unknown;
+}
 const GENERATED = join(here, 'generated-client', 'storefront-api.generated.ts');
 // Typing the script and the generated file: the TypeScript compiler over @types/node takes seconds.
 const COMPILER_TIMEOUT_MS = 60_000;
@@ -76,7 +89,9 @@ describe('a client generated from the OpenAPI document', () => {
   it('runs against the service: charge, coupon, order, read back, OUT_OF_STOCK with its fields', async () => {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = t.app.server.address() as AddressInfo;
-    const { shop } = await import('./generated-client/storefront-flow');
+    // Imported by its path, not a literal specifier: the script's types exist only once this file
+    // has generated them, so `pnpm typecheck` on a fresh clone must not follow the import.
+    const { shop } = (await import(pathToFileURL(SCRIPT).href)) as { shop: (shopper: Shopper) => Promise<ShoppingTrip> };
     const trip = await shop({ baseUrl: `http://127.0.0.1:${port}`, userId: 42, userToken: await t.userToken(42), adminToken: await t.adminToken() });
     expect(trip).toMatchObject({ balanceAfterCharge: 100_000, paidAmount: 51_000, discountAmount: 5_000, readBack: { orderId: trip.orderId, status: 'PAID' } });
     expect(trip.refusal).toEqual({ code: 'OUT_OF_STOCK', productId: trip.readBack.items[0]?.productId, available: 1 });
