@@ -1,4 +1,4 @@
-// The dependency rule of DESIGN.md, enforced in CI (`pnpm lint:deps`):
+// The dependency rule (docs/architecture.md#layers), enforced in CI (`pnpm lint:deps`):
 //   domain imports nothing of ours and no package at all; application imports only domain;
 //   adapters import application, domain and npm packages; only apps/* import adapters;
 //   nothing imports apps/* except scripts/start-all.ts, the one process host of both apps.

@@ -68,7 +68,7 @@ export default defineConfig(
     },
     rules: {
       // Every promise is awaited, returned or explicitly voided: a test that does not await
-      // `expect(...).rejects` cannot fail (STYLE.md, rule 10).
+      // `expect(...).rejects` cannot fail.
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/no-misused-promises": "error",
       // `return promise` inside try/catch skips the catch; elsewhere either form is fine.

@@ -33,7 +33,7 @@ export default defineConfig({
           maxWorkers: 2,
           testTimeout: 60_000,
           hookTimeout: 60_000,
-          // Finds or starts PostgreSQL once for the run (see DESIGN.md, Tests).
+          // Finds or starts PostgreSQL once for the run (see docs/architecture.md#tests).
           globalSetup: ["packages/adapters/test/harness/global-setup.ts"],
         },
       },

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 
 /**
- * The service's own invariant checker (DESIGN.md, invariants 1–6), run on the service's database
+ * The service's own invariant checker (docs/architecture.md#invariants, 1–6), run on the service's database
  * after each scenario once the relay has delivered what the scenario wrote.
  */
 export interface InvariantVerdict {

@@ -1,10 +1,16 @@
-import { join } from 'node:path';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { PG_HOST, PG_PORT, PG_USER } from './postgres';
 import { runCommand } from './processes';
+import { expandServiceSql, readServiceStatements } from './service-sql';
 
 export interface PgbenchOptions {
   database: string;
-  /** Script files under bench/sql, each with an optional weight (`-f file@weight`). */
+  /**
+   * Script files under bench/sql, each with an optional weight (`-f file@weight`). Their
+   * `-- @sql` blocks are filled in from the service's SQL snapshots (service-sql.ts) first.
+   */
   scripts: { file: string; weight?: number }[];
   clients: number;
   seconds: number;
@@ -37,21 +43,42 @@ export function parsePgbenchOutput(output: string): Omit<PgbenchResult, 'command
 }
 
 /**
+ * Writes each script with the service's statements filled in (see service-sql.ts) to a
+ * directory of its own; answers the directory, which the caller removes.
+ */
+export async function expandScripts(sqlDir: string, files: readonly string[]): Promise<string> {
+  const statements = readServiceStatements();
+  const dir = await mkdtemp(join(tmpdir(), 'storefront-pgbench-'));
+  for (const file of new Set(files)) {
+    const template = await readFile(join(sqlDir, file), 'utf8');
+    await writeFile(join(dir, file), expandServiceSql(template, statements, join(sqlDir, file)));
+  }
+  return dir;
+}
+
+/**
  * Runs pgbench on loopback: `-n` (no vacuum of pgbench's own tables, which we do not have),
  * `-M prepared` (the database's best case: parse and plan once per connection), `-j 2`.
+ * Besides the caller's variables, scripts get `pgbench_clients` (the number of clients), so a
+ * script can give each client users of its own (`:client_id` is pgbench's).
  */
 export async function runPgbench(o: PgbenchOptions): Promise<PgbenchResult> {
-  const args = ['-h', PG_HOST, '-p', String(PG_PORT), '-U', PG_USER, '-n', '-M', 'prepared', '-c', String(o.clients), '-j', String(Math.min(2, o.clients))];
-  args.push('-T', String(Math.max(1, Math.round(o.seconds))));
-  for (const [name, value] of Object.entries(o.variables)) args.push('-D', `${name}=${value}`);
-  for (const s of o.scripts) args.push('-f', `${join(o.sqlDir, s.file)}${s.weight === undefined ? '' : `@${s.weight}`}`);
-  args.push(o.database);
-  const { stdout, stderr } = await runCommand('pgbench', args, {
-    cwd: o.cwd,
-    env: { ...process.env, PGAPPNAME: 'bench-pgbench' },
-    timeoutMs: (o.seconds + 60) * 1000,
-  });
-  const parsed = parsePgbenchOutput(`${stdout}\n${stderr}`);
-  if (parsed.transactions === 0) throw new Error(`pgbench processed no transaction:\n${stdout}\n${stderr}`);
-  return { ...parsed, command: `pgbench ${args.join(' ')}` };
+  const scriptDir = await expandScripts(resolve(o.cwd, o.sqlDir), o.scripts.map((s) => s.file));
+  try {
+    const args = ['-h', PG_HOST, '-p', String(PG_PORT), '-U', PG_USER, '-n', '-M', 'prepared', '-c', String(o.clients), '-j', String(Math.min(2, o.clients))];
+    args.push('-T', String(Math.max(1, Math.round(o.seconds))));
+    for (const [name, value] of Object.entries({ ...o.variables, pgbench_clients: o.clients })) args.push('-D', `${name}=${value}`);
+    const scriptArgs = (dir: string) => o.scripts.flatMap((s) => ['-f', `${join(dir, s.file)}${s.weight === undefined ? '' : `@${s.weight}`}`]);
+    const { stdout, stderr } = await runCommand('pgbench', [...args, ...scriptArgs(scriptDir), o.database], {
+      cwd: o.cwd,
+      env: { ...process.env, PGAPPNAME: 'bench-pgbench' },
+      timeoutMs: (o.seconds + 60) * 1000,
+    });
+    const parsed = parsePgbenchOutput(`${stdout}\n${stderr}`);
+    if (parsed.transactions === 0) throw new Error(`pgbench processed no transaction:\n${stdout}\n${stderr}`);
+    // The command as a reader would rerun it: the templates, not the temporary expansions.
+    return { ...parsed, command: `pgbench ${[...args, ...scriptArgs(o.sqlDir), o.database].join(' ')}` };
+  } finally {
+    await rm(scriptDir, { recursive: true, force: true });
+  }
 }

@@ -1,4 +1,7 @@
--- product-read as SQL, for the mixed day's ceiling: PgProductQueries' read of one product by id.
+-- product-read as SQL, for the mixed day's ceiling: PgCatalogQueries.productById, the read of one
+-- product by id. Each `-- @sql` block is the service's statement from packages/adapters/sql
+-- (`pnpm sql:snapshot`), filled in by bench/lib/service-sql.ts before the run.
 -- Variables: -D catalogue=<n>.
 \set product random(1, :catalogue)
-SELECT id, name, price, stock FROM products WHERE id = :product;
+-- @sql PgCatalogQueries.productById
+--   productId: :product

@@ -1,19 +1,28 @@
--- charge: the statements ChargeBalance runs through the Kysely repositories, in the same
--- order and on the same rows (packages/application/src/use-cases/wallet/charge-balance.ts).
+-- charge: the statements ChargeBalance runs through the Kysely repositories, in the same order
+-- and on the same rows (packages/application/src/use-cases/wallet/charge-balance.ts). Each
+-- `-- @sql` block is the service's statement from packages/adapters/sql (`pnpm sql:snapshot`),
+-- filled in by bench/lib/service-sql.ts before the run.
 -- Variables: -D users=<n> -D amount=<won>.
 \set u random(1, :users)
--- open-database.ts: BEGIN carries the per-transaction guards in its round trip
-BEGIN \; SET LOCAL lock_timeout = '3000ms' \; SET LOCAL statement_timeout = '30000ms';
--- KyselyUnitOfWork.run: the transaction takes its id first (the midnight horizon)
-SELECT pg_current_xact_id();
--- PgWalletRepository.lockForUser: create-or-lock in one statement
-INSERT INTO wallets (user_id, balance, updated_at) VALUES (:u, 0, now())
-  ON CONFLICT (user_id) DO UPDATE SET user_id = excluded.user_id
-  RETURNING user_id, balance, updated_at \gset w_
+-- The BEGIN of open-database.ts, with the per-transaction guards in its round trip.
+-- @sql KyselyUnitOfWork.run#1
+-- The transaction takes its id first (the midnight horizon).
+-- @sql KyselyUnitOfWork.run#2
+-- @sql PgWalletRepository.lockForUser \gset w_
+--   userId: :u
+--   now: now()
 \set after :w_balance + :amount
--- PgWalletRepository.save
-UPDATE wallets SET balance = :after, updated_at = now() WHERE user_id = :u AND :after::bigint <= 10000000::bigint; -- the ceiling, MAX_BALANCE of bench/run.ts
--- PgBalanceHistoryRepository.append
-INSERT INTO balance_history (user_id, type, amount, balance_after, order_id, created_at)
-  VALUES (:u, 'CHARGE', :amount, :after, NULL, now()) RETURNING id;
-COMMIT;
+-- The ceiling is MAX_BALANCE of bench/run.ts.
+-- @sql PgWalletRepository.save
+--   balance: :after
+--   now: now()
+--   userId: :u
+--   maxBalance: 10000000
+-- @sql PgBalanceHistoryRepository.append
+--   userId: :u
+--   type: 'CHARGE'
+--   amount: :amount
+--   balanceAfter: :after
+--   orderId: NULL
+--   occurredAt: now()
+-- @sql KyselyUnitOfWork.run#3

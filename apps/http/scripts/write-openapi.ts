@@ -1,13 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { createInMemoryStorefront } from '@storefront/application/testing';
-import { buildApp } from '../src/app';
-import { appDependencies } from '../src/container';
+import { servedOpenApiDocument } from './served-openapi';
 
 /*
  * Writes the OpenAPI document the service serves to a file, for the linter (`pnpm lint:openapi`)
- * and for client teams that generate code from it. The document depends on the routes only, so
- * an app over the in-memory adapters serves the same one as production.
+ * and for client teams that generate code from it.
  *
  *   tsx apps/http/scripts/write-openapi.ts <file>
  */
@@ -18,19 +15,8 @@ if (target === undefined) {
   process.exit(2);
 }
 
-const app = await buildApp(
-  appDependencies(createInMemoryStorefront(), {
-    jwtSecret: 'only-for-writing-the-openapi-document',
-    maxBalance: 10_000_000,
-    businessTimeZone: 'Asia/Seoul',
-    readiness: () => Promise.resolve(true),
-    productCacheTtlMs: 0,
-  }),
-);
-const response = await app.inject({ method: 'GET', url: '/openapi.json' });
-await app.close();
-if (response.statusCode !== 200) throw new Error(`GET /openapi.json answered ${response.statusCode}`);
+const document = await servedOpenApiDocument();
 const path = resolve(target);
 await mkdir(dirname(path), { recursive: true });
-await writeFile(path, `${JSON.stringify(JSON.parse(response.body), null, 2)}\n`);
+await writeFile(path, `${JSON.stringify(document, null, 2)}\n`);
 console.log(`wrote ${path}`);

@@ -72,7 +72,7 @@ export function registeredRoutes(app: FastifyInstance): RegisteredRoute[] {
 }
 
 /**
- * The HTTP API of API.md as a pure function of its dependencies: tests pass in-memory adapters
+ * The HTTP API (docs/api.md) as a pure function of its dependencies: tests pass in-memory adapters
  * or PostgreSQL ones, the composition root passes what the container built.
  */
 export async function buildApp(deps: AppDependencies, options: BuildAppOptions = {}): Promise<App> {

@@ -4,7 +4,7 @@ import { ALL_ERROR_CODES, statusOfCode, type ApiErrorCode } from '../src/errors/
 import { bearer, charge, json, seedCoupon, seedProduct, token, type AppFactory } from './support';
 
 /*
- * Every error code of API.md, produced through the HTTP API, with its status and an RFC 9457
+ * Every error code of the contract (docs/api.md#error-codes), produced through the HTTP API, with its status and an RFC 9457
  * body. The last test checks that no code of the table went unexercised.
  */
 
@@ -23,7 +23,7 @@ function expectProblemIn(seen: Set<ApiErrorCode>, response: { statusCode: number
 
 /** The suite, run on the in-memory adapters (error-codes.unit) and on PostgreSQL (error-codes.integration). */
 export function describeEveryErrorCode(makeApp: AppFactory): void {
-describe('every error code of API.md', () => {
+describe('every error code of the contract', () => {
   let t: Awaited<ReturnType<AppFactory>>;
   const seen = new Set<ApiErrorCode>();
   const closers: Array<() => Promise<unknown>> = [];

@@ -10,7 +10,7 @@ import { TEST_SECRET, token } from './support';
 
 /*
  * Cancellations and refunds racing each other and new orders, over real HTTP (loopback)
- * against PostgreSQL: hundreds of parallel requests, then DESIGN.md's invariants 1–6 checked
+ * against PostgreSQL: hundreds of parallel requests, then the invariants 1–6 (docs/architecture.md) checked
  * on the database after each race.
  */
 

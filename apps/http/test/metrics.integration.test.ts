@@ -11,7 +11,7 @@ import { postgresPorts } from '../src/index';
 import { bearer, TEST_SECRET, token } from './support';
 
 /*
- * GET /metrics of an HTTP process on PostgreSQL: the figures API.md lists, labels from small
+ * GET /metrics of an HTTP process on PostgreSQL: the figures the README lists, labels from small
  * fixed sets (route templates, problem codes; never an id or a raw URL), and every metric the
  * Grafana dashboard in infra/ queries.
  */

@@ -5,7 +5,7 @@ import { ALL_ERROR_CODES, statusOfCode, type ApiErrorCode } from '../src/errors/
 import { OpenApiContract } from './openapi-contract';
 import { inMemoryApp, json, type TestApp } from './support';
 
-/** API.md's routes, written out once here: the document and the app must both match it. */
+/** The contract's routes (docs/api.md), written out once here: the document and the app must both match it. */
 const CONTRACT = [
   'GET /users/{userId}/balance',
   'POST /users/{userId}/balance/charge',
@@ -66,7 +66,7 @@ describe('OpenAPI document', () => {
     expect(documented()).toEqual(registered);
   });
 
-  it("lists exactly API.md's routes", () => {
+  it("lists exactly the contract's routes", () => {
     expect(documented()).toEqual(CONTRACT);
   });
 
@@ -134,7 +134,7 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('says what API.md says: header rules, integer parameters with ranges, bounds, patches, servers', () => {
+  it('says what the contract says: header rules, integer parameters with ranges, bounds, patches, servers', () => {
     const placeOrder = doc.paths['/orders'].post;
     const key = placeOrder.parameters.find((p: { name: string }) => p.name === 'idempotency-key');
     expect(key.schema).toMatchObject({ type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7e]{1,255}$' });

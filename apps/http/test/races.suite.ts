@@ -10,7 +10,7 @@ import { TEST_SECRET, token } from './support';
 
 /*
  * Races over real HTTP (loopback) against PostgreSQL: hundreds of parallel requests, then
- * DESIGN.md's invariants checked on the database. Run directly on PostgreSQL
+ * the invariants (docs/architecture.md#invariants) checked on the database. Run directly on PostgreSQL
  * (races.integration.test.ts) and through PgBouncer in transaction mode (pgbouncer.integration.test.ts).
  */
 

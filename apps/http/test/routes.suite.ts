@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { balanceOf, bearer, charge, json, seedCoupon, seedProduct, stockOf, token, type AppFactory } from './support';
 
-/* Every path of API.md through fastify.inject, against the in-memory adapters. */
+/* Every path of the contract (docs/api.md) through fastify.inject, against the in-memory adapters. */
 
 /** The suite, run on the in-memory adapters (routes.unit) and on PostgreSQL (routes.integration). */
 export function describeEveryRoute(makeApp: AppFactory): void {

@@ -11,7 +11,7 @@ export interface TokenRequest {
 
 export const TTL = /^[1-9][0-9]{0,5}[smhd]$/;
 
-/** An HS256 token as the identity provider issues them (API.md, Authentication). */
+/** An HS256 token as the identity provider issues them (docs/api.md#authentication). */
 export function issueToken(secret: string, request: TokenRequest): Promise<string> {
   if (!Number.isSafeInteger(request.sub) || request.sub < 1) throw new RangeError('sub must be a positive integer');
   if (!TTL.test(request.ttl)) throw new RangeError('ttl must be a number and a unit: 90s, 30m, 1h, 7d');

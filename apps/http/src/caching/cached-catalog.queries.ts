@@ -13,7 +13,7 @@ interface Entry {
  * the products they touched as soon as they commit, so a client that writes and then reads sees
  * its write. A read that started before such a write cannot refill the cache with the old row
  * (the generation check). Writes made by other instances show within `ttlMs`, the same kind of
- * lag a read replica has, which DESIGN.md already allows for catalogue reads. Stock is decided
+ * lag a read replica has, which the design already allows for (docs/architecture.md#scale-out) catalogue reads. Stock is decided
  * in the order transaction, never from this cache.
  */
 export class CachedCatalogQueries implements CatalogQueries {

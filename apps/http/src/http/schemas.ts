@@ -88,7 +88,7 @@ export const patchOf = <S extends z.ZodRawShape>(shape: S) => {
     .meta({ minProperties: 1 });
 };
 
-/** 1..255 printable ASCII characters (space to tilde), as API.md allows for an Idempotency-Key. */
+/** 1..255 printable ASCII characters (space to tilde), as docs/api.md#idempotency allows for a key. */
 export const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
 const IDEMPOTENCY_KEY_MESSAGE = 'must be 1 to 255 printable ASCII characters';
 

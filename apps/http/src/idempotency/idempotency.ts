@@ -42,7 +42,7 @@ export function fingerprintOf(request: FastifyRequest): string {
 }
 
 /**
- * Idempotency-Key handling for a retried write, as API.md describes it:
+ * Idempotency-Key handling for a retried write, as docs/api.md#idempotency describes it:
  * - `claim` (preHandler) claims the key in the shared store before the handler runs, so 40
  *   parallel duplicates run it once, and replays a completed key's response;
  * - `respond` (the handler of every mutating route) runs the route's use case; with a claimed

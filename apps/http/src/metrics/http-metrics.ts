@@ -6,11 +6,11 @@ import { Counter, Histogram, type Registry } from 'prom-client';
  * every business operation, on the process's registry, served at GET /metrics.
  *
  * Operations are counted generically: every POST/PATCH route is an operation, named by its
- * template (a few get the names API.md uses), and its outcome is `ok`, `replayed` (an idempotent
- * retry) or the problem's stable `code`. A new command route is counted without a line here.
+ * template (the business operations get short names), and its outcome is `ok`, `replayed` (an
+ * idempotent retry) or the problem's stable `code`. A new command route is counted without a line here.
  */
 
-/** Names of the operations API.md lists under Jobs and operations; other commands keep their route. */
+/** Short names of the business operations; other commands keep their route. */
 const OPERATION_NAMES: Readonly<Record<string, string>> = {
   'POST /orders': 'order',
   'POST /orders/:orderId/cancel': 'cancellation',

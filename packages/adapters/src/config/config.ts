@@ -27,7 +27,7 @@ const portNumber = (name: string, fallback: number) =>
     .pipe(z.number().int().max(65535, `${name} must be a port number from 0 to 65535, such as ${fallback}`))
     .default(fallback);
 
-/** Every variable of API.md's configuration table, parsed and checked once at start. */
+/** Every variable of the README's configuration table, parsed and checked once at start. */
 const environmentSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

@@ -14,7 +14,7 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 }
 
 describe('loadConfig', () => {
-  it('gives every variable of API.md its documented default', () => {
+  it('gives every variable of the README its documented default', () => {
     const config = loadConfig({}, defaults);
     expect(config).toMatchObject({
       http: { port: 3000, host: '127.0.0.1' },

@@ -37,7 +37,7 @@ export interface OpenDatabaseOptions {
 }
 
 export const DEFAULT_POOL_SIZE = 20;
-const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
 export const DEFAULT_LOCK_TIMEOUT_MS = 3_000;
 /**
  * How long a statement waits for a free connection (or a new one) before it fails, and its
@@ -114,7 +114,7 @@ function openPostgres(connectionString: string, options: OpenDatabaseOptions): D
  * would leak to whichever client gets the server next, and startup parameters may not reach the
  * server at all).
  */
-function guardsOfEachTransaction(statementTimeoutMs: number, lockTimeoutMs: number): string {
+export function guardsOfEachTransaction(statementTimeoutMs: number, lockTimeoutMs: number): string {
   const ms = (value: number) => `'${Math.trunc(value)}ms'`;
   return `set local lock_timeout = ${ms(lockTimeoutMs)}; set local statement_timeout = ${ms(statementTimeoutMs)}`;
 }
@@ -138,7 +138,7 @@ class GuardedPostgresDriver extends PostgresDriver {
   }
 }
 
-class GuardedPostgresDialect extends PostgresDialect {
+export class GuardedPostgresDialect extends PostgresDialect {
   constructor(
     private readonly config: ConstructorParameters<typeof PostgresDialect>[0],
     private readonly guards: string,

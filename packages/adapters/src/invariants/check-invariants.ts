@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema';
 
 export interface InvariantViolation {
-  /** The number of the invariant in DESIGN.md (1–6). */
+  /** The number of the invariant in docs/architecture.md#invariants (1–6). */
   invariant: 1 | 2 | 3 | 4 | 5 | 6;
   /** What is wrong, as `<kind> <id>` (`user 7`, `order 12`, `2026-11-24`): where to look. */
   subject: string;
@@ -35,7 +35,7 @@ const MAX_LISTED = 50;
 const STATEMENT_TIMEOUT = '57014';
 
 /**
- * Verifies DESIGN.md's invariants 1–6 on a database, in SQL, from the stored facts alone:
+ * Verifies the invariants 1–6 (docs/architecture.md#invariants) on a database, in SQL, from the stored facts alone:
  * 1. balance = Σ charges + Σ refunds − Σ payments, each history row's balance_after is the
  *    running sum, balance ≥ 0, no charge took a balance above maxBalance (refunds may), and every
  *    order has exactly one PAYMENT row of its paid amount;

@@ -4,7 +4,7 @@ import type { DataPlatformClient, DeliveryOutcome, OrderEventEnvelope } from '@s
 import type { Database } from '../db/open-database';
 
 /*
- * The Prometheus figures every process exposes (API.md, Jobs and operations): Node's own (CPU,
+ * The Prometheus figures every process exposes (README, Metrics): Node's own (CPU,
  * memory, heap, event-loop lag, handles), the database pool, and the outbox as PostgreSQL sees
  * it. Roles add theirs to the same registry: the HTTP role its requests and operations, the
  * scheduler its deliveries. Every label takes values from a small fixed set: no ids, no URLs.

@@ -5,7 +5,7 @@ import type { Migration } from 'kysely/migration';
  * The order lifecycle: PAID → PARTIALLY_REFUNDED → REFUNDED, or PAID → CANCELLED. Each line
  * keeps its share of the paid amount (fixed at placement) and how many of its units came back;
  * refunds and their lines are rows of their own; a refund or a cancellation credits the wallet
- * with a REFUND history row. The constraints back DESIGN.md's invariants where one row can tell;
+ * with a REFUND history row. The constraints back the invariants (docs/architecture.md) where one row can tell;
  * what needs several rows, `checkInvariants` verifies.
  */
 const statements = [

@@ -1,7 +1,7 @@
 import pg from 'pg';
 
 /**
- * Finds the PostgreSQL that integration tests run against, in the order DESIGN.md gives:
+ * Finds the PostgreSQL that integration tests run against, in the order docs/architecture.md#tests gives:
  * TEST_DATABASE_URL; else a testcontainers PostgreSQL when a Docker engine answers; else the
  * server on 127.0.0.1:5432 (user postgres); else an error saying how to get one.
  */

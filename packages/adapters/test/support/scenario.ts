@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import type { Storefront } from './storefront';
 
 /**
- * One shopper's day through every use case, with the answers API.md promises. The PostgreSQL
+ * One shopper's day through every use case, with the answers docs/api.md promises. The PostgreSQL
  * suite and the PGlite smoke test both run it, so the embedded mode is held to the same answers.
  */
 export async function shopperJourney(shop: Storefront, userId: number): Promise<void> {

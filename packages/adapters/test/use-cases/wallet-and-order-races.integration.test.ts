@@ -6,7 +6,7 @@ import { settleAll, storefrontOn, type Storefront } from '../support/storefront'
 
 /*
  * Hundreds of real use-case executions at once on PostgreSQL (a pool of 20), then the
- * invariants of DESIGN.md checked on the whole database.
+ * invariants of docs/architecture.md checked on the whole database.
  */
 
 const testDb = useFreshDatabase({ poolSize: 20 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { OrderView, RefundView } from '../ports/views';
 
 /*
- * The order event contract of API.md, declared once: what a use case writes into the outbox
+ * The order event contract (docs/events.md), declared once: what a use case writes into the outbox
  * (`OrderEvent`), and the envelope the data platform receives (`OrderEventEnvelope`, checked by
  * `orderEventEnvelopeSchema` where it leaves the service). The order inside is not declared
  * again here: `data` is the order view the use cases already answer with, as JSON.
@@ -33,7 +33,7 @@ export type OrderEvent = {
 }[OrderEventType];
 
 /**
- * The envelope of API.md, as sent: `eventId` is the outbox row's id, `sequence` increases with
+ * The envelope of docs/events.md, as sent: `eventId` is the outbox row's id, `sequence` increases with
  * every event written (gaps allowed), `occurredAt` is ISO-8601.
  */
 export type OrderEventEnvelope = {
@@ -67,7 +67,7 @@ export function parseOrderEventEnvelope(value: unknown): OrderEventEnvelope {
   return value as OrderEventEnvelope;
 }
 
-/** The envelope's fields in API.md's order: the body every transport sends, serialised once. */
+/** The envelope's fields in the contract's order: the body every transport sends, serialised once. */
 export function envelopeBody(envelope: OrderEventEnvelope): string {
   return JSON.stringify({
     eventId: envelope.eventId,

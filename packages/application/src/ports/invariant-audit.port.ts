@@ -1,4 +1,4 @@
-/** One broken invariant (DESIGN.md's number), where (`user 7`, `order 12`), and what is wrong. */
+/** One broken invariant (its number in docs/architecture.md#invariants), where (`user 7`, `order 12`), and what is wrong. */
 export interface InvariantFinding {
   invariant: number;
   subject: string;

@@ -25,7 +25,7 @@ export interface WalletRepository {
   save(wallet: Wallet): Promise<void>;
   /**
    * Writes a balance raised by a refund or a cancellation. Unlike `save`, the ceiling does not
-   * bound it (API.md: a refund is always credited); the balance may only have gone up.
+   * bound it (a refund is always credited); the balance may only have gone up.
    */
   saveRefunded(wallet: Wallet): Promise<void>;
 }

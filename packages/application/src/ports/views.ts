@@ -1,6 +1,6 @@
 import type { BalanceChangeType, DiscountType, OrderLine, OrderStatus, RefundLine, UserCouponStatus } from '@storefront/domain';
 
-/** What the use cases answer with: plain data shaped like API.md, dates as Date. */
+/** What the use cases answer with: plain data shaped like the API's answers, dates as Date. */
 
 export interface BalanceView {
   userId: number;

@@ -10,7 +10,7 @@ export interface InvariantOptions {
 }
 
 /**
- * The invariants of DESIGN.md checked over a snapshot of the in-memory store; answers every
+ * The invariants of docs/architecture.md checked over a snapshot of the in-memory store; answers every
  * violation found (an empty list when all hold), so a failing test says which one broke.
  */
 export function invariantViolations(snapshot: InMemorySnapshot, options: InvariantOptions = {}): string[] {

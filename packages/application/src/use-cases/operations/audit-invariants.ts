@@ -11,7 +11,7 @@ export interface AuditReport {
 }
 
 /**
- * `GET /admin/audit`, and the scheduler after each daily aggregation: DESIGN.md's invariants
+ * `GET /admin/audit`, and the scheduler after each daily aggregation: the invariants of docs/architecture.md
  * checked on the live data within a time budget, so an operator learns of a broken one the
  * same day rather than from a customer.
  */

@@ -5,7 +5,7 @@ import { orderView, refundView } from '../../support/views.mapper';
 export interface RefundOrderInput {
   orderId: number;
   items: RequestedLine[];
-  /** Whether the units go back into stock (API.md: true unless told otherwise). */
+  /** Whether the units go back into stock (true unless told otherwise). */
   restock: boolean;
   reason: string | null;
 }

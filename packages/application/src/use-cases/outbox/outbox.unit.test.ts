@@ -56,7 +56,7 @@ async function appendEvent(store: InMemoryStorefront, type: Exclude<OrderEventTy
 const quietPass = { claimed: 0, delivered: 0, retried: 0, parked: 0, failures: [], circuit: 'CLOSED', circuitChange: null };
 
 describe('RelayOutboxEvents', () => {
-  it('delivers each pending event as the envelope of API.md and marks it DELIVERED', async () => {
+  it('delivers each pending event as the contract envelope and marks it DELIVERED', async () => {
     const { store, placed, platform, relay, eventIds } = await setUp(2);
     await expect(relay.execute()).resolves.toEqual({ ...quietPass, claimed: 2, delivered: 2 });
     expect(platform.received).toEqual(

@@ -3,7 +3,7 @@ import type { Clock, RetentionStore } from '../../ports';
 export interface RetentionPolicy {
   /** Delivered events stay in the replay feed this long after delivery (EVENT_RETENTION_DAYS). */
   eventRetentionMs: number;
-  /** Idempotency keys are kept at least this long (API.md: 24 hours). */
+  /** Idempotency keys are kept at least this long (the contract says 24 hours). */
   idempotencyKeyRetentionMs: number;
   /** Rows deleted per statement. */
   batchSize: number;
