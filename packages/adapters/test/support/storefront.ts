@@ -23,6 +23,7 @@ import {
   type CreateCouponInput,
   type CreateProductInput,
 } from '@storefront/application';
+import { ManualClock } from '@storefront/application/testing';
 import { Money } from '@storefront/domain';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../src/db/schema';
@@ -35,25 +36,15 @@ import { PgWalletQueries } from '../../src/queries/wallet.queries';
 import { KyselyUnitOfWork } from '../../src/unit-of-work/kysely-unit-of-work';
 import { PgTransactionHorizon } from '../../src/unit-of-work/pg-transaction-horizon';
 
-/** A clock the test moves by hand; starts at a fixed instant so failures reproduce. */
-export class TestClock implements Clock {
-  constructor(private instant: Date = new Date('2025-03-10T03:00:00.000Z')) {}
-
-  now(): Date {
-    return new Date(this.instant);
-  }
-
-  set(instant: Date | string): void {
-    this.instant = new Date(instant);
-  }
-}
+/** Where the clock of `storefrontOn` starts when a test gives none: a fixed instant, so failures reproduce. */
+const DEFAULT_NOW = '2025-03-10T03:00:00.000Z';
 
 export const MAX_BALANCE = 10_000_000;
 export const TIME_ZONE = 'Asia/Seoul';
 
 /** Every use case, wired to the Kysely adapters on `db`, as the composition roots wire them. */
 export function storefrontOn(db: Kysely<DB>, options: { clock?: Clock; maxBalance?: number } = {}) {
-  const clock = options.clock ?? new TestClock();
+  const clock = options.clock ?? new ManualClock(DEFAULT_NOW);
   const maxBalance = options.maxBalance ?? MAX_BALANCE;
   const uow = new KyselyUnitOfWork(db, { maxBalance });
   const calendar = new BusinessCalendar(TIME_ZONE);
