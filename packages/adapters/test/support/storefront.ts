@@ -23,7 +23,7 @@ import {
   type CreateCouponInput,
   type CreateProductInput,
 } from '@storefront/application';
-import { ManualClock } from '@storefront/application/testing';
+import { aCoupon, aProduct, ManualClock } from '@storefront/application/testing';
 import { Money } from '@storefront/domain';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../src/db/schema';
@@ -82,18 +82,9 @@ export function storefrontOn(db: Kysely<DB>, options: { clock?: Clock; maxBalanc
     catchUpDailySales: new CatchUpDailySales(queries.sales, aggregateDailySales, calendar, clock),
     getTopProducts: new GetTopProducts(queries.sales, calendar, clock),
 
-    /** Object mothers with fixed defaults. */
-    aProduct: (fields: Partial<CreateProductInput> = {}) =>
-      new CreateProduct(uow).execute({ name: 'Americano', price: 4_500, stock: 100, ...fields }),
-    aCoupon: (fields: Partial<CreateCouponInput> = {}) =>
-      new CreateCoupon(uow, clock).execute({
-        name: 'Welcome 10%',
-        discountType: 'RATE',
-        discountValue: 10,
-        totalQuantity: 100,
-        expiresAt: new Date(clock.now().getTime() + 7 * 24 * 3600 * 1000),
-        ...fields,
-      }),
+    /** The fixture family's product and coupon (`@storefront/application/testing`), created by the use cases; `fields` replace defaults. */
+    aProduct: (fields: Partial<CreateProductInput> = {}) => new CreateProduct(uow).execute({ ...aProduct().build(), ...fields }),
+    aCoupon: (fields: Partial<CreateCouponInput> = {}) => new CreateCoupon(uow, clock).execute({ ...aCoupon().build(), ...fields }),
     invariants: (): Promise<InvariantReport> => checkInvariants(db, { maxBalance, timeZone: TIME_ZONE }),
   };
 }
