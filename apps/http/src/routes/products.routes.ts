@@ -1,37 +1,15 @@
-import { productSchema } from '@storefront/application';
+import { productSchema, topProductsSchema } from '@storefront/application';
 import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
 import { answerPage } from '../http/cursor';
 import { bearer, type App, type RouteContext } from '../http/route-context';
 import { AUTHORIZED, failures, IDEMPOTENT, INVALID, ok, WITH_BODY } from '../http/responses';
-import { displayName, idempotencyHeaders, idParam, pageOf, pageQuery, patchOf, positiveId, queryInt, won } from '../http/schemas';
+import { displayName, idempotencyHeaders, idParam, pageOf, pageQuery, patchOf, queryInt } from '../http/schemas';
 
 const productParams = z.object({ productId: idParam('Product id', 12) });
 const name = displayName.meta({ examples: ['Espresso beans 1 kg'] });
 const price = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).meta({ description: 'List price in won', examples: [28_000] });
 const stock = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ description: 'Units in stock', examples: [140] });
-
-const topProducts = z
-  .object({
-    from: z.iso.date(),
-    to: z.iso.date(),
-    items: z.array(
-      z.object({ rank: positiveId, productId: positiveId, name: z.string(), price: won, soldQuantity: won, revenue: won }),
-    ),
-  })
-  .meta({
-    id: 'TopProducts',
-    examples: [
-      {
-        from: '2026-11-21',
-        to: '2026-11-23',
-        items: [
-          { rank: 1, productId: 12, name: 'Espresso beans 1 kg', price: 28_000, soldQuantity: 310, revenue: 8_680_000 },
-          { rank: 2, productId: 7, name: 'Pour-over kettle', price: 45_000, soldQuantity: 96, revenue: 4_320_000 },
-        ],
-      },
-    ],
-  });
 
 export function productRoutes(app: App, ctx: RouteContext): void {
   const admin = requireToken(ctx.tokens, 'admin');
@@ -59,7 +37,7 @@ export function productRoutes(app: App, ctx: RouteContext): void {
       description:
         'Ranked by units sold over the last `days` complete business days (TZ_BUSINESS), from the statistics the daily aggregation writes; ties go to higher revenue, then lower product id.',
       querystring: z.object({ days: queryInt(1, 30, 3, 'Complete business days'), limit: queryInt(1, 50, 5, 'How many products') }),
-      response: { 200: ok(topProducts, 'The best sellers and the dates they cover'), ...failures(INVALID) },
+      response: { 200: ok(topProductsSchema, 'The best sellers and the dates they cover'), ...failures(INVALID) },
     },
     handler: async (request) => ctx.useCases.getTopProducts.execute({ days: request.query.days, limit: request.query.limit }),
   });

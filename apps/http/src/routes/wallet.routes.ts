@@ -1,16 +1,13 @@
-import { balanceHistoryEntrySchema, balanceSchema } from '@storefront/application';
+import { balanceHistoryEntrySchema, balanceSchema, chargeSchema } from '@storefront/application';
 import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
 import { answerPage } from '../http/cursor';
 import { actsForPathUser, bearer, type App, type RouteContext } from '../http/route-context';
 import { AUTHORIZED, failures, IDEMPOTENT, INVALID, ok, WITH_BODY } from '../http/responses';
-import { idempotencyHeaders, idParam, pageOf, pageQuery, positiveId, won } from '../http/schemas';
+import { idempotencyHeaders, idParam, pageOf, pageQuery } from '../http/schemas';
 
 const userParams = z.object({ userId: idParam('User id', 42) });
 
-const charged = z
-  .object({ userId: positiveId, balance: won, chargedAmount: won, transactionId: z.string() })
-  .meta({ id: 'Charge', examples: [{ userId: 42, balance: 87_500, chargedAmount: 50_000, transactionId: '1187' }] });
 export function walletRoutes(app: App, ctx: RouteContext): void {
   const user = requireToken(ctx.tokens, 'user');
 
@@ -43,7 +40,7 @@ export function walletRoutes(app: App, ctx: RouteContext): void {
         .object({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).meta({ description: 'Won to add', examples: [50_000] }) })
         .strict(),
       response: {
-        200: ok(charged, 'The charge is booked: the new balance and its history row'),
+        200: ok(chargeSchema, 'The charge is booked: the new balance and its history row'),
         ...failures(WITH_BODY, AUTHORIZED, IDEMPOTENT, 'BALANCE_LIMIT_EXCEEDED'),
       },
     },

@@ -37,6 +37,11 @@ export const balanceSchema = z
   .meta({ id: 'Balance', examples: [{ userId: 42, balance: 37_500, updatedAt: '2026-11-24T09:12:31.000Z' }] });
 export type BalanceView = z.output<typeof balanceSchema>;
 
+export const chargeSchema = z
+  .object({ userId: positiveId, balance: won, chargedAmount: won, transactionId: z.string() })
+  .meta({ id: 'Charge', examples: [{ userId: 42, balance: 87_500, chargedAmount: 50_000, transactionId: '1187' }] });
+export type ChargeView = z.output<typeof chargeSchema>;
+
 export const balanceHistoryEntrySchema = z
   .object({
     transactionId: z.string(),
@@ -182,14 +187,26 @@ export interface DailyProductSales {
   revenue: number;
 }
 
-export interface TopProductView {
-  rank: number;
-  productId: number;
-  name: string;
-  price: number;
-  soldQuantity: number;
-  revenue: number;
-}
+const topProduct = z.object({ rank: positiveId, productId: positiveId, name: z.string(), price: won, soldQuantity: won, revenue: won });
+export type TopProductView = z.output<typeof topProduct>;
+
+/** The best sellers and the business days (YYYY-MM-DD) they cover. */
+export const topProductsSchema = z
+  .object({ from: z.iso.date(), to: z.iso.date(), items: z.array(topProduct) })
+  .meta({
+    id: 'TopProducts',
+    examples: [
+      {
+        from: '2026-11-21',
+        to: '2026-11-23',
+        items: [
+          { rank: 1, productId: 12, name: 'Espresso beans 1 kg', price: 28_000, soldQuantity: 310, revenue: 8_680_000 },
+          { rank: 2, productId: 7, name: 'Pour-over kettle', price: 45_000, soldQuantity: 96, revenue: 4_320_000 },
+        ],
+      },
+    ],
+  });
+export type TopProductsView = z.output<typeof topProductsSchema>;
 
 export const OUTBOX_STATUSES = ['PENDING', 'DELIVERED', 'FAILED'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
