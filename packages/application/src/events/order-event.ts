@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { orderSchema, refundSchema, timestamp, won, type OrderView, type RefundView } from '../ports/views';
 
 /*
- * The order event contract of API.md, declared once: the envelope the data platform receives
+ * The order event contract (docs/events.md), declared once: the envelope the data platform receives
  * (`orderEventEnvelopeSchema`, served as it is by the admin routes and checked where it leaves the
  * service), and what a use case writes into the outbox (`OrderEvent`). The order inside is the
  * order view the use cases already answer with, as JSON.
@@ -12,7 +12,7 @@ export const ORDER_EVENT_TYPES = ['order.paid', 'order.cancelled', 'order.refund
 export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
 
 /**
- * The envelope of API.md: `eventId` is the outbox row's id, `sequence` increases with every event
+ * The envelope of docs/events.md: `eventId` is the outbox row's id, `sequence` increases with every event
  * written (gaps allowed), `occurredAt` is ISO-8601, `data` the order after the change — with the
  * refund for `order.refunded`.
  */
@@ -71,7 +71,7 @@ export function parseOrderEventEnvelope(value: unknown): OrderEventEnvelope {
 const ENVELOPE_FIELDS = Object.keys(orderEventEnvelopeSchema.shape) as Array<keyof OrderEventEnvelope>;
 
 /**
- * The envelope's fields in the schema's order (API.md's), and only those: the body every transport
+ * The envelope's fields in the contract's order, and only those: the body every transport
  * sends, serialised once.
  */
 export function envelopeBody(envelope: OrderEventEnvelope): string {
