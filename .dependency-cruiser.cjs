@@ -49,7 +49,7 @@ module.exports = {
       comment:
         "packages/application source imports no npm package and no node: builtin; its in-memory " +
         "adapters are plain TypeScript. Its tests may use the root devDependencies. One exception: " +
-        "zod, for the schema of the order event contract that the application owns.",
+        "zod, for the schemas of the views and the order event contract that the application owns.",
       severity: "error",
       from: { path: "^packages/application/", pathNot: TEST_CODE },
       to: { pathNot: [OURS, "node_modules/zod/"] },

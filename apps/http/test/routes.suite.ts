@@ -151,7 +151,7 @@ describe('idempotency keys', () => {
   });
 
   it('key order in the body does not make another request; a key that is not 1..255 printable ASCII is a 400', async () => {
-    const productId = await seedProduct(t);
+    const productId = await seedProduct(t, { stock: 10 });
     await charge(t, 1, 100_000);
     const headers = { ...bearer(await t.userToken(1)), 'idempotency-key': 'order-1', 'content-type': 'application/json' };
     const a = await t.app.inject({ method: 'POST', url: '/orders', headers, payload: `{"userId":1,"items":[{"productId":${productId},"quantity":1}]}` });
@@ -393,7 +393,7 @@ describe('order lifecycle', () => {
   async function paidOrder() {
     const a = await seedProduct(t, { name: 'A', price: 1000, stock: 10 });
     const b = await seedProduct(t, { name: 'B', price: 2500, stock: 10 });
-    const couponId = await seedCoupon(t, { discountType: 'FIXED', discountValue: 500 });
+    const couponId = await seedCoupon(t, { discountType: 'FIXED', discountValue: 500, totalQuantity: 10 });
     await charge(t, 1, 10_000);
     const user = bearer(await t.userToken(1));
     const issued = json(await t.app.inject({ method: 'POST', url: '/users/1/coupons', headers: user, payload: { couponId } }));

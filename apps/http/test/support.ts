@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- assertions read parsed JSON responses */
 import type { OutboxRelayStore } from '@storefront/application';
-import { createInMemoryStorefront, type InMemoryStorefront, type ManualClock } from '@storefront/application/testing';
+import { aCoupon, aProduct, createInMemoryStorefront, TEST_COUPON_EXPIRY, type InMemoryStorefront, type ManualClock } from '@storefront/application/testing';
 import { SignJWT } from 'jose';
 import { buildApp, type BuildAppOptions } from '../src/app';
 import { appDependencies } from '../src/container';
@@ -77,13 +77,17 @@ export async function inMemoryApp(options: AppOptions = {}): Promise<TestApp> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads any field it expects
 export const json = (response: { body: string }): any => JSON.parse(response.body);
 
-/** Seeds through the admin API: products and coupons as a client would create them. */
+/**
+ * Seeds through the admin API: products and coupons as a client would create them, with the
+ * fixed defaults of `aProduct()` and `aCoupon()` (`@storefront/application/testing`) for any field
+ * not given.
+ */
 export async function seedProduct(t: Omit<TestApp, 'store'>, product: { name?: string; price?: number; stock?: number } = {}): Promise<number> {
   const response = await t.app.inject({
     method: 'POST',
     url: '/admin/products',
     headers: bearer(await t.adminToken()),
-    payload: { name: product.name ?? 'Widget', price: product.price ?? 1000, stock: product.stock ?? 10 },
+    payload: { ...aProduct().build(), ...product },
   });
   if (response.statusCode !== 201) throw new Error(`seeding a product failed: ${response.body}`);
   return json(response).id as number;
@@ -97,13 +101,7 @@ export async function seedCoupon(
     method: 'POST',
     url: '/admin/coupons',
     headers: bearer(await t.adminToken()),
-    payload: {
-      name: 'Rush',
-      discountType: coupon.discountType ?? 'FIXED',
-      discountValue: coupon.discountValue ?? 500,
-      totalQuantity: coupon.totalQuantity ?? 10,
-      expiresAt: coupon.expiresAt ?? '2026-12-31T00:00:00.000Z',
-    },
+    payload: { ...aCoupon().build(), expiresAt: TEST_COUPON_EXPIRY, ...coupon },
   });
   if (response.statusCode !== 201) throw new Error(`seeding a coupon failed: ${response.body}`);
   return json(response).id as number;

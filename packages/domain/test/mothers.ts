@@ -13,7 +13,9 @@ import {
 
 /*
  * Object Mothers for the domain's own tests. Every default is fixed, never random, so a failing
- * test reproduces; a test states only what it is about (`aProduct().withStock(0)`).
+ * test reproduces; a test states only what it is about (`aProduct().withStock(0)`). The domain
+ * imports no other package, so these build aggregates here — with the defaults of the fixture
+ * family in `@storefront/application/testing` (builders.ts): keep the two the same.
  */
 
 export const NOW = new Date('2026-11-24T09:00:00.000Z');

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Page, PageRequest } from '@storefront/application';
 import { ErrorCode } from '@storefront/domain';
 import { HttpProblem } from '../errors/problem';
 
@@ -38,4 +39,23 @@ export class CursorCodec {
   private sign(payload: string): Buffer {
     return createHmac('sha256', this.key).update(payload).digest().subarray(0, 16);
   }
+}
+
+/** The query of a paged route, as `pageQuery` (http/schemas.ts) parses it. */
+interface PageQuery {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/**
+ * A paged route's answer: reads the page its query asks for (a size, and the signed cursor of the
+ * previous page's last key) and answers that page's items with the cursor of the next one.
+ */
+export async function answerPage<T>(
+  cursors: CursorCodec,
+  query: PageQuery,
+  read: (page: PageRequest) => Promise<Page<T>>,
+): Promise<{ items: T[]; nextCursor: string | null }> {
+  const page = await read({ limit: query.limit, after: cursors.decode(query.cursor) });
+  return { items: page.items, nextCursor: cursors.encode(page.nextAfter) };
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+export { isoDateTime, positiveId, won } from '@storefront/application';
+
 /*
  * The zod schemas shared by several routes. The same schemas validate requests, type the
  * handlers and generate the OpenAPI document.
@@ -52,8 +54,6 @@ export const pageQuery = z.object({
     .meta({ description: "Opaque cursor from the previous page's nextCursor" }),
 });
 
-export const isoDateTime = z.iso.datetime({ offset: true }).meta({ example: '2026-11-24T09:00:00.000Z' });
-
 /**
  * A name shown to shoppers (product, coupon): 1..200 characters once trimmed, and no control
  * characters — PostgreSQL text cannot hold NUL at all, and the others only garble a listing.
@@ -65,8 +65,6 @@ export const displayName = z.string().trim().min(1).max(200).refine((text) => !C
 /** Free text (a reason): up to `max` characters, line breaks allowed, but never NUL, which PostgreSQL text cannot hold. */
 export const freeText = (max: number) => z.string().max(max).refine((text) => !text.includes('\u0000'), 'must not contain NUL characters');
 
-export const positiveId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).meta({ example: 42 });
-export const won = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ example: 24_900 });
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({

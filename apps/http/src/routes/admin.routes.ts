@@ -1,59 +1,33 @@
-import { FIRST_BUSINESS_DAY, isCalendarDay, LAST_BUSINESS_DAY } from '@storefront/application';
+import {
+  FIRST_BUSINESS_DAY,
+  isCalendarDay,
+  LAST_BUSINESS_DAY,
+  ORDER_EVENT_TYPES,
+  orderEventEnvelopeSchema,
+  orderExample,
+  OUTBOX_STATUSES,
+  outboxEventSchema,
+  timestamp,
+} from '@storefront/application';
 import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
-import { ORDER_EVENT_TYPES } from '@storefront/application';
-import { iso, pageAnswer, presentEventDetail, presentFeedEvent, presentOutboxEvent } from '../http/presenters';
+import { answerPage } from '../http/cursor';
+import { presentEventDetail, presentFeedEvent } from '../http/presenters';
 import { bearer, type App, type RouteContext } from '../http/route-context';
 import { AUTHORIZED, failures, INVALID, ok, WITH_BODY } from '../http/responses';
-import { isoDateTime, pageOf, pageQuery, positiveId, queryInt, won } from '../http/schemas';
-import { orderExample, orderSchema, refundSchema } from './orders.routes';
-
-const outboxEvent = z
-  .object({
-    eventId: z.string(),
-    type: z.string(),
-    status: z.enum(['PENDING', 'DELIVERED', 'FAILED']),
-    attempts: won,
-    nextAttemptAt: isoDateTime.nullable(),
-    lastError: z.string().nullable(),
-    createdAt: isoDateTime,
-    deliveredAt: isoDateTime.nullable(),
-  })
-  .meta({
-    id: 'OutboxEvent',
-    examples: [
-      {
-        eventId: '0b6e2f0c-5a1d-4c61-9d0e-3f3a8c1b7d21',
-        type: 'order.paid',
-        status: 'FAILED',
-        attempts: 12,
-        nextAttemptAt: null,
-        lastError: 'HTTP 503 from the data platform',
-        createdAt: '2026-11-24T09:15:02.000Z',
-        deliveredAt: null,
-      },
-    ],
-  });
+import { pageOf, pageQuery, positiveId, queryInt, won } from '../http/schemas';
 
 const EVENT_ID_EXAMPLE = '0b6e2f0c-5a1d-4c61-9d0e-3f3a8c1b7d21';
 
-/** The envelope of the order events (the contract of `@storefront/application`'s order-event), as served. */
-const eventEnvelope = {
-  eventId: z.string(),
-  type: z.enum(ORDER_EVENT_TYPES),
-  occurredAt: isoDateTime,
-  sequence: won,
-  data: orderSchema.extend({ refund: refundSchema.optional().meta({ description: 'The refund, for order.refunded' }) }).meta({
-    description: 'The order after the change',
-  }),
-};
+/** The envelope of the order events, as the data platform receives it. */
+const eventEnvelope = orderEventEnvelopeSchema.shape;
 
 const feedEvent = z
   .object({
     ...eventEnvelope,
-    status: z.enum(['PENDING', 'DELIVERED', 'FAILED']),
+    status: z.enum(OUTBOX_STATUSES),
     attempts: won,
-    deliveredAt: isoDateTime.nullable(),
+    deliveredAt: timestamp.nullable(),
   })
   .meta({
     id: 'FeedEvent',
@@ -73,7 +47,7 @@ const feedEvent = z
 
 const deliveryAttempt = z
   .object({
-    at: isoDateTime,
+    at: timestamp,
     outcome: z.enum(['DELIVERED', 'FAILED']),
     httpStatus: z.number().int().nullable(),
     durationMs: won,
@@ -84,12 +58,12 @@ const deliveryAttempt = z
 const eventDetail = z
   .object({
     ...eventEnvelope,
-    status: z.enum(['PENDING', 'DELIVERED', 'FAILED']),
+    status: z.enum(OUTBOX_STATUSES),
     attempts: z.array(deliveryAttempt),
-    nextAttemptAt: isoDateTime.nullable(),
+    nextAttemptAt: timestamp.nullable(),
     lastError: z.string().nullable(),
-    createdAt: isoDateTime,
-    deliveredAt: isoDateTime.nullable(),
+    createdAt: timestamp,
+    deliveredAt: timestamp.nullable(),
   })
   .meta({
     id: 'OutboxEventDetail',
@@ -120,8 +94,8 @@ const eventIdParam = z.object({
 const aggregation = z
   .object({
     date: z.iso.date(),
-    from: isoDateTime,
-    to: isoDateTime,
+    from: timestamp,
+    to: timestamp,
     items: z.array(z.object({ productId: positiveId, soldQuantity: won, revenue: won })),
   })
   .meta({
@@ -131,7 +105,7 @@ const aggregation = z
 
 const auditReport = z
   .object({
-    checkedAt: isoDateTime,
+    checkedAt: timestamp,
     durationMs: won,
     ok: z.boolean(),
     violations: z.array(
@@ -164,13 +138,12 @@ export function adminRoutes(app: App, ctx: RouteContext): void {
       summary: 'Order events by delivery status',
       description: 'The events in the relay with one status; FAILED (the default) lists the events parked after too many attempts. Role admin.',
       security: bearer,
-      querystring: pageQuery.extend({ status: z.enum(['PENDING', 'DELIVERED', 'FAILED']).default('FAILED').meta({ description: 'Delivery status', default: 'FAILED' }) }),
-      response: { 200: ok(pageOf(outboxEvent), 'A page of events with that status'), ...failures(INVALID, AUTHORIZED) },
+      querystring: pageQuery.extend({ status: z.enum(OUTBOX_STATUSES).default('FAILED').meta({ description: 'Delivery status', default: 'FAILED' }) }),
+      response: { 200: ok(pageOf(outboxEventSchema), 'A page of events with that status'), ...failures(INVALID, AUTHORIZED) },
     },
     onRequest: admin,
     handler: async (request) => {
-      const page = { limit: request.query.limit, after: ctx.cursors.decode(request.query.cursor) };
-      return pageAnswer(await ctx.useCases.listOutboxEvents.execute({ status: request.query.status, page }), ctx.cursors, presentOutboxEvent);
+      return answerPage(ctx.cursors, request.query, (page) => ctx.useCases.listOutboxEvents.execute({ status: request.query.status, page }));
     },
   });
 
@@ -257,8 +230,8 @@ export function adminRoutes(app: App, ctx: RouteContext): void {
       const result = await ctx.useCases.aggregateDailySales.execute({ day: request.body.date });
       return {
         date: result.day,
-        from: iso(result.from),
-        to: iso(result.to),
+        from: result.from,
+        to: result.to,
         items: result.rows.map((row) => ({ productId: row.productId, soldQuantity: row.quantity, revenue: row.revenue })),
       };
     },
@@ -274,9 +247,6 @@ export function adminRoutes(app: App, ctx: RouteContext): void {
       response: { 200: ok(auditReport, 'What the checks found; ok is true when nothing'), ...failures(AUTHORIZED) },
     },
     onRequest: admin,
-    handler: async () => {
-      const report = await ctx.useCases.auditInvariants.execute();
-      return { ...report, checkedAt: iso(report.checkedAt) };
-    },
+    handler: () => ctx.useCases.auditInvariants.execute(),
   });
 }

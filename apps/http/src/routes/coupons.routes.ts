@@ -1,45 +1,16 @@
+import { couponSchema, userCouponSchema } from '@storefront/application';
+import { DISCOUNT_TYPES } from '@storefront/domain';
 import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
-import { pageAnswer, presentCoupon, presentUserCoupon } from '../http/presenters';
+import { answerPage } from '../http/cursor';
 import { actsForPathUser, bearer, type App, type RouteContext } from '../http/route-context';
 import { AUTHORIZED, failures, IDEMPOTENT, INVALID, ok, WITH_BODY } from '../http/responses';
-import { displayName, idempotencyHeaders, idParam, isoDateTime, pageOf, pageQuery, positiveId, won } from '../http/schemas';
-
-const coupon = z
-  .object({
-    id: positiveId,
-    name: z.string(),
-    discountType: z.enum(['FIXED', 'RATE']),
-    discountValue: won,
-    totalQuantity: won,
-    remainingQuantity: won,
-    expiresAt: isoDateTime,
-  })
-  .meta({
-    id: 'Coupon',
-    examples: [
-      { id: 3, name: 'Black Friday 5,000 won off', discountType: 'FIXED', discountValue: 5_000, totalQuantity: 1_000, remainingQuantity: 212, expiresAt: '2026-11-30T15:00:00.000Z' },
-    ],
-  });
-
-const userCoupon = z
-  .object({
-    userCouponId: positiveId,
-    couponId: positiveId,
-    userId: positiveId,
-    status: z.enum(['AVAILABLE', 'USED', 'EXPIRED']),
-    issuedAt: isoDateTime,
-    expiresAt: isoDateTime,
-  })
-  .meta({
-    id: 'UserCoupon',
-    examples: [{ userCouponId: 77, couponId: 3, userId: 42, status: 'AVAILABLE', issuedAt: '2026-11-24T09:00:00.412Z', expiresAt: '2026-11-30T15:00:00.000Z' }],
-  });
+import { displayName, idempotencyHeaders, idParam, isoDateTime, pageOf, pageQuery, positiveId } from '../http/schemas';
 
 const newCoupon = z
   .object({
     name: displayName.meta({ examples: ['Black Friday 5,000 won off'] }),
-    discountType: z.enum(['FIXED', 'RATE']).meta({ description: 'FIXED: won off the order; RATE: percent off, rounded down to the won' }),
+    discountType: z.enum(DISCOUNT_TYPES).meta({ description: 'FIXED: won off the order; RATE: percent off, rounded down to the won' }),
     discountValue: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).meta({ description: 'Won (FIXED) or percent from 1 to 100 (RATE)', examples: [5_000] }),
     totalQuantity: z.number().int().min(1).max(1_000_000).meta({ description: 'How many users can claim it', examples: [1_000] }),
     expiresAt: isoDateTime.meta({ description: 'ISO-8601 with offset, in the future', examples: ['2026-12-01T00:00:00+09:00'] }),
@@ -61,13 +32,13 @@ export function couponRoutes(app: App, ctx: RouteContext): void {
       security: bearer,
       headers: idempotencyHeaders,
       body: newCoupon,
-      response: { 201: ok(coupon, 'The coupon, with its new id'), ...failures(WITH_BODY, AUTHORIZED, IDEMPOTENT) },
+      response: { 201: ok(couponSchema, 'The coupon, with its new id'), ...failures(WITH_BODY, AUTHORIZED, IDEMPOTENT) },
     },
     onRequest: admin,
     preHandler: ctx.idempotency.claim,
     onSend: ctx.idempotency.record,
     handler: (request, reply) =>
-      ctx.idempotency.respond(request, reply, 201, (writes) => writes.createCoupon.execute({ ...request.body, expiresAt: new Date(request.body.expiresAt) }), presentCoupon),
+      ctx.idempotency.respond(request, reply, 201, (writes) => writes.createCoupon.execute({ ...request.body, expiresAt: new Date(request.body.expiresAt) })),
   });
 
   app.get('/coupons/:couponId', {
@@ -77,9 +48,9 @@ export function couponRoutes(app: App, ctx: RouteContext): void {
       summary: 'A coupon and how many are left',
       description: 'The terms of a coupon and how many units are still unclaimed. No token needed.',
       params: z.object({ couponId: idParam('Coupon id', 3) }),
-      response: { 200: ok(coupon, 'The coupon'), ...failures(INVALID, 'COUPON_NOT_FOUND') },
+      response: { 200: ok(couponSchema, 'The coupon'), ...failures(INVALID, 'COUPON_NOT_FOUND') },
     },
-    handler: async (request) => presentCoupon(await ctx.useCases.getCoupon.execute({ couponId: request.params.couponId })),
+    handler: (request) => ctx.useCases.getCoupon.execute({ couponId: request.params.couponId }),
   });
 
   app.post('/users/:userId/coupons', {
@@ -93,7 +64,7 @@ export function couponRoutes(app: App, ctx: RouteContext): void {
       headers: idempotencyHeaders,
       body: z.object({ couponId: positiveId.meta({ examples: [3] }) }).strict(),
       response: {
-        201: ok(userCoupon, "The user's copy of the coupon, AVAILABLE"),
+        201: ok(userCouponSchema, "The user's copy of the coupon, AVAILABLE"),
         ...failures(WITH_BODY, AUTHORIZED, IDEMPOTENT, 'COUPON_NOT_FOUND', 'COUPON_SOLD_OUT', 'COUPON_ALREADY_ISSUED', 'COUPON_EXPIRED'),
       },
     },
@@ -105,8 +76,7 @@ export function couponRoutes(app: App, ctx: RouteContext): void {
         request,
         reply,
         201,
-        (writes) => writes.issueCoupon.execute({ userId: request.params.userId, couponId: request.body.couponId }),
-        presentUserCoupon,
+        (writes) => writes.issueCoupon.execute({ userId: request.params.userId, couponId: request.body.couponId })
       ),
   });
 
@@ -119,13 +89,12 @@ export function couponRoutes(app: App, ctx: RouteContext): void {
       security: bearer,
       params: userParams,
       querystring: pageQuery,
-      response: { 200: ok(pageOf(userCoupon), "A page of the user's coupons, newest first"), ...failures(INVALID, AUTHORIZED) },
+      response: { 200: ok(pageOf(userCouponSchema), "A page of the user's coupons, newest first"), ...failures(INVALID, AUTHORIZED) },
     },
     onRequest: user,
     preHandler: actsForPathUser,
     handler: async (request) => {
-      const page = { limit: request.query.limit, after: ctx.cursors.decode(request.query.cursor) };
-      return pageAnswer(await ctx.useCases.listUserCoupons.execute({ userId: request.params.userId, page }), ctx.cursors, presentUserCoupon);
+      return answerPage(ctx.cursors, request.query, (page) => ctx.useCases.listUserCoupons.execute({ userId: request.params.userId, page }));
     },
   });
 
@@ -137,12 +106,11 @@ export function couponRoutes(app: App, ctx: RouteContext): void {
       description: 'All coupons with the units still unclaimed, a page at a time. Role admin.',
       security: bearer,
       querystring: pageQuery,
-      response: { 200: ok(pageOf(coupon), 'A page of coupons, newest first'), ...failures(INVALID, AUTHORIZED) },
+      response: { 200: ok(pageOf(couponSchema), 'A page of coupons, newest first'), ...failures(INVALID, AUTHORIZED) },
     },
     onRequest: admin,
     handler: async (request) => {
-      const page = { limit: request.query.limit, after: ctx.cursors.decode(request.query.cursor) };
-      return pageAnswer(await ctx.useCases.listCoupons.execute({ page }), ctx.cursors, presentCoupon);
+      return answerPage(ctx.cursors, request.query, (page) => ctx.useCases.listCoupons.execute({ page }));
     },
   });
 }

@@ -1,91 +1,11 @@
+import { orderSchema, refundSchema } from '@storefront/application';
+import { ORDER_STATUSES } from '@storefront/domain';
 import { z } from 'zod';
 import { assertActsFor, principalOf, requireToken } from '../auth/authentication';
-import { pageAnswer, presentOrder, presentRefund } from '../http/presenters';
+import { answerPage } from '../http/cursor';
 import { actsForPathUser, bearer, type App, type RouteContext } from '../http/route-context';
 import { AUTHORIZED, failures, IDEMPOTENT, INVALID, ok, WITH_BODY } from '../http/responses';
-import { freeText, idempotencyHeaders, idParam, isoDateTime, pageOf, pageQuery, positiveId, won } from '../http/schemas';
-
-const orderStatus = z.enum(['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED', 'CANCELLED']);
-
-export const refundSchema = z
-  .object({
-    refundId: positiveId,
-    orderId: positiveId,
-    items: z
-      .array(z.object({ productId: positiveId, quantity: z.number().int().min(1).max(1000), amount: won.meta({ description: "The units' exact share of the line's paidAmount" }) }))
-      .min(1)
-      .max(50),
-    amount: won,
-    restocked: z.boolean(),
-    reason: z.string().nullable(),
-    createdAt: isoDateTime,
-  })
-  .meta({
-    id: 'Refund',
-    examples: [
-      {
-        refundId: 9,
-        orderId: 1024,
-        items: [{ productId: 7, quantity: 1, amount: 41_918 }],
-        amount: 41_918,
-        restocked: true,
-        reason: 'Arrived dented',
-        createdAt: '2026-11-25T02:40:00.000Z',
-      },
-    ],
-  });
-
-/** What an order looks like in the document (a paid order of two lines with a coupon). */
-export const orderExample = {
-  orderId: 1024,
-  userId: 42,
-  status: 'PAID',
-  items: [
-    { productId: 12, name: 'Espresso beans 1 kg', unitPrice: 28_000, quantity: 1, amount: 28_000, paidAmount: 26_082, refundedQuantity: 0 },
-    { productId: 7, name: 'Pour-over kettle', unitPrice: 45_000, quantity: 1, amount: 45_000, paidAmount: 41_918, refundedQuantity: 0 },
-  ],
-  totalAmount: 73_000,
-  discountAmount: 5_000,
-  paidAmount: 68_000,
-  refundedAmount: 0,
-  userCouponId: 77,
-  refunds: [],
-  createdAt: '2026-11-24T09:15:02.000Z',
-  cancelledAt: null,
-};
-
-export const orderSchema = z
-  .object({
-    orderId: positiveId,
-    userId: positiveId,
-    status: orderStatus,
-    items: z
-      .array(
-        z.object({
-          productId: positiveId,
-          name: z.string(),
-          unitPrice: won,
-          quantity: z.number().int().min(1).max(1000),
-          amount: won,
-          paidAmount: won.meta({ description: "The line's share of the order's paidAmount" }),
-          refundedQuantity: won,
-        }),
-      )
-      .min(1)
-      .max(50),
-    totalAmount: won,
-    discountAmount: won,
-    paidAmount: won,
-    refundedAmount: won,
-    userCouponId: positiveId.nullable(),
-    refunds: z.array(refundSchema),
-    createdAt: isoDateTime,
-    cancelledAt: isoDateTime.nullable(),
-  })
-  .meta({
-    id: 'Order',
-    examples: [orderExample],
-  });
+import { freeText, idempotencyHeaders, idParam, pageOf, pageQuery, positiveId } from '../http/schemas';
 
 /** 1..50 lines of distinct products, 1..1000 units each: an order's lines, or a refund's. */
 const requestedLines = z
@@ -137,7 +57,7 @@ export function orderRoutes(app: App, ctx: RouteContext): void {
     onSend: ctx.idempotency.record,
     handler: (request, reply) => {
       const { userId, items, userCouponId } = request.body;
-      return ctx.idempotency.respond(request, reply, 201, (writes) => writes.placeOrder.execute({ userId, items, userCouponId: userCouponId ?? null }), presentOrder);
+      return ctx.idempotency.respond(request, reply, 201, (writes) => writes.placeOrder.execute({ userId, items, userCouponId: userCouponId ?? null }));
     },
   });
 
@@ -155,7 +75,7 @@ export function orderRoutes(app: App, ctx: RouteContext): void {
     handler: async (request) => {
       const principal = principalOf(request);
       const viewer = { userId: principal.userId, isAdmin: principal.role === 'admin' };
-      return presentOrder(await ctx.useCases.getOrder.execute({ orderId: request.params.orderId, viewer }));
+      return ctx.useCases.getOrder.execute({ orderId: request.params.orderId, viewer });
     },
   });
 
@@ -173,8 +93,7 @@ export function orderRoutes(app: App, ctx: RouteContext): void {
     onRequest: user,
     preHandler: actsForPathUser,
     handler: async (request) => {
-      const page = { limit: request.query.limit, after: ctx.cursors.decode(request.query.cursor) };
-      return pageAnswer(await ctx.useCases.listUserOrders.execute({ userId: request.params.userId, page }), ctx.cursors, presentOrder);
+      return answerPage(ctx.cursors, request.query, (page) => ctx.useCases.listUserOrders.execute({ userId: request.params.userId, page }));
     },
   });
 
@@ -208,8 +127,7 @@ export function orderRoutes(app: App, ctx: RouteContext): void {
         request,
         reply,
         200,
-        (writes) => writes.cancelOrder.execute({ orderId: request.params.orderId, actor, reason: request.body.reason ?? null }),
-        presentOrder,
+        (writes) => writes.cancelOrder.execute({ orderId: request.params.orderId, actor, reason: request.body.reason ?? null })
       );
     },
   });
@@ -239,8 +157,7 @@ export function orderRoutes(app: App, ctx: RouteContext): void {
         request,
         reply,
         201,
-        (writes) => writes.refundOrder.execute({ orderId: request.params.orderId, items, restock: restock ?? true, reason: why ?? null }),
-        presentRefund,
+        (writes) => writes.refundOrder.execute({ orderId: request.params.orderId, items, restock: restock ?? true, reason: why ?? null })
       );
     },
   });
@@ -253,16 +170,15 @@ export function orderRoutes(app: App, ctx: RouteContext): void {
       description: 'All orders, a page at a time, optionally only those of one status or of one user. Role admin.',
       security: bearer,
       querystring: pageQuery.extend({
-        status: orderStatus.optional().meta({ description: 'Only the orders with this status' }),
+        status: z.enum(ORDER_STATUSES).optional().meta({ description: 'Only the orders with this status' }),
         userId: idParam('Only the orders of this user', 42).optional(),
       }),
       response: { 200: ok(pageOf(orderSchema), 'A page of orders, newest first'), ...failures(INVALID, AUTHORIZED) },
     },
     onRequest: admin,
     handler: async (request) => {
-      const page = { limit: request.query.limit, after: ctx.cursors.decode(request.query.cursor) };
-      const orders = await ctx.useCases.listOrders.execute({ status: request.query.status ?? null, userId: request.query.userId ?? null, page });
-      return pageAnswer(orders, ctx.cursors, presentOrder);
+      const { status, userId } = request.query;
+      return answerPage(ctx.cursors, request.query, (page) => ctx.useCases.listOrders.execute({ status: status ?? null, userId: userId ?? null, page }));
     },
   });
 }

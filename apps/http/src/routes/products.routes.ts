@@ -1,43 +1,18 @@
+import { productSchema, topProductsSchema } from '@storefront/application';
 import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
-import { pageAnswer } from '../http/presenters';
+import { answerPage } from '../http/cursor';
 import { bearer, type App, type RouteContext } from '../http/route-context';
 import { AUTHORIZED, failures, IDEMPOTENT, INVALID, ok, WITH_BODY } from '../http/responses';
-import { displayName, idempotencyHeaders, idParam, pageOf, pageQuery, patchOf, positiveId, queryInt, won } from '../http/schemas';
+import { displayName, idempotencyHeaders, idParam, pageOf, pageQuery, patchOf, queryInt } from '../http/schemas';
 
-const product = z
-  .object({ id: positiveId, name: z.string(), price: won, stock: won })
-  .meta({ id: 'Product', examples: [{ id: 12, name: 'Espresso beans 1 kg', price: 28_000, stock: 140 }] });
 const productParams = z.object({ productId: idParam('Product id', 12) });
 const name = displayName.meta({ examples: ['Espresso beans 1 kg'] });
 const price = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).meta({ description: 'List price in won', examples: [28_000] });
 const stock = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ description: 'Units in stock', examples: [140] });
 
-const topProducts = z
-  .object({
-    from: z.iso.date(),
-    to: z.iso.date(),
-    items: z.array(
-      z.object({ rank: positiveId, productId: positiveId, name: z.string(), price: won, soldQuantity: won, revenue: won }),
-    ),
-  })
-  .meta({
-    id: 'TopProducts',
-    examples: [
-      {
-        from: '2026-11-21',
-        to: '2026-11-23',
-        items: [
-          { rank: 1, productId: 12, name: 'Espresso beans 1 kg', price: 28_000, soldQuantity: 310, revenue: 8_680_000 },
-          { rank: 2, productId: 7, name: 'Pour-over kettle', price: 45_000, soldQuantity: 96, revenue: 4_320_000 },
-        ],
-      },
-    ],
-  });
-
 export function productRoutes(app: App, ctx: RouteContext): void {
   const admin = requireToken(ctx.tokens, 'admin');
-  const samePresenter = <T>(v: T): T => v;
 
   app.get('/products', {
     schema: {
@@ -46,11 +21,10 @@ export function productRoutes(app: App, ctx: RouteContext): void {
       summary: 'The catalogue, ordered by id',
       description: 'Every product with its price and stock, a page at a time. No token needed.',
       querystring: pageQuery,
-      response: { 200: ok(pageOf(product), 'A page of products, ordered by id'), ...failures(INVALID) },
+      response: { 200: ok(pageOf(productSchema), 'A page of products, ordered by id'), ...failures(INVALID) },
     },
     handler: async (request) => {
-      const page = { limit: request.query.limit, after: ctx.cursors.decode(request.query.cursor) };
-      return pageAnswer(await ctx.useCases.listProducts.execute({ page }), ctx.cursors, samePresenter);
+      return answerPage(ctx.cursors, request.query, (page) => ctx.useCases.listProducts.execute({ page }));
     },
   });
 
@@ -63,7 +37,7 @@ export function productRoutes(app: App, ctx: RouteContext): void {
       description:
         'Ranked by units sold over the last `days` complete business days (TZ_BUSINESS), from the statistics the daily aggregation writes; ties go to higher revenue, then lower product id.',
       querystring: z.object({ days: queryInt(1, 30, 3, 'Complete business days'), limit: queryInt(1, 50, 5, 'How many products') }),
-      response: { 200: ok(topProducts, 'The best sellers and the dates they cover'), ...failures(INVALID) },
+      response: { 200: ok(topProductsSchema, 'The best sellers and the dates they cover'), ...failures(INVALID) },
     },
     handler: async (request) => ctx.useCases.getTopProducts.execute({ days: request.query.days, limit: request.query.limit }),
   });
@@ -75,7 +49,7 @@ export function productRoutes(app: App, ctx: RouteContext): void {
       summary: 'One product',
       description: 'A product with its price and current stock. No token needed.',
       params: productParams,
-      response: { 200: ok(product, 'The product'), ...failures(INVALID, 'PRODUCT_NOT_FOUND') },
+      response: { 200: ok(productSchema, 'The product'), ...failures(INVALID, 'PRODUCT_NOT_FOUND') },
     },
     handler: (request) => ctx.useCases.getProduct.execute({ productId: request.params.productId }),
   });
@@ -89,7 +63,7 @@ export function productRoutes(app: App, ctx: RouteContext): void {
       security: bearer,
       headers: idempotencyHeaders,
       body: z.object({ name, price, stock }).strict(),
-      response: { 201: ok(product, 'The product, with its new id'), ...failures(WITH_BODY, AUTHORIZED, IDEMPOTENT) },
+      response: { 201: ok(productSchema, 'The product, with its new id'), ...failures(WITH_BODY, AUTHORIZED, IDEMPOTENT) },
     },
     onRequest: admin,
     preHandler: ctx.idempotency.claim,
@@ -107,7 +81,7 @@ export function productRoutes(app: App, ctx: RouteContext): void {
       params: productParams,
       headers: idempotencyHeaders,
       body: patchOf({ name, price, stock }),
-      response: { 200: ok(product, 'The product after the change'), ...failures(WITH_BODY, AUTHORIZED, IDEMPOTENT, 'PRODUCT_NOT_FOUND') },
+      response: { 200: ok(productSchema, 'The product after the change'), ...failures(WITH_BODY, AUTHORIZED, IDEMPOTENT, 'PRODUCT_NOT_FOUND') },
     },
     onRequest: admin,
     preHandler: ctx.idempotency.claim,

@@ -1,31 +1,12 @@
+import { balanceHistoryEntrySchema, balanceSchema, chargeSchema } from '@storefront/application';
 import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
-import { presentBalance, presentHistoryEntry, pageAnswer } from '../http/presenters';
+import { answerPage } from '../http/cursor';
 import { actsForPathUser, bearer, type App, type RouteContext } from '../http/route-context';
 import { AUTHORIZED, failures, IDEMPOTENT, INVALID, ok, WITH_BODY } from '../http/responses';
-import { idempotencyHeaders, idParam, isoDateTime, pageOf, pageQuery, positiveId, won } from '../http/schemas';
+import { idempotencyHeaders, idParam, pageOf, pageQuery } from '../http/schemas';
 
 const userParams = z.object({ userId: idParam('User id', 42) });
-
-const balance = z
-  .object({ userId: positiveId, balance: won, updatedAt: isoDateTime })
-  .meta({ id: 'Balance', examples: [{ userId: 42, balance: 37_500, updatedAt: '2026-11-24T09:12:31.000Z' }] });
-const charged = z
-  .object({ userId: positiveId, balance: won, chargedAmount: won, transactionId: z.string() })
-  .meta({ id: 'Charge', examples: [{ userId: 42, balance: 87_500, chargedAmount: 50_000, transactionId: '1187' }] });
-const historyEntry = z
-  .object({
-    transactionId: z.string(),
-    type: z.enum(['CHARGE', 'PAYMENT', 'REFUND']),
-    amount: won,
-    balanceAfter: won,
-    orderId: positiveId.nullable(),
-    createdAt: isoDateTime,
-  })
-  .meta({
-    id: 'BalanceHistoryEntry',
-    examples: [{ transactionId: '1188', type: 'PAYMENT', amount: 28_500, balanceAfter: 59_000, orderId: 1024, createdAt: '2026-11-24T09:15:02.000Z' }],
-  });
 
 export function walletRoutes(app: App, ctx: RouteContext): void {
   const user = requireToken(ctx.tokens, 'user');
@@ -38,11 +19,11 @@ export function walletRoutes(app: App, ctx: RouteContext): void {
       description: 'The balance in won; a user who never charged has balance 0. The token must be that user, or an admin.',
       security: bearer,
       params: userParams,
-      response: { 200: ok(balance, 'The balance now'), ...failures(INVALID, AUTHORIZED) },
+      response: { 200: ok(balanceSchema, 'The balance now'), ...failures(INVALID, AUTHORIZED) },
     },
     onRequest: user,
     preHandler: actsForPathUser,
-    handler: async (request) => presentBalance(await ctx.useCases.getBalance.execute({ userId: request.params.userId })),
+    handler: (request) => ctx.useCases.getBalance.execute({ userId: request.params.userId }),
   });
 
   app.post('/users/:userId/balance/charge', {
@@ -59,7 +40,7 @@ export function walletRoutes(app: App, ctx: RouteContext): void {
         .object({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).meta({ description: 'Won to add', examples: [50_000] }) })
         .strict(),
       response: {
-        200: ok(charged, 'The charge is booked: the new balance and its history row'),
+        200: ok(chargeSchema, 'The charge is booked: the new balance and its history row'),
         ...failures(WITH_BODY, AUTHORIZED, IDEMPOTENT, 'BALANCE_LIMIT_EXCEEDED'),
       },
     },
@@ -79,13 +60,12 @@ export function walletRoutes(app: App, ctx: RouteContext): void {
       security: bearer,
       params: userParams,
       querystring: pageQuery,
-      response: { 200: ok(pageOf(historyEntry), 'A page of history rows, newest first'), ...failures(INVALID, AUTHORIZED) },
+      response: { 200: ok(pageOf(balanceHistoryEntrySchema), 'A page of history rows, newest first'), ...failures(INVALID, AUTHORIZED) },
     },
     onRequest: user,
     preHandler: actsForPathUser,
     handler: async (request) => {
-      const page = { limit: request.query.limit, after: ctx.cursors.decode(request.query.cursor) };
-      return pageAnswer(await ctx.useCases.getBalanceHistory.execute({ userId: request.params.userId, page }), ctx.cursors, presentHistoryEntry);
+      return answerPage(ctx.cursors, request.query, (page) => ctx.useCases.getBalanceHistory.execute({ userId: request.params.userId, page }));
     },
   });
 }

@@ -1,11 +1,12 @@
 import type { Page } from '@storefront/application';
+import { ManualClock } from '@storefront/application/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useFreshDatabase } from '../../test/harness';
-import { storefrontOn, TestClock, type Storefront } from '../../test/support/storefront';
+import { storefrontOn, type Storefront } from '../../test/support/storefront';
 
 const testDb = useFreshDatabase();
 let shop: Storefront;
-const clock = new TestClock(new Date('2025-03-10T03:00:00.000Z'));
+const clock = new ManualClock(new Date('2025-03-10T03:00:00.000Z'));
 
 beforeAll(() => {
   shop = storefrontOn(testDb.current.db, { clock });

@@ -23,6 +23,7 @@ import {
   type CreateCouponInput,
   type CreateProductInput,
 } from '@storefront/application';
+import { aCoupon, aProduct, ManualClock } from '@storefront/application/testing';
 import { Money } from '@storefront/domain';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../src/db/schema';
@@ -35,25 +36,15 @@ import { PgWalletQueries } from '../../src/queries/wallet.queries';
 import { KyselyUnitOfWork } from '../../src/unit-of-work/kysely-unit-of-work';
 import { PgTransactionHorizon } from '../../src/unit-of-work/pg-transaction-horizon';
 
-/** A clock the test moves by hand; starts at a fixed instant so failures reproduce. */
-export class TestClock implements Clock {
-  constructor(private instant: Date = new Date('2025-03-10T03:00:00.000Z')) {}
-
-  now(): Date {
-    return new Date(this.instant);
-  }
-
-  set(instant: Date | string): void {
-    this.instant = new Date(instant);
-  }
-}
+/** Where the clock of `storefrontOn` starts when a test gives none: a fixed instant, so failures reproduce. */
+const DEFAULT_NOW = '2025-03-10T03:00:00.000Z';
 
 export const MAX_BALANCE = 10_000_000;
 export const TIME_ZONE = 'Asia/Seoul';
 
 /** Every use case, wired to the Kysely adapters on `db`, as the composition roots wire them. */
 export function storefrontOn(db: Kysely<DB>, options: { clock?: Clock; maxBalance?: number } = {}) {
-  const clock = options.clock ?? new TestClock();
+  const clock = options.clock ?? new ManualClock(DEFAULT_NOW);
   const maxBalance = options.maxBalance ?? MAX_BALANCE;
   const uow = new KyselyUnitOfWork(db, { maxBalance });
   const calendar = new BusinessCalendar(TIME_ZONE);
@@ -91,18 +82,9 @@ export function storefrontOn(db: Kysely<DB>, options: { clock?: Clock; maxBalanc
     catchUpDailySales: new CatchUpDailySales(queries.sales, aggregateDailySales, calendar, clock),
     getTopProducts: new GetTopProducts(queries.sales, calendar, clock),
 
-    /** Object mothers with fixed defaults. */
-    aProduct: (fields: Partial<CreateProductInput> = {}) =>
-      new CreateProduct(uow).execute({ name: 'Americano', price: 4_500, stock: 100, ...fields }),
-    aCoupon: (fields: Partial<CreateCouponInput> = {}) =>
-      new CreateCoupon(uow, clock).execute({
-        name: 'Welcome 10%',
-        discountType: 'RATE',
-        discountValue: 10,
-        totalQuantity: 100,
-        expiresAt: new Date(clock.now().getTime() + 7 * 24 * 3600 * 1000),
-        ...fields,
-      }),
+    /** The fixture family's product and coupon (`@storefront/application/testing`), created by the use cases; `fields` replace defaults. */
+    aProduct: (fields: Partial<CreateProductInput> = {}) => new CreateProduct(uow).execute({ ...aProduct().build(), ...fields }),
+    aCoupon: (fields: Partial<CreateCouponInput> = {}) => new CreateCoupon(uow, clock).execute({ ...aCoupon().build(), ...fields }),
     invariants: (): Promise<InvariantReport> => checkInvariants(db, { maxBalance, timeZone: TIME_ZONE }),
   };
 }

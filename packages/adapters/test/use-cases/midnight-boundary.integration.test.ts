@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { AggregateDailySales, BusinessCalendar } from '@storefront/application';
+import { ManualClock } from '@storefront/application/testing';
 import { openDatabase } from '../../src/db/open-database';
 import { KyselyUnitOfWork } from '../../src/unit-of-work/kysely-unit-of-work';
 import { PgTransactionHorizon } from '../../src/unit-of-work/pg-transaction-horizon';
 import { useFreshDatabase } from '../harness';
-import { storefrontOn, TestClock } from '../support/storefront';
+import { storefrontOn } from '../support/storefront';
 
 /*
  * Invariant 6 at the midnight boundary: an order stamped 23:59:59 that commits after 00:00
@@ -27,7 +28,7 @@ async function waitFor(condition: () => Promise<boolean>, what: string): Promise
 
 describe('the midnight boundary', () => {
   it('counts an order stamped before midnight that commits after the 00:00 aggregation started, and only then calls the day complete', async () => {
-    const clock = new TestClock(kst('2026-11-20T12:00:00'));
+    const clock = new ManualClock(kst('2026-11-20T12:00:00'));
     const shop = storefrontOn(testDb.current.db, { clock });
     const product = await shop.aProduct({ price: 1_000, stock: 50 });
     await shop.chargeBalance.execute({ userId: 1, amount: 100_000 });

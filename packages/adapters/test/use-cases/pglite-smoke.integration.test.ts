@@ -1,3 +1,4 @@
+import { ManualClock } from '@storefront/application/testing';
 import { ErrorCode } from '@storefront/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/open-database';
@@ -5,7 +6,7 @@ import { PgOutboxQueries } from '../../src/outbox-relay/pg-outbox.queries';
 import { PgOutboxRelayStore } from '../../src/outbox-relay/pg-outbox-relay.store';
 import { freshPgliteDatabase } from '../harness';
 import { shopperJourney } from '../support/scenario';
-import { settleAll, storefrontOn, TestClock } from '../support/storefront';
+import { settleAll, storefrontOn } from '../support/storefront';
 
 /* The embedded default: the same use cases and migrations on PGlite, in a temporary directory. */
 
@@ -27,7 +28,7 @@ describe('PGlite smoke test', () => {
 
   it('stays exact when calls race on its single connection', async () => {
     // Another business day than the journey's, which that test aggregated.
-    const shop = storefrontOn(database.db, { clock: new TestClock(new Date('2025-04-01T03:00:00.000Z')) });
+    const shop = storefrontOn(database.db, { clock: new ManualClock(new Date('2025-04-01T03:00:00.000Z')) });
     const coupon = await shop.aCoupon({ totalQuantity: 10 });
     const product = await shop.aProduct({ price: 1_000, stock: 20 });
     const users = Array.from({ length: 40 }, (_, i) => 100 + i);

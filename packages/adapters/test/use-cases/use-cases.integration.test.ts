@@ -1,17 +1,17 @@
 import { CancelOrder, RefundOrder, type UnitOfWork } from '@storefront/application';
-import { FaultyUnitOfWork, InjectedFault } from '@storefront/application/testing';
+import { FaultyUnitOfWork, InjectedFault, ManualClock } from '@storefront/application/testing';
 import { ErrorCode } from '@storefront/domain';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useFreshDatabase } from '../harness';
 import { shopperJourney } from '../support/scenario';
 import { snapshotOf } from '../support/snapshot';
-import { storefrontOn, TestClock, type Storefront } from '../support/storefront';
+import { storefrontOn, type Storefront } from '../support/storefront';
 
 /* Every use case of packages/application, end to end on the Kysely adapters and PostgreSQL. */
 
 const testDb = useFreshDatabase();
-const clock = new TestClock(new Date('2025-03-10T03:00:00.000Z')); // 12:00 in Seoul
+const clock = new ManualClock(new Date('2025-03-10T03:00:00.000Z')); // 12:00 in Seoul
 let shop: Storefront;
 
 beforeAll(() => {
@@ -21,7 +21,7 @@ beforeAll(() => {
 describe('a shopper through every use case', () => {
   it('charges, browses, takes a coupon, pays, and shows up in the statistics', async () => {
     // A day of its own: the journey aggregates its day, and no later test may sell on it.
-    await shopperJourney(storefrontOn(testDb.current.db, { clock: new TestClock(new Date('2025-02-01T03:00:00.000Z')) }), 401);
+    await shopperJourney(storefrontOn(testDb.current.db, { clock: new ManualClock(new Date('2025-02-01T03:00:00.000Z')) }), 401);
     expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
   });
 });
@@ -46,7 +46,7 @@ describe('IssueCoupon', () => {
     const expiring = await shop.aCoupon({ expiresAt: new Date(clock.now().getTime() + 60_000) });
     const single = await shop.aCoupon({ totalQuantity: 1 });
     await shop.issueCoupon.execute({ userId: 421, couponId: single.id });
-    const later = new TestClock(new Date(clock.now().getTime() + 120_000));
+    const later = new ManualClock(new Date(clock.now().getTime() + 120_000));
     const laterShop = storefrontOn(testDb.current.db, { clock: later });
     const before = await snapshotOf(testDb.current.db);
     await expect(laterShop.issueCoupon.execute({ userId: 422, couponId: expiring.id })).rejects.toMatchObject({ code: ErrorCode.CouponExpired });
@@ -70,7 +70,7 @@ describe('PlaceOrder failing at any step changes nothing', () => {
     usedCoupon = (await shop.issueCoupon.execute({ userId, couponId: coupon.id })).userCouponId;
     await shop.placeOrder.execute({ userId, items: [{ productId, quantity: 1 }], userCouponId: usedCoupon });
     const shortLived = await shop.aCoupon({ expiresAt: new Date(clock.now().getTime() + 1_000) });
-    const early = new TestClock(clock.now());
+    const early = new ManualClock(clock.now());
     expiredCoupon = (await storefrontOn(testDb.current.db, { clock: early }).issueCoupon.execute({ userId, couponId: shortLived.id })).userCouponId;
   });
 
@@ -85,7 +85,7 @@ describe('PlaceOrder failing at any step changes nothing', () => {
   ];
 
   it.each(failures)('with %s', async (_what, request, code) => {
-    const laterShop = storefrontOn(testDb.current.db, { clock: new TestClock(new Date(clock.now().getTime() + 5_000)) });
+    const laterShop = storefrontOn(testDb.current.db, { clock: new ManualClock(new Date(clock.now().getTime() + 5_000)) });
     const before = await snapshotOf(testDb.current.db);
     await expect(laterShop.placeOrder.execute({ userId, ...request() })).rejects.toMatchObject({ code });
     expect(await snapshotOf(testDb.current.db)).toEqual(before);
@@ -167,12 +167,12 @@ describe('UpdateProduct', () => {
 
 describe('daily statistics', () => {
   it('aggregates business days in Asia/Seoul, catches up missed days and ranks the best sellers', async () => {
-    const statsShop = storefrontOn(testDb.current.db, { clock: new TestClock(new Date('2025-06-01T00:00:00.000Z')) });
+    const statsShop = storefrontOn(testDb.current.db, { clock: new ManualClock(new Date('2025-06-01T00:00:00.000Z')) });
     const a = await statsShop.aProduct({ name: 'Stat A', price: 1_000, stock: 1_000 });
     const b = await statsShop.aProduct({ name: 'Stat B', price: 2_000, stock: 1_000 });
     await statsShop.chargeBalance.execute({ userId: 451, amount: 10_000_000 });
     const buyAt = async (instant: string, productId: number, quantity: number) => {
-      const at = storefrontOn(testDb.current.db, { clock: new TestClock(new Date(instant)) });
+      const at = storefrontOn(testDb.current.db, { clock: new ManualClock(new Date(instant)) });
       await at.placeOrder.execute({ userId: 451, items: [{ productId, quantity }], userCouponId: null });
     };
     await buyAt('2025-06-01T14:59:59.999Z', a.id, 1); // 23:59:59.999 on June 1 in Seoul
@@ -180,7 +180,7 @@ describe('daily statistics', () => {
     await buyAt('2025-06-02T03:00:00.000Z', b.id, 2);
     await buyAt('2025-06-03T03:00:00.000Z', b.id, 5);
 
-    const onJune4 = storefrontOn(testDb.current.db, { clock: new TestClock(new Date('2025-06-04T03:00:00.000Z')) });
+    const onJune4 = storefrontOn(testDb.current.db, { clock: new ManualClock(new Date('2025-06-04T03:00:00.000Z')) });
     expect((await onJune4.aggregateDailySales.execute({ day: '2025-06-02' })).rows).toEqual([
       { day: '2025-06-02', productId: a.id, quantity: 2, revenue: 2_000 },
       { day: '2025-06-02', productId: b.id, quantity: 2, revenue: 4_000 },
@@ -199,7 +199,7 @@ describe('daily statistics', () => {
   });
 
   it('counts a day’s net sales: cancellations and refunds on the day they happen, a negative net allowed, re-runs stable', async () => {
-    const at = (instant: string) => storefrontOn(testDb.current.db, { clock: new TestClock(new Date(instant)) });
+    const at = (instant: string) => storefrontOn(testDb.current.db, { clock: new ManualClock(new Date(instant)) });
     const c = await shop.aProduct({ name: 'Net C', price: 3_000, stock: 1_000 });
     const d = await shop.aProduct({ name: 'Net D', price: 500, stock: 1_000 });
     await shop.chargeBalance.execute({ userId: 452, amount: 1_000_000 });

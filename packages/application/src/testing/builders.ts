@@ -4,13 +4,15 @@ import type { CreateCouponInput } from '../use-cases/coupons/create-coupon';
 import type { PlaceOrderInput } from '../use-cases/orders/place-order';
 
 /*
- * Builders of use-case inputs with fixed defaults (never random, so a failure reproduces). A test
- * names only what it is about: `aProduct().withStock(3)`, `aCoupon().rate(10)`.
+ * The one fixture family: builders of use-case inputs with fixed defaults (never random, so a
+ * failure reproduces). A test names only what it is about: `aProduct().withStock(3)`,
+ * `aCoupon().rate(10)`. The application's tests use them directly, the adapters' and the apps'
+ * seeding helpers take their defaults from them, and the domain's Object Mothers
+ * (packages/domain/test/mothers.ts, which cannot import this package) build aggregates with the
+ * same defaults: `aProduct()` is the same 10,000-won keyboard everywhere.
  */
 
-/** The instant the in-memory clock starts at: Tuesday 2026-11-24, 18:00 in Seoul. */
-export const TEST_NOW = '2026-11-24T09:00:00.000Z';
-/** Default coupon expiry: the end of 2026 in Seoul, a month after TEST_NOW. */
+/** Default coupon expiry: the end of 2026 in Seoul, a month after the in-memory clock's start (DEFAULT_IN_MEMORY_NOW). */
 export const TEST_COUPON_EXPIRY = '2026-12-31T15:00:00.000Z';
 export const DEFAULT_MAX_BALANCE = 10_000_000;
 

@@ -1,7 +1,8 @@
 import { invalid } from '../shared/domain-error';
 import { Money } from '../shared/money';
 
-export type DiscountType = 'FIXED' | 'RATE';
+export const DISCOUNT_TYPES = ['FIXED', 'RATE'] as const;
+export type DiscountType = (typeof DISCOUNT_TYPES)[number];
 
 /**
  * What a coupon takes off an order: a fixed number of won, or a percentage rounded down to the

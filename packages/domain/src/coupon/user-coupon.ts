@@ -3,7 +3,8 @@ import type { CouponId, UserCouponId, UserId } from '../shared/ids';
 import { Discount, type DiscountType } from './discount';
 
 /** AVAILABLE and USED are stored; EXPIRED is what an unused coupon past its date reads as. */
-export type UserCouponStatus = 'AVAILABLE' | 'USED' | 'EXPIRED';
+export const USER_COUPON_STATUSES = ['AVAILABLE', 'USED', 'EXPIRED'] as const;
+export type UserCouponStatus = (typeof USER_COUPON_STATUSES)[number];
 
 export interface UserCouponPrimitives {
   id: UserCouponId;

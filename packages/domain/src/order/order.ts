@@ -10,7 +10,8 @@ export const MAX_ORDER_LINES = 50;
 export const MAX_REASON_LENGTH = 500;
 
 /** PAID → PARTIALLY_REFUNDED → REFUNDED, or PAID → CANCELLED. */
-export type OrderStatus = 'PAID' | 'PARTIALLY_REFUNDED' | 'REFUNDED' | 'CANCELLED';
+export const ORDER_STATUSES = ['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED', 'CANCELLED'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export interface OrderLine {
   productId: ProductId;

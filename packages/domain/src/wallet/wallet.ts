@@ -81,7 +81,8 @@ export class Wallet {
   }
 }
 
-export type BalanceChangeType = 'CHARGE' | 'PAYMENT' | 'REFUND';
+export const BALANCE_CHANGE_TYPES = ['CHARGE', 'PAYMENT', 'REFUND'] as const;
+export type BalanceChangeType = (typeof BALANCE_CHANGE_TYPES)[number];
 
 /** One line of the balance history, before it is stored. */
 export interface BalanceChange {

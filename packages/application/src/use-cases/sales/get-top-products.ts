@@ -1,12 +1,7 @@
 import { invalid } from '@storefront/domain';
-import type { Clock, SalesQueries, TopProductView } from '../../ports';
+import type { Clock, SalesQueries, TopProductsView } from '../../ports';
 import { addDays, type BusinessCalendar } from '../../support/business-calendar';
 
-export interface TopProductsOutput {
-  from: string;
-  to: string;
-  items: TopProductView[];
-}
 
 /**
  * Best sellers over the last `days` complete business days (today excluded), read from the
@@ -19,7 +14,7 @@ export class GetTopProducts {
     private readonly clock: Clock,
   ) {}
 
-  async execute(input: { days: number; limit: number }): Promise<TopProductsOutput> {
+  async execute(input: { days: number; limit: number }): Promise<TopProductsView> {
     if (!Number.isInteger(input.days) || input.days < 1 || input.days > 30) throw invalid('days must be from 1 to 30');
     if (!Number.isInteger(input.limit) || input.limit < 1 || input.limit > 50) throw invalid('limit must be from 1 to 50');
     const today = this.calendar.dayOf(this.clock.now());

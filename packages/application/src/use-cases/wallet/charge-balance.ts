@@ -1,17 +1,11 @@
 import { Money, requireId } from '@storefront/domain';
-import type { Clock, UnitOfWork } from '../../ports';
+import type { ChargeView, Clock, UnitOfWork } from '../../ports';
 
 export interface ChargeBalanceInput {
   userId: number;
   amount: number;
 }
 
-export interface ChargeBalanceOutput {
-  userId: number;
-  balance: number;
-  chargedAmount: number;
-  transactionId: string;
-}
 
 /** Tops up a wallet, up to the ceiling, and records the charge in the history. */
 export class ChargeBalance {
@@ -21,7 +15,7 @@ export class ChargeBalance {
     private readonly maxBalance: Money,
   ) {}
 
-  async execute(input: ChargeBalanceInput): Promise<ChargeBalanceOutput> {
+  async execute(input: ChargeBalanceInput): Promise<ChargeView> {
     const userId = requireId(input.userId, 'userId');
     const amount = Money.positive(input.amount, 'amount');
     return this.transactions.run(async (tx) => {
