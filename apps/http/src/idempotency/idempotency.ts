@@ -104,8 +104,10 @@ export class IdempotencyGuard {
   ): Promise<void> {
     reply.code(status);
     const claim = request.idempotencyClaim;
+    // Each send is awaited (a reply is a thenable that settles once the answer is out): a handler
+    // that resolves while its answer is still in the onSend hooks makes Fastify send a second time.
     if (claim === null) {
-      void reply.send(present(await execute(this.writes)));
+      await reply.send(present(await execute(this.writes)));
       return;
     }
 
@@ -137,7 +139,7 @@ export class IdempotencyGuard {
       stored = committed.response;
     }
     request.idempotencyClaim = null;
-    void reply.type(stored.contentType).send(stored.body);
+    await reply.type(stored.contentType).send(stored.body);
   }
 
   /** onSend: stores a refusal the client is about to receive, or releases the key on a 5xx. */
