@@ -32,7 +32,17 @@ describe('bench parsing', () => {
   });
 
   it('sends the coupon rush from distinct users, and counts refusals as answers', () => {
-    const world: ScenarioWorld = { sizes: QUICK, tokens: [], hotProductId: 101, rushCouponId: 1, mixedCouponId: 2 };
+    const world: ScenarioWorld = {
+      sizes: QUICK,
+      tokens: [],
+      hotProductId: 101,
+      rushCouponId: 1,
+      mixedCouponId: 2,
+      uncontendedCouponIds: [],
+      flashProductIds: [102, 103],
+      flashCouponOf: [],
+      spreadCouponOf: [],
+    };
     const next = requestGenerator('coupon-rush', world);
     const users = new Set(Array.from({ length: QUICK.users }, () => next().path));
     expect(users.size).toBe(QUICK.users);
