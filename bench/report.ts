@@ -34,7 +34,9 @@ export type OpenLoopPoint = z.infer<typeof openLoopPointSchema>;
  * The coupon rush's sell-out phase, apart from its refusals: issues ÷ the time from the first
  * request to the last unit issued, beside the same route spread over 100 coupons with plenty of
  * units (same run) and beside one hot row. `inArrivalOrder`: the share of the units that went to
- * the first `totalQuantity` requests sent (1 = strictly first come, first served).
+ * the first `totalQuantity` requests sent (1 = strictly first come, first served; trivially 1 when
+ * the concurrency is at least the units, since those all go out at once); `pairsInArrivalOrder`:
+ * of every two units issued, the share whose answers came in the order their requests were sent.
  */
 export const sellOutSchema = z.strictObject({
   tps: z.number().nonnegative(),
@@ -44,6 +46,8 @@ export const sellOutSchema = z.strictObject({
   issued: z.number().int().nonnegative(),
   seconds: z.number().nonnegative(),
   inArrivalOrder: z.number().min(0).max(1).nullable(),
+  /** Of every two units issued, the share answered in the order their requests were sent (1 = no overtaking). */
+  pairsInArrivalOrder: z.number().min(0).max(1).nullable(),
 });
 export type SellOut = z.infer<typeof sellOutSchema>;
 
@@ -128,7 +132,7 @@ export interface ScenarioMeasurement {
   invariantsOk: boolean;
   openLoop?: OpenLoopPoint[];
   spreadTps?: number | null;
-  sellOut?: { issued: number; seconds: number; uncontendedTps: number | null; inArrivalOrder: number | null };
+  sellOut?: { issued: number; seconds: number; uncontendedTps: number | null; inArrivalOrder: number | null; pairsInArrivalOrder: number | null };
   /** Free-form lines for the markdown only: status counts, ceiling setup, clamps. */
   notes?: string[];
 }
@@ -256,7 +260,7 @@ export function renderMarkdown(report: BenchReport, notes: ReadonlyMap<ScenarioN
       '',
       `The ${fmt(o.issued)} units went out in ${fmt(o.seconds, 2)} s from the first request: **${fmt(o.tps)} issues/s**, refusals excluded. ` +
         `The same route spread over 100 coupons with plenty of units, same run: ${fmt(o.uncontendedTps)} issues/s → sell-out ${times(o.uncontendedRatio)} uncontended; ` +
-        `${times(o.hotRowRatio)} of one hot row. ${o.inArrivalOrder === null ? '' : `${(o.inArrivalOrder * 100).toFixed(1)} % of the units went to the first ${fmt(o.issued)} requests sent (100 % = strictly in arrival order).`}`,
+        `${times(o.hotRowRatio)} of one hot row. ${o.inArrivalOrder === null ? '' : `${(o.inArrivalOrder * 100).toFixed(1)} % of the units went to the first ${fmt(o.issued)} requests sent (100 % = strictly in arrival order)`}${o.pairsInArrivalOrder === null ? '' : `; of every two units, ${(o.pairsInArrivalOrder * 100).toFixed(1)} % were answered in the order their requests were sent`}.`,
     );
   }
   const flash = report.scenarios.find((s) => s.name === 'flash-sale');
@@ -364,6 +368,7 @@ export function toScenarioResult(m: ScenarioMeasurement): ScenarioResult {
       issued: m.sellOut.issued,
       seconds: round(m.sellOut.seconds, 3),
       inArrivalOrder: m.sellOut.inArrivalOrder === null ? null : round(m.sellOut.inArrivalOrder, 3),
+      pairsInArrivalOrder: m.sellOut.pairsInArrivalOrder === null ? null : round(m.sellOut.pairsInArrivalOrder, 3),
     };
   }
   return result;
@@ -386,6 +391,34 @@ export function buildReport(machine: Machine, startedAt: Date, measurements: rea
 export function arrivalOrderShare(issuedSendIndexes: readonly number[], units: number): number | null {
   if (units <= 0 || issuedSendIndexes.length === 0) return null;
   return issuedSendIndexes.filter((i) => i < units).length / Math.min(units, issuedSendIndexes.length);
+}
+
+/**
+ * Of every two requests that got a unit, the share answered in the order they were sent: 1 minus
+ * the inversions of the send positions listed in answer order, over all pairs (merge sort count).
+ */
+export function pairsInOrder(sendIndexesInAnswerOrder: readonly number[]): number | null {
+  const n = sendIndexesInAnswerOrder.length;
+  if (n < 2) return null;
+  let inversions = 0;
+  const sort = (a: number[]): number[] => {
+    if (a.length < 2) return a;
+    const left = sort(a.slice(0, a.length >> 1));
+    const right = sort(a.slice(a.length >> 1));
+    const out: number[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < left.length && j < right.length) {
+      if (left[i]! <= right[j]!) out.push(left[i++]!);
+      else {
+        inversions += left.length - i;
+        out.push(right[j++]!);
+      }
+    }
+    return out.concat(left.slice(i), right.slice(j));
+  };
+  sort([...sendIndexesInAnswerOrder]);
+  return 1 - inversions / ((n * (n - 1)) / 2);
 }
 
 /** Why a run must exit non-zero: a violated invariant, an error answer, a failed step. */

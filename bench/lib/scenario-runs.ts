@@ -1,5 +1,5 @@
 import { OPEN_LOOP_SHARES, type OpenLoopPoint, type ScenarioMeasurement, type ScenarioName } from '../report';
-import { arrivalOrderShare } from '../report';
+import { arrivalOrderShare, pairsInOrder } from '../report';
 import { hasCeiling, measureCeiling, type CeilingContext, type CeilingKind } from './ceilings';
 import type { InvariantChecks } from './invariants';
 import { percentile, runLoad, type LoadMeasurement, type RequestSpec } from './load';
@@ -147,10 +147,14 @@ async function couponRush(ctx: ScenarioContext, notes: string[]): Promise<LoadOu
   notes.push(
     `sell-out: ${issued} units in ${sellOutSeconds.toFixed(2)} s from the first request (${(issued / Math.max(0.001, sellOutSeconds)).toFixed(0)} issues/s); the ${refusals} refusals ran until ${rush.seconds.toFixed(1)} s`,
   );
+  // onAnswer runs in answer order: the list is the send positions of the units in issue order.
   const inArrivalOrder = arrivalOrderShare(issuedSendIndexes, sizes.rushQuantity);
+  const pairsInArrivalOrder = pairsInOrder(issuedSendIndexes);
   if (inArrivalOrder !== null) {
     const latest = Math.max(...issuedSendIndexes);
-    notes.push(`arrival order: ${(inArrivalOrder * 100).toFixed(1)} % of the units went to the first ${sizes.rushQuantity} requests sent; the latest request served was sent ${latest + 1}th`);
+    notes.push(
+      `arrival order: ${(inArrivalOrder * 100).toFixed(1)} % of the units went to the first ${sizes.rushQuantity} requests sent (the latest served was sent ${latest + 1}th); ${((pairsInArrivalOrder ?? 0) * 100).toFixed(1)} % of the pairs of units were answered in sending order`,
+    );
   }
   const uncontended = await closedLoop(ctx, 'coupon-rush', sizes.uncontendedRequests, uncontendedCouponGenerator(ctx.world));
   const uncontendedIssued = uncontended.statuses['coupon 201'] ?? 0;
@@ -161,7 +165,7 @@ async function couponRush(ctx: ScenarioContext, notes: string[]): Promise<LoadOu
   return {
     ...summary(rush),
     errors: rush.errors + uncontended.errors,
-    extra: { sellOut: { issued, seconds: sellOutSeconds, uncontendedTps, inArrivalOrder } },
+    extra: { sellOut: { issued, seconds: sellOutSeconds, uncontendedTps, inArrivalOrder, pairsInArrivalOrder } },
     openLoop:
       uncontendedTps === null
         ? null
