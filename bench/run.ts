@@ -195,6 +195,7 @@ async function prepareDatabases(run: Run): Promise<ScenarioWorld> {
       uncontendedCoupons: UNCONTENDED_COUPONS,
       uncontendedQuantity: 10_000,
       flashUnits: sizes.flashUnits,
+      ...(sizes.largeRush ? { largeRushQuantity: sizes.largeRush.units } : {}),
     }),
   );
   // The ceilings' copy, taken before the service holds connections to the original.
@@ -204,7 +205,8 @@ async function prepareDatabases(run: Run): Promise<ScenarioWorld> {
     await createHotRow(client);
   });
   log(`databases ${run.serviceDb} (service) and ${run.ceilingDb} (pgbench) migrated and seeded`);
-  const tokens = await signUserTokens(jwtSecret, sizes.users, 3 * 3600);
+  // The large rush's users need tokens too (they need no wallet: a coupon is not paid for).
+  const tokens = await signUserTokens(jwtSecret, Math.max(sizes.users, sizes.largeRush?.users ?? 0), 3 * 3600);
   return { sizes, tokens, ...seeded };
 }
 

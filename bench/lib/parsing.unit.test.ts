@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { percentile } from './load';
 import { parsePgbenchOutput } from './pgbench';
 import { dueAtMs } from './open-loop';
-import { flashGenerator, isExpectedStatus, QUICK, requestGenerator, uncontendedCouponGenerator, type ScenarioWorld } from './scenarios';
+import { flashGenerator, isExpectedStatus, largeRushGenerator, QUICK, requestGenerator, uncontendedCouponGenerator, type ScenarioWorld } from './scenarios';
 
 // What pgbench 15 prints at the end of a run (trimmed to the lines the parser reads).
 const PGBENCH_15 = `transaction type: multiple scripts
@@ -39,6 +39,7 @@ describe('bench parsing', () => {
       hotProductId: 101,
       rushCouponId: 1,
       mixedCouponId: 2,
+      largeRushCouponId: null,
       uncontendedCouponIds: [],
       flashProductIds: [102, 103],
       flashCouponOf: [],
@@ -60,6 +61,7 @@ describe('bench request sequences', () => {
     hotProductId: 101,
     rushCouponId: 1,
     mixedCouponId: 2,
+    largeRushCouponId: null,
     uncontendedCouponIds: Array.from({ length: 100 }, (_, i) => 1000 + i),
     flashProductIds: [102, 103],
     flashCouponOf: Array.from({ length: 1_001 }, (_, u) => 50_000 + u),
@@ -94,6 +96,13 @@ describe('bench request sequences', () => {
     const spreadOrders = Array.from({ length: 300 }, () => body(spread()));
     expect(spreadOrders.every((o) => (o.items[0]?.productId ?? 0) >= 1 && (o.items[0]?.productId ?? 0) <= 100)).toBe(true);
     expect(spreadOrders.every((o) => o.userCouponId === undefined || o.userCouponId === 60_000 + o.userId)).toBe(true);
+  });
+
+  it('sends the large rush from every one of its users once', () => {
+    const next = largeRushGenerator({ ...world, sizes: { ...world.sizes, largeRush: { users: 5_000, units: 500 } }, largeRushCouponId: 9 });
+    const specs = Array.from({ length: 5_000 }, () => next());
+    expect(new Set(specs.map((s) => s.path)).size).toBe(5_000);
+    expect(specs.every((s) => s.body === JSON.stringify({ couponId: 9 }))).toBe(true);
   });
 
   it('schedules the open loop at a fixed rate', () => {

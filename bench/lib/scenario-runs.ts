@@ -8,6 +8,7 @@ import {
   CONCURRENCY,
   flashGenerator,
   isExpectedStatus,
+  largeRushGenerator,
   requestGenerator,
   scenarioRequests,
   uncontendedCouponGenerator,
@@ -47,7 +48,7 @@ interface LoadOutcome {
   errors: number;
   /** How long the service took: the ceiling after runs as long. */
   seconds: number;
-  extra: Pick<ScenarioMeasurement, 'sellOut' | 'spreadTps'>;
+  extra: Pick<ScenarioMeasurement, 'sellOut' | 'sellOutLarge' | 'spreadTps'>;
   /** The open loop's base throughput and request sequence; null when the scenario cannot be replayed. */
   openLoop: { base: number; next: () => RequestSpec; what: string } | null;
   /** The scenario's own checks, run after the relay drained: each problem found. */
@@ -136,48 +137,67 @@ async function plainLoad(ctx: ScenarioContext, name: ScenarioName, notes: string
  */
 async function couponRush(ctx: ScenarioContext, notes: string[]): Promise<LoadOutcome> {
   const { sizes } = ctx.world;
-  const issuedSendIndexes: number[] = [];
-  const rush = await closedLoop(ctx, 'coupon-rush', sizes.rushRequests, requestGenerator('coupon-rush', ctx.world), (i, _kind, status) => {
-    if (status === 201) issuedSendIndexes.push(i);
-  });
-  notes.push(`service: ${describeLoad(rush)}`);
-  const issued = rush.statuses['coupon 201'] ?? 0;
-  const sellOutSeconds = rush.lastAnswerSeconds['coupon 201'] ?? 0;
-  const refusals = rush.requests - issued;
-  notes.push(
-    `sell-out: ${issued} units in ${sellOutSeconds.toFixed(2)} s from the first request (${(issued / Math.max(0.001, sellOutSeconds)).toFixed(0)} issues/s); the ${refusals} refusals ran until ${rush.seconds.toFixed(1)} s`,
-  );
-  // onAnswer runs in answer order: the list is the send positions of the units in issue order.
-  const inArrivalOrder = arrivalOrderShare(issuedSendIndexes, sizes.rushQuantity);
-  const pairsInArrivalOrder = pairsInOrder(issuedSendIndexes);
-  if (inArrivalOrder !== null) {
-    const latest = Math.max(...issuedSendIndexes);
-    notes.push(
-      `arrival order: ${(inArrivalOrder * 100).toFixed(1)} % of the units went to the first ${sizes.rushQuantity} requests sent (the latest served was sent ${latest + 1}th); ${((pairsInArrivalOrder ?? 0) * 100).toFixed(1)} % of the pairs of units were answered in sending order`,
-    );
-  }
+  const rush = await sellOut(ctx, 'rush', sizes.rushRequests, requestGenerator('coupon-rush', ctx.world), sizes.rushQuantity, notes);
   const uncontended = await closedLoop(ctx, 'coupon-rush', sizes.uncontendedRequests, uncontendedCouponGenerator(ctx.world));
   const uncontendedIssued = uncontended.statuses['coupon 201'] ?? 0;
   const uncontendedSeconds = uncontended.lastAnswerSeconds['coupon 201'] ?? 0;
   const uncontendedTps = uncontendedSeconds > 0 ? uncontendedIssued / uncontendedSeconds : null;
   notes.push(`uncontended (the same route over 100 coupons with plenty of units): ${describeLoad(uncontended)} → ${uncontendedTps?.toFixed(0) ?? 'n/a'} issues/s`);
-  log(`coupon-rush: sell-out ${(issued / Math.max(0.001, sellOutSeconds)).toFixed(0)} issues/s, uncontended ${uncontendedTps?.toFixed(0) ?? 'n/a'} issues/s`);
+  log(`coupon-rush: sell-out ${(rush.issued / Math.max(0.001, rush.seconds)).toFixed(0)} issues/s, uncontended ${uncontendedTps?.toFixed(0) ?? 'n/a'} issues/s`);
+  const large = sizes.largeRush && ctx.world.largeRushCouponId !== null
+    ? await sellOut(ctx, 'large rush', sizes.largeRush.users, largeRushGenerator(ctx.world), sizes.largeRush.units, notes)
+    : null;
   return {
-    ...summary(rush),
-    errors: rush.errors + uncontended.errors,
-    extra: { sellOut: { issued, seconds: sellOutSeconds, uncontendedTps, inArrivalOrder, pairsInArrivalOrder } },
+    ...summary(rush.load),
+    errors: rush.load.errors + uncontended.errors + (large?.load.errors ?? 0),
+    extra: {
+      sellOut: { ...rush.measured, uncontendedTps },
+      ...(large ? { sellOutLarge: { ...large.measured, uncontendedTps } } : {}),
+    },
     openLoop:
       uncontendedTps === null
         ? null
         : { base: uncontendedTps, next: uncontendedCouponGenerator(ctx.world, sizes.uncontendedRequests), what: 'issues of the uncontended coupons (a sell-out cannot be replayed)' },
     check: async () => {
-      const found = await ctx.checks.issuedCoupons(ctx.world.rushCouponId);
-      notes.push(`coupons issued: ${found} of ${sizes.rushQuantity}`);
-      const problems = found === sizes.rushQuantity ? [] : [`expected exactly ${sizes.rushQuantity} coupons issued, found ${found}`];
-      if (issued !== found) problems.push(`${issued} answers said issued, the database holds ${found}`);
+      const problems: string[] = [];
+      const expectIssued = async (label: string, couponId: number, units: number, answered: number): Promise<void> => {
+        const found = await ctx.checks.issuedCoupons(couponId);
+        notes.push(`${label}: coupons issued ${found} of ${units}`);
+        if (found !== units) problems.push(`${label}: expected exactly ${units} coupons issued, found ${found}`);
+        if (answered !== found) problems.push(`${label}: ${answered} answers said issued, the database holds ${found}`);
+      };
+      await expectIssued('rush', ctx.world.rushCouponId, sizes.rushQuantity, rush.issued);
+      if (large && sizes.largeRush && ctx.world.largeRushCouponId !== null) await expectIssued('large rush', ctx.world.largeRushCouponId, sizes.largeRush.units, large.issued);
       return problems;
     },
   };
+}
+
+/**
+ * One sell-out: distinct users for one coupon. Measures the units issued ÷ the time to the last
+ * one (refusals excluded) and how close issuance came to the order in which requests were sent.
+ */
+async function sellOut(ctx: ScenarioContext, label: string, requests: number, next: () => RequestSpec, units: number, notes: string[]) {
+  const issuedSendIndexes: number[] = [];
+  const load = await closedLoop(ctx, 'coupon-rush', requests, next, (i, _kind, status) => {
+    if (status === 201) issuedSendIndexes.push(i);
+  });
+  notes.push(`${label}: ${describeLoad(load)}`);
+  const issued = load.statuses['coupon 201'] ?? 0;
+  const seconds = load.lastAnswerSeconds['coupon 201'] ?? 0;
+  notes.push(
+    `${label} sell-out: ${issued} units in ${seconds.toFixed(2)} s from the first request (${(issued / Math.max(0.001, seconds)).toFixed(0)} issues/s); the ${load.requests - issued} refusals ran until ${load.seconds.toFixed(1)} s`,
+  );
+  // onAnswer runs in answer order: the list is the send positions of the units in issue order.
+  const inArrivalOrder = arrivalOrderShare(issuedSendIndexes, units);
+  const pairsInArrivalOrder = pairsInOrder(issuedSendIndexes);
+  if (inArrivalOrder !== null) {
+    notes.push(
+      `${label} arrival order: ${(inArrivalOrder * 100).toFixed(1)} % of the units went to the first ${units} requests sent (the latest served was sent ${Math.max(...issuedSendIndexes) + 1}th); ${((pairsInArrivalOrder ?? 0) * 100).toFixed(1)} % of the pairs of units were answered in sending order`,
+    );
+  }
+  if (label !== 'rush') log(`coupon-rush: ${label} ${issued} units in ${seconds.toFixed(2)} s, ${load.errors} errors`);
+  return { load, issued, seconds, measured: { issued, seconds, inArrivalOrder, pairsInArrivalOrder } };
 }
 
 /**

@@ -15,6 +15,8 @@ export interface BenchSizes {
   flashBuyers: number;
   /** Seconds per arrival rate of the open loop. */
   openLoopSeconds: number;
+  /** A second, larger rush (full runs only): this many distinct users for this many units. */
+  largeRush: { users: number; units: number } | null;
   /** Requests per scenario other than the rush. */
   requests: Record<Exclude<ScenarioName, 'coupon-rush'>, number>;
   /** A run of one scenario (or of its ceiling) is stopped after this long, whatever is left. */
@@ -33,6 +35,7 @@ export const FULL: BenchSizes = {
   flashUnits: 1_000,
   flashBuyers: 10_000,
   openLoopSeconds: 8,
+  largeRush: { users: 100_000, units: 10_000 },
   requests: { 'hot-product-order': 10_000, charge: 20_000, 'product-read': 300_000, mixed: 20_000, 'flash-sale': 20_000 },
   maxSeconds: 180,
   drainSeconds: 300,
@@ -47,6 +50,7 @@ export const QUICK: BenchSizes = {
   flashUnits: 500,
   flashBuyers: 5_000,
   openLoopSeconds: 3,
+  largeRush: null,
   requests: { 'hot-product-order': 4_000, charge: 5_000, 'product-read': 100_000, mixed: 5_000, 'flash-sale': 10_000 },
   maxSeconds: 60,
   drainSeconds: 120,
@@ -73,6 +77,8 @@ export interface ScenarioWorld {
   hotProductId: number;
   rushCouponId: number;
   mixedCouponId: number;
+  /** The large rush's coupon (`largeRush.units`), when the run has one. */
+  largeRushCouponId: number | null;
   /** Ids of the uncontended coupons (plenty of units each). */
   uncontendedCouponIds: readonly number[];
   /** The flash sale's two products (`flashUnits` each) and, per user, an unused coupon for each phase that uses one. */
@@ -157,6 +163,13 @@ export function uncontendedCouponGenerator(world: ScenarioWorld, from = 0): () =
     const coupon = coupons[(n + Math.floor(n / users.length)) % coupons.length]!;
     return issueCoupon(world, user, coupon);
   };
+}
+
+/** The large rush: every user of 1..users once, in a seeded random order, for its coupon. */
+export function largeRushGenerator(world: ScenarioWorld): () => RequestSpec {
+  const users = shuffledUsers(world.sizes.largeRush?.users ?? 0, seededRandom(0x1a79e));
+  let i = 0;
+  return () => issueCoupon(world, users[i++ % users.length]!, world.largeRushCouponId ?? 0);
 }
 
 export type FlashPhase = 'flash-one' | 'flash-mixed' | 'spread-one' | 'spread-mixed';

@@ -25,6 +25,7 @@ export interface SeedPlan {
   uncontendedCoupons?: number;
   uncontendedQuantity?: number;
   flashUnits?: number;
+  largeRushQuantity?: number;
 }
 
 export interface Seeded {
@@ -32,6 +33,7 @@ export interface Seeded {
   hotProductPrice: number;
   rushCouponId: number;
   mixedCouponId: number;
+  largeRushCouponId: number | null;
   uncontendedCouponIds: number[];
   flashProductIds: [number, number];
   /** flashCouponOf[u]: user u's unused user-coupon id for the flash phase (index 0 unused). */
@@ -76,13 +78,14 @@ export async function seed(client: pg.Client, plan: SeedPlan): Promise<Seeded> {
   await client.query(`SELECT setval(pg_get_serial_sequence('products', 'id'), $1)`, [flash ? flashProductIds[1] : hotProductId]);
   const rushCouponId = await addCoupon(client, 'Bench rush coupon', plan.rushQuantity);
   const mixedCouponId = await addCoupon(client, 'Bench everyday coupon', plan.mixedCouponQuantity);
+  const largeRushCouponId = plan.largeRushQuantity ? await addCoupon(client, 'Bench large rush coupon', plan.largeRushQuantity) : null;
   const uncontendedCouponIds: number[] = [];
   for (let c = 0; c < (plan.uncontendedCoupons ?? 0); c += 1) uncontendedCouponIds.push(await addCoupon(client, `Bench spread coupon ${c + 1}`, plan.uncontendedQuantity ?? 1));
   const flashCouponOf = flash ? await issueToEveryUser(client, 'Bench flash coupon', plan.users) : [];
   const spreadCouponOf = flash ? await issueToEveryUser(client, 'Bench spread-order coupon', plan.users) : [];
   await client.query('COMMIT');
   await client.query('ANALYZE');
-  return { hotProductId, hotProductPrice: HOT_PRODUCT_PRICE, rushCouponId, mixedCouponId, uncontendedCouponIds, flashProductIds, flashCouponOf, spreadCouponOf };
+  return { hotProductId, hotProductPrice: HOT_PRODUCT_PRICE, rushCouponId, mixedCouponId, largeRushCouponId, uncontendedCouponIds, flashProductIds, flashCouponOf, spreadCouponOf };
 }
 
 /** A coupon of `users` units, one issued to each user 1..users (none left): ids indexed by user. */
