@@ -1,72 +1,65 @@
 /*
  * `pnpm bench` / `pnpm bench --quick`: the hot paths of the service, each side by side with its
- * own ceiling measured in the same run on the same machine (issue 7).
+ * ceilings measured in the same run on the same machine (issues 7 and 14).
  *
  * 1. A fresh database `bench_<timestamp>` on 127.0.0.1:5432, migrated with `pnpm db:migrate` and
  *    seeded with SQL; a copy of it (`…_sql`, CREATE DATABASE … TEMPLATE) for pgbench, so the
  *    ceilings never touch the rows the invariant checker judges.
  * 2. A data-platform receiver on loopback, then the service as production runs it:
  *    `scripts/start-all.ts` (HTTP + relay) with NODE_ENV=production.
- * 3. Each scenario: a closed loop at fixed concurrency with autocannon, then the invariant
- *    checker, then the ceiling — pgbench running the same SQL at the same concurrency for the
- *    same time (or a bare Fastify route for product-read).
- * 4. bench/results/latest.{json,md,svg}; every child stopped and both databases dropped
- *    (`--keep` keeps them).
+ * 3. Each scenario (bench/lib/scenario-runs.ts): its service ceiling, the closed loop with
+ *    autocannon, the open loop at 25/50/75 % of that throughput, the invariant checker, then the
+ *    service ceiling again and the lean and hot-row ceilings.
+ * 4. The relay scenario (bench/relay.ts) with the service stopped.
+ * 5. bench/results/latest.{json,md,svg} and latest-open-loop.svg; every child stopped and both
+ *    databases dropped (`--keep` keeps them). The exit code is 1 when an invariant was violated,
+ *    a request failed or a step threw.
  *
- * 5. The relay scenario (bench/relay.ts): the scheduler role draining a backlog of order events
- *    to a local HTTP receiver and to JetStream; its figures go into the report and into
- *    bench/results/relay.{json,md}.
+ * `pnpm bench --scale` (bench/scale.ts) measures reads against data size instead and writes the
+ * `scale` section of latest.json.
  *
  * Options: --quick, --keep, --profile (writes the service's --cpu-prof into bench/results),
- * --only=name,name (a subset of the scenarios, for working on one of them; `--only=relay` runs
- * the relay scenario alone).
+ * --only=name,name (a subset of the scenarios; `--only=relay` runs the relay scenario alone),
+ * --scale (with --quick: 100,000 orders against 10,000).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runLoad, type LoadMeasurement } from './lib/load';
-import { relayReportLines, runRelayBench } from './relay';
+import type { CeilingContext } from './lib/ceilings';
 import { InvariantChecks } from './lib/invariants';
-import { runPgbench, type PgbenchOptions, type PgbenchResult } from './lib/pgbench';
-import { createDatabase, databaseUrl, dropDatabase, freeConnections, serverVersion, withClient } from './lib/postgres';
+import { createHotRow } from './lib/lean-ceilings';
+import { createDatabase, databaseUrl, dropDatabase, serverVersion, withClient } from './lib/postgres';
 import { runCommand, startChildServer, stopAllChildServers, type ChildServer } from './lib/processes';
 import { startEventReceiver, type EventReceiver } from './lib/receiver';
-import { CHARGE_AMOUNT, CONCURRENCY, FULL, isExpectedStatus, QUICK, requestGenerator, scenarioRequests, type ScenarioWorld } from './lib/scenarios';
+import { runScenario, type ScenarioContext } from './lib/scenario-runs';
+import { FULL, QUICK, UNCONTENDED_COUPONS, type BenchSizes, type ScenarioWorld } from './lib/scenarios';
 import { createHotCounter, seed } from './lib/seed';
 import { signUserTokens } from './lib/tokens';
-import { buildReport, renderMarkdown, renderSvg, SCENARIO_NAMES, type Machine, type ScenarioMeasurement, type ScenarioName } from './report';
+import { errorMessage, freePort, log } from './lib/util';
+import { relayReportLines, runRelayBench } from './relay';
+import {
+  benchReportSchema,
+  buildReport,
+  failuresOf,
+  renderMarkdown,
+  renderOpenLoopSvg,
+  renderScaleMarkdown,
+  renderScaleSvg,
+  renderSvg,
+  SCENARIO_NAMES,
+  type BenchReport,
+  type Machine,
+  type ScaleReport,
+  type ScenarioMeasurement,
+  type ScenarioName,
+} from './report';
+import { replaceScaleSection, runScaleBench } from './scale';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(root, 'bench', 'results');
 const logDir = join(root, 'bench', '.out');
-const sqlDir = 'bench/sql';
-
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const keep = args.includes('--keep');
-const profile = args.includes('--profile');
-const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const selected: ScenarioName[] = onlyArg
-  ? SCENARIO_NAMES.filter((n) => onlyArg.split(',').includes(n))
-  : [...SCENARIO_NAMES];
-const sizes = quick ? QUICK : FULL;
-const withRelay = onlyArg === undefined || onlyArg.split(',').includes('relay');
-/** Events in the relay scenario's backlog (four per order). */
-const RELAY_EVENTS = quick ? 8_000 : 20_000;
-
-/** The relay scenario: its own report beside the others, and its lines for the main report. */
-async function relayScenario(): Promise<string[]> {
-  const results = await runRelayBench({ root, logDir, events: RELAY_EVENTS, log });
-  const lines = relayReportLines(results);
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, 'relay.json'), `${JSON.stringify({ startedAt: new Date().toISOString(), results }, null, 2)}\n`);
-  writeFileSync(join(resultsDir, 'relay.md'), `# Relay benchmark\n\n${lines.join('\n')}\nRun with \`pnpm bench --only=relay\`${quick ? ' --quick' : ''}.\n`);
-  log(`wrote ${relative(root, join(resultsDir, 'relay'))}.{json,md}`);
-  return lines;
-}
 
 const MAX_BALANCE = 10_000_000;
 const TIME_ZONE = 'Asia/Seoul';
@@ -75,24 +68,102 @@ const SERVICE_POOL_SIZE = Number(process.env.DATABASE_POOL_SIZE ?? 20);
 /** Connections left free beside pgbench and the service's pool: the checker, other users. */
 const CONNECTION_MARGIN = 10;
 
-const log = (message: string): void => {
-  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-};
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+export interface BenchOptions {
+  quick: boolean;
+  keep: boolean;
+  profile: boolean;
+  scale: boolean;
+  /** The scenarios to run, in the report's order. */
+  selected: ScenarioName[];
+  withRelay: boolean;
 }
+
+export function parseOptions(args: readonly string[]): BenchOptions {
+  const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const unknown = only?.filter((n) => n !== 'relay' && !(SCENARIO_NAMES as readonly string[]).includes(n)) ?? [];
+  if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${SCENARIO_NAMES.join(', ')}, relay`);
+  return {
+    quick: args.includes('--quick'),
+    keep: args.includes('--keep'),
+    profile: args.includes('--profile'),
+    scale: args.includes('--scale'),
+    selected: only ? SCENARIO_NAMES.filter((n) => only.includes(n)) : [...SCENARIO_NAMES],
+    withRelay: only === undefined || only.includes('relay'),
+  };
+}
+
+/** Everything a run holds, so that cleanup (or an interrupt) can release it. */
+interface Run {
+  options: BenchOptions;
+  sizes: BenchSizes;
+  startedAt: Date;
+  serviceDb: string;
+  ceilingDb: string;
+  receiver: EventReceiver | null;
+  service: ChildServer | null;
+  checks: InvariantChecks | null;
+  /** performance.now() when the service was spawned: where each scenario sits in its CPU profile. */
+  serviceSpawnedAt: number;
+  interrupted: boolean;
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  if (options.scale) return scaleRun(options);
+  const startedAt = new Date();
+  const serviceDb = `bench_${timestamp(startedAt)}`;
+  const run: Run = {
+    options,
+    sizes: options.quick ? QUICK : FULL,
+    startedAt,
+    serviceDb,
+    ceilingDb: `${serviceDb}_sql`,
+    receiver: null,
+    service: null,
+    checks: null,
+    serviceSpawnedAt: 0,
+    interrupted: false,
+  };
+  stopOnSignals(run);
+  if (options.selected.length === 0) {
+    log(`${mode(options)} run, scenario: relay`);
+    await relayScenario(options);
+    return 0;
+  }
+  try {
+    log(`${mode(options)} run, scenarios: ${options.selected.join(', ')}${options.withRelay ? ', relay' : ''}`);
+    const host = await machine();
+    log(`machine: ${host.cpus} × ${host.model}, ${host.memGiB} GiB, Node ${host.node}, ${host.postgres}`);
+    const world = await prepareDatabases(run);
+    const baseUrl = await startService(run);
+    const stepFailures: string[] = [];
+    const { measurements, notes } = await runScenarios(run, world, baseUrl, stepFailures);
+    // The relay scenario needs no service: stop it first, so the relay has the machine.
+    await stopAllChildServers();
+    const relayLines = await relayStep(run, stepFailures);
+    const report = buildReport(host, startedAt, measurements, previousScale());
+    writeResults(run, report, notes, relayLines);
+    return verdict(report, stepFailures);
+  } finally {
+    if (!run.interrupted) await cleanup(run);
+  }
+}
+
+const mode = (options: BenchOptions): string => (options.quick ? 'quick' : 'full');
 
 function timestamp(date: Date): string {
   return date.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+
+function stopOnSignals(run: Run): void {
+  const onSignal = (): void => {
+    if (run.interrupted) return;
+    run.interrupted = true;
+    log('interrupted: stopping the children and dropping the databases');
+    void cleanup(run).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 }
 
 async function machine(): Promise<Machine> {
@@ -106,313 +177,201 @@ async function machine(): Promise<Machine> {
   };
 }
 
-const describeLoad = (m: LoadMeasurement): string =>
-  `${m.requests} answers in ${m.seconds.toFixed(1)} s: ${Object.entries(m.statuses)
-    .sort()
-    .map(([k, v]) => `${k} × ${v}`)
-    .join(', ')}${m.socketErrors > 0 ? `, socket errors × ${m.socketErrors}` : ''}${m.timeouts > 0 ? `, timeouts × ${m.timeouts}` : ''}${
-    m.stoppedByTime ? ' (stopped by the time bound)' : ''
-  }`;
-
-interface Run {
-  serviceDb: string;
-  ceilingDb: string;
-  receiver: EventReceiver | null;
-  service: ChildServer | null;
-  checks: InvariantChecks | null;
-}
-
-async function main(): Promise<number> {
-  const startedAt = new Date();
-  const serviceDb = `bench_${timestamp(startedAt)}`;
-  const run: Run = { serviceDb, ceilingDb: `${serviceDb}_sql`, receiver: null, service: null, checks: null };
-  let interrupted = false;
-  const onSignal = (): void => {
-    if (interrupted) return;
-    interrupted = true;
-    log('interrupted: stopping the children and dropping the databases');
-    void cleanup(run).finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-
-  if (selected.length === 0 && withRelay) {
-    log(`${quick ? 'quick' : 'full'} run, scenario: relay`);
-    await relayScenario();
-    return 0;
-  }
-  try {
-    log(`${quick ? 'quick' : 'full'} run, scenarios: ${selected.join(', ')}`);
-    const host = await machine();
-    log(`machine: ${host.cpus} × ${host.model}, ${host.memGiB} GiB, Node ${host.node}, ${host.postgres}`);
-
-    await createDatabase(serviceDb);
-    const env = { ...process.env, DATABASE_URL: databaseUrl(serviceDb) };
-    await runCommand('pnpm', ['--silent', 'db:migrate'], { cwd: root, env, timeoutMs: 120_000 });
-    const seeded = await withClient(serviceDb, (client) =>
-      seed(client, {
-        users: sizes.users,
-        walletBalance: sizes.walletBalance,
-        catalogue: sizes.catalogue,
-        catalogueStock: 1_000_000,
-        hotStock: 10_000_000,
-        rushQuantity: sizes.rushQuantity,
-        mixedCouponQuantity: 1_000_000,
-      }),
-    );
-    // The ceilings' copy, taken before the service holds connections to the original.
-    await createDatabase(run.ceilingDb, serviceDb);
-    await withClient(run.ceilingDb, (client) => createHotCounter(client));
-    log(`databases ${serviceDb} (service) and ${run.ceilingDb} (pgbench) migrated and seeded`);
-
-    const jwtSecret = randomBytes(32).toString('hex');
-    const tokens = await signUserTokens(jwtSecret, sizes.users, 3 * 3600);
-    run.receiver = await startEventReceiver();
-    const port = await freePort();
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const serviceSpawnedAt = performance.now();
-    run.service = await startChildServer({
-      name: 'service',
-      command: process.execPath,
-      args: ['--import', 'tsx', 'scripts/start-all.ts'],
-      cwd: root,
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        DATABASE_URL: databaseUrl(serviceDb),
-        JWT_SECRET: jwtSecret,
-        DATA_PLATFORM_URL: run.receiver.url,
-        DATA_PLATFORM_SECRET: randomBytes(16).toString('hex'),
-        MAX_BALANCE: String(MAX_BALANCE),
-        TZ_BUSINESS: TIME_ZONE,
-        // The bench measures the service's throughput, not the per-caller limit (1,200 a minute
-        // by default), which the load's callers could reach: off, and said so below.
-        RATE_LIMIT_PER_MINUTE: '0',
-        NODE_OPTIONS: profile ? `--cpu-prof --cpu-prof-dir=${resultsDir}` : '',
-      },
-      logFile: join(logDir, 'service.log'),
-      readyUrl: `${baseUrl}/health/ready`,
-      readyTimeoutMs: 60_000,
-    });
-    log(`service ready at ${baseUrl} (pid ${run.service.pid}, log ${relative(root, join(logDir, 'service.log'))})`);
-    log('rate limit off for the bench (RATE_LIMIT_PER_MINUTE=0): it measures throughput, not the per-caller limit');
-    run.checks = await InvariantChecks.open(databaseUrl(serviceDb), { maxBalance: MAX_BALANCE, timeZone: TIME_ZONE });
-
-    const world: ScenarioWorld = { sizes, tokens, ...seeded };
-    const measurements: ScenarioMeasurement[] = [];
-    const notes = new Map<ScenarioName, string[]>();
-    for (const name of selected) {
-      if (interrupted) break;
-      const scenarioNotes: string[] = [];
-      notes.set(name, scenarioNotes);
-      const concurrency = CONCURRENCY[name];
-      const requests = scenarioRequests(name, sizes);
-      // The ceiling brackets the service run, once before and once after, and the ratio uses
-      // their mean: on a shared machine the load of others drifts within minutes.
-      const ceilingRuns: number[] = [];
-      const measureCeiling = async (seconds: number, when: 'before' | 'after'): Promise<void> => {
-        try {
-          const tps =
-            name === 'product-read'
-              ? await bareFastifyCeiling(world, seconds, scenarioNotes, when)
-              : await pgbenchCeiling(name, run.ceilingDb, world, concurrency, seconds, scenarioNotes, when);
-          ceilingRuns.push(tps);
-          log(`${name}: ceiling ${when} the service run ${tps.toFixed(0)}/s`);
-        } catch (error) {
-          scenarioNotes.push(`ceiling ${when} not measured: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-          log(`${name}: ceiling ${when} failed: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      };
-      await measureCeiling(quick ? 5 : 10, 'before');
-      log(`${name}: ${requests} requests at concurrency ${concurrency}`);
-      const loadStartedAt = (performance.now() - serviceSpawnedAt) / 1000;
-      const load = await runLoad({
-        baseUrl,
-        connections: concurrency,
-        amount: requests,
-        maxSeconds: sizes.maxSeconds,
-        next: requestGenerator(name, world),
-        expected: isExpectedStatus,
-      });
-      log(`${name}: ${load.tps.toFixed(0)} req/s, p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms, ${load.errors} errors — ${describeLoad(load)}`);
-      scenarioNotes.push(`service: ${describeLoad(load)}`);
-      if (profile) {
-        // Where this scenario sits in the service's CPU profile (seconds since the process started).
-        log(`${name}: profile window ${loadStartedAt.toFixed(1)}–${((performance.now() - serviceSpawnedAt) / 1000).toFixed(1)} s after the service started`);
-      }
-      if (run.service.exited()) throw new Error(`the service exited during ${name}; see bench/.out/service.log`);
-
-      const pendingAtEnd = await run.checks.pendingEvents();
-      const verdict = await run.checks.check(sizes.drainSeconds);
-      if (pendingAtEnd > 0) {
-        scenarioNotes.push(
-          `relay: ${pendingAtEnd} events were still pending when the load ended; delivered in ${verdict.drainSeconds.toFixed(1)} s more (≈ ${(pendingAtEnd / Math.max(verdict.drainSeconds, 0.001)).toFixed(0)} events/s)`,
-        );
-      }
-      let invariantsOk = verdict.ok;
-      if (name === 'coupon-rush') {
-        const issuedBy = load.lastAnswerSeconds['coupon 201'];
-        if (issuedBy !== undefined) {
-          const units = load.statuses['coupon 201'] ?? 0;
-          const refusals = load.requests - units;
-          scenarioNotes.push(
-            `phases: all ${units} units were issued in the first ${issuedBy.toFixed(1)} s; the whole rush took ${load.seconds.toFixed(1)} s, so the ${refusals} refusals ran at about ${(refusals / Math.max(0.001, load.seconds - issuedBy)).toFixed(0)}/s after the sell-out`,
-          );
-        }
-        const issued = await run.checks.issuedCoupons(seeded.rushCouponId);
-        scenarioNotes.push(`coupons issued: ${issued} of ${sizes.rushQuantity}`);
-        if (issued !== sizes.rushQuantity) {
-          invariantsOk = false;
-          verdict.problems.push(`expected exactly ${sizes.rushQuantity} coupons issued, found ${issued}`);
-        }
-      }
-      const orders = await run.checks.paidOrders();
-      scenarioNotes.push(
-        `invariants ${invariantsOk ? 'hold' : 'VIOLATED'} (checked after the relay drained in ${verdict.drainSeconds.toFixed(1)} s; ${orders} paid orders so far, ${run.receiver.distinctEvents()} distinct events received)`,
-      );
-      for (const problem of verdict.problems.slice(0, 10)) scenarioNotes.push(`violation: ${problem}`);
-      log(`${name}: invariants ${invariantsOk ? 'ok' : `VIOLATED: ${verdict.problems.slice(0, 3).join('; ')}`}`);
-
-      await measureCeiling(load.seconds, 'after');
-      const ceilingTps = ceilingRuns.length === 0 ? null : ceilingRuns.reduce((a, b) => a + b, 0) / ceilingRuns.length;
-      if (ceilingTps !== null) log(`${name}: ceiling ${ceilingTps.toFixed(0)}/s (mean) → ratio ${(load.tps / ceilingTps).toFixed(2)}`);
-      measurements.push({
-        name,
-        requests: load.requests,
-        concurrency,
-        tps: load.tps,
-        p50Ms: load.p50Ms,
-        p99Ms: load.p99Ms,
-        errors: load.errors,
-        ceilingTps,
-        invariantsOk,
-      });
-    }
-
-    // The relay scenario needs no service: stop it first, so the relay has the machine.
-    await stopAllChildServers();
-    const relayLines = withRelay && !interrupted ? await relayScenario() : [];
-    const report = buildReport(host, startedAt, measurements);
-    const extra = [
-      `Mode: ${quick ? '`--quick`' : 'full'}; ${sizes.users.toLocaleString('en-US')} funded wallets, ${sizes.catalogue} products plus a hot one, a rush coupon of ${sizes.rushQuantity.toLocaleString('en-US')}.`,
-      'The service ran as `scripts/start-all.ts` (HTTP + outbox relay, one PostgreSQL pool) with NODE_ENV=production and its default settings, delivering events to a local receiver; autocannon ran in the benchmark process on the same machine.',
-      'Each ceiling ran twice, right before and right after its service scenario (the latter for as long as the service took, at least 5 s); `ceiling tps` is their mean. pgbench ran `-M prepared -j 2` on a copy of the seeded database; see bench/sql/ for the scripts.',
-      'What the service\'s CPU profile showed where a target is missed: the Findings section of [bench/README.md](../README.md).',
-    ];
-    // Only a run of every scenario is a result; a partial one (--only) goes beside the logs.
-    const outDir = selected.length === SCENARIO_NAMES.length ? resultsDir : logDir;
-    const base = selected.length === SCENARIO_NAMES.length ? 'latest' : 'partial';
-    mkdirSync(outDir, { recursive: true });
-    writeFileSync(join(outDir, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(join(outDir, `${base}.md`), `${renderMarkdown(report, notes, extra)}${relayLines.length > 0 ? `\n${relayLines.join('\n')}` : ''}`);
-    writeFileSync(join(outDir, `${base}.svg`), renderSvg(report));
-    log(`wrote ${relative(root, join(outDir, base))}.{json,md,svg}`);
-    for (const s of report.scenarios) {
-      log(`  ${s.name.padEnd(18)} tps ${String(s.tps).padStart(8)}  ceiling ${String(s.ceilingTps ?? 'n/a').padStart(8)}  ratio ${String(s.ratio ?? 'n/a').padStart(6)}  p99 ${s.p99Ms} ms  errors ${s.errors}  invariants ${s.invariantsOk ? 'ok' : 'VIOLATED'}`);
-    }
-    return 0;
-  } finally {
-    if (!interrupted) await cleanup(run);
-  }
-}
-
-async function pgbenchCeiling(
-  name: Exclude<ScenarioName, 'product-read'>,
-  database: string,
-  world: ScenarioWorld,
-  concurrency: number,
-  serviceSeconds: number,
-  notes: string[],
-  when: 'before' | 'after',
-): Promise<number> {
-  const { free, maxConnections } = await freeConnections(SERVICE_POOL_SIZE, CONNECTION_MARGIN);
-  let clients = Math.min(concurrency, free);
-  if (clients < concurrency && when === 'before') {
-    notes.push(`pgbench at ${clients} clients, not ${concurrency}: max_connections is ${maxConnections} and the service and others hold some`);
-  }
-  const variables = {
-    users: world.sizes.users,
-    amount: CHARGE_AMOUNT,
-    catalogue: world.sizes.catalogue,
-    product_lo: name === 'mixed' ? 1 : world.hotProductId,
-    product_hi: name === 'mixed' ? world.sizes.catalogue : world.hotProductId,
-    coupon: world.mixedCouponId,
-  };
-  const scripts: PgbenchOptions['scripts'] = {
-    'coupon-rush': [{ file: 'coupon-hot-row.sql' }],
-    'hot-product-order': [{ file: 'order.sql' }],
-    charge: [{ file: 'charge.sql' }],
-    mixed: [
-      { file: 'browse.sql', weight: 70 },
-      { file: 'charge.sql', weight: 10 },
-      { file: 'coupon-issue.sql', weight: 5 },
-      { file: 'order.sql', weight: 15 },
-    ],
-  }[name];
-  const seconds = Math.min(60, Math.max(5, Math.ceil(serviceSeconds)));
-  let result: PgbenchResult | null = null;
-  for (let attempt = 0; result === null; attempt += 1) {
-    try {
-      result = await runPgbench({ database, scripts, clients, seconds, variables, sqlDir, cwd: root });
-    } catch (error) {
-      // Someone else took connections meanwhile: try again with half the clients.
-      if (attempt < 3 && clients > 1 && String(error).includes('too many clients')) {
-        clients = Math.max(1, Math.floor(clients / 2));
-        notes.push(`pgbench retried at ${clients} clients (too many clients)`);
-        continue;
-      }
-      throw error;
-    }
-  }
-  notes.push(`ceiling ${when}: ${result.tps.toFixed(0)} tps, ${result.transactions} transactions in ${seconds} s, ${result.failed} failed, ${clients} clients (\`${result.command.replace(/ -h \S+ -p \S+ -U \S+/, '')}\`)`);
-  // For orientation only (not the ratio): the service never has more transactions in the
-  // database than its pool has connections, so the same SQL at that many clients is what the
-  // service could reach if the application cost nothing.
-  // Full runs only: a quick run stays well under its four minutes.
-  if (!quick && clients !== SERVICE_POOL_SIZE && when === 'after') {
-    const atPool = await runPgbench({ database, scripts, clients: SERVICE_POOL_SIZE, seconds: Math.min(seconds, 10), variables, sqlDir, cwd: root });
-    notes.push(`for orientation: the same SQL at the service's pool size (${SERVICE_POOL_SIZE} clients): ${atPool.tps.toFixed(0)} tps`);
-  }
-  return result.tps;
-}
-
-/** The same load, for as long as the service took (at least 5 s), on a bare Fastify route. */
-async function bareFastifyCeiling(world: ScenarioWorld, serviceSeconds: number, notes: string[], when: 'before' | 'after'): Promise<number> {
-  const port = await freePort();
-  const server = await startChildServer({
-    name: 'bare-fastify',
-    command: process.execPath,
-    args: ['--import', 'tsx', 'bench/ceiling-server.ts'],
-    cwd: root,
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), NODE_OPTIONS: '' },
-    logFile: join(logDir, 'ceiling-server.log'),
-    readyUrl: `http://127.0.0.1:${port}/health/ready`,
-    readyTimeoutMs: 30_000,
+/** Step 1: the service's database, migrated and seeded, and the ceilings' copy of it. */
+async function prepareDatabases(run: Run): Promise<ScenarioWorld> {
+  const { sizes } = run;
+  await createDatabase(run.serviceDb);
+  const env = { ...process.env, DATABASE_URL: databaseUrl(run.serviceDb) };
+  await runCommand('pnpm', ['--silent', 'db:migrate'], { cwd: root, env, timeoutMs: 120_000 });
+  const seeded = await withClient(run.serviceDb, (client) =>
+    seed(client, {
+      users: sizes.users,
+      walletBalance: sizes.walletBalance,
+      catalogue: sizes.catalogue,
+      catalogueStock: 1_000_000,
+      hotStock: 10_000_000,
+      rushQuantity: sizes.rushQuantity,
+      mixedCouponQuantity: 1_000_000,
+      uncontendedCoupons: UNCONTENDED_COUPONS,
+      uncontendedQuantity: 10_000,
+      flashUnits: sizes.flashUnits,
+      ...(sizes.largeRush ? { largeRushQuantity: sizes.largeRush.units } : {}),
+    }),
+  );
+  // The ceilings' copy, taken before the service holds connections to the original.
+  await createDatabase(run.ceilingDb, run.serviceDb);
+  await withClient(run.ceilingDb, async (client) => {
+    await createHotCounter(client);
+    await createHotRow(client);
   });
-  try {
-    const load = await runLoad({
-      baseUrl: `http://127.0.0.1:${port}`,
-      connections: CONCURRENCY['product-read'],
-      durationSeconds: Math.min(60, Math.max(5, Math.ceil(serviceSeconds))),
-      maxSeconds: sizes.maxSeconds,
-      next: requestGenerator('product-read', world),
-      expected: isExpectedStatus,
-    });
-    notes.push(`ceiling ${when}: bare Fastify, ${load.tps.toFixed(0)} req/s, ${describeLoad(load)}, p99 ${load.p99Ms.toFixed(1)} ms`);
-    return load.tps;
-  } finally {
-    await server.stop();
+  log(`databases ${run.serviceDb} (service) and ${run.ceilingDb} (pgbench) migrated and seeded`);
+  // The large rush's users need tokens too (they need no wallet: a coupon is not paid for).
+  const tokens = await signUserTokens(jwtSecret, Math.max(sizes.users, sizes.largeRush?.users ?? 0), 3 * 3600);
+  return { sizes, tokens, ...seeded };
+}
+
+const jwtSecret = randomBytes(32).toString('hex');
+
+/** Step 2: the event receiver, the service as production runs it, and the invariant checker. */
+async function startService(run: Run): Promise<string> {
+  run.receiver = await startEventReceiver();
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  run.serviceSpawnedAt = performance.now();
+  run.service = await startChildServer({
+    name: 'service',
+    command: process.execPath,
+    args: ['--import', 'tsx', 'scripts/start-all.ts'],
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl(run.serviceDb),
+      JWT_SECRET: jwtSecret,
+      DATA_PLATFORM_URL: run.receiver.url,
+      DATA_PLATFORM_SECRET: randomBytes(16).toString('hex'),
+      MAX_BALANCE: String(MAX_BALANCE),
+      TZ_BUSINESS: TIME_ZONE,
+      // The bench measures the service's throughput, not the per-caller limit (1,200 a minute
+      // by default), which the load's callers could reach: off, and said so below.
+      RATE_LIMIT_PER_MINUTE: '0',
+      NODE_OPTIONS: run.options.profile ? `--cpu-prof --cpu-prof-dir=${resultsDir}` : '',
+    },
+    logFile: join(logDir, 'service.log'),
+    readyUrl: `${baseUrl}/health/ready`,
+    readyTimeoutMs: 60_000,
+  });
+  log(`service ready at ${baseUrl} (pid ${run.service.pid}, log ${relative(root, join(logDir, 'service.log'))})`);
+  log('rate limit off for the bench (RATE_LIMIT_PER_MINUTE=0): it measures throughput, not the per-caller limit');
+  run.checks = await InvariantChecks.open(databaseUrl(run.serviceDb), { maxBalance: MAX_BALANCE, timeZone: TIME_ZONE });
+  return baseUrl;
+}
+
+/**
+ * Step 3: every selected scenario in turn. A scenario that throws is a failure of the run, not
+ * of the others; a service that died ends the run.
+ */
+async function runScenarios(run: Run, world: ScenarioWorld, baseUrl: string, failures: string[]): Promise<{ measurements: ScenarioMeasurement[]; notes: Map<ScenarioName, string[]> }> {
+  const service = run.service;
+  const checks = run.checks;
+  if (!service || !checks) throw new Error('the service is not running');
+  const ceilings: CeilingContext = {
+    root,
+    logDir,
+    database: run.ceilingDb,
+    world,
+    quick: run.options.quick,
+    maxBalance: MAX_BALANCE,
+    servicePoolSize: SERVICE_POOL_SIZE,
+    connectionMargin: CONNECTION_MARGIN,
+  };
+  const ctx: ScenarioContext = { baseUrl, world, checks, ceilings, quick: run.options.quick, profile: run.options.profile, serviceSpawnedAt: run.serviceSpawnedAt, failures };
+  const measurements: ScenarioMeasurement[] = [];
+  const notes = new Map<ScenarioName, string[]>();
+  for (const name of run.options.selected) {
+    if (run.interrupted) break;
+    const scenarioNotes: string[] = [];
+    notes.set(name, scenarioNotes);
+    try {
+      measurements.push(await runScenario(ctx, name, scenarioNotes));
+    } catch (error) {
+      failures.push(`${name}: ${errorMessage(error)}`);
+      scenarioNotes.push(`FAILED: ${errorMessage(error)}`);
+      log(`${name}: FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+    if (service.exited()) throw new Error(`the service exited during ${name}; see bench/.out/service.log`);
   }
+  return { measurements, notes };
+}
+
+/** Step 4: the relay scenario, its own report beside the others, and its lines for the main one. */
+async function relayStep(run: Run, failures: string[]): Promise<string[]> {
+  if (!run.options.withRelay || run.interrupted) return [];
+  try {
+    return await relayScenario(run.options);
+  } catch (error) {
+    failures.push(`relay: ${errorMessage(error)}`);
+    return [];
+  }
+}
+
+async function relayScenario(options: BenchOptions): Promise<string[]> {
+  const results = await runRelayBench({ root, logDir, events: options.quick ? 8_000 : 20_000, log });
+  const lines = relayReportLines(results);
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, 'relay.json'), `${JSON.stringify({ startedAt: new Date().toISOString(), results }, null, 2)}\n`);
+  writeFileSync(join(resultsDir, 'relay.md'), `# Relay benchmark\n\n${lines.join('\n')}\nRun with \`pnpm bench --only=relay\`${options.quick ? ' --quick' : ''}.\n`);
+  log(`wrote ${relative(root, join(resultsDir, 'relay'))}.{json,md}`);
+  return lines;
+}
+
+/** The `scale` section of the committed latest.json, carried over by a run that did not measure it. */
+function previousScale(): ScaleReport | null {
+  const file = join(resultsDir, 'latest.json');
+  if (!existsSync(file)) return null;
+  const parsed = benchReportSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  return parsed.success ? (parsed.data.scale ?? null) : null;
+}
+
+/** Step 5: the report. Only a run of every scenario is a result; a partial one goes beside the logs. */
+function writeResults(run: Run, report: BenchReport, notes: ReadonlyMap<ScenarioName, readonly string[]>, relayLines: readonly string[]): void {
+  const { sizes, options } = run;
+  const complete = options.selected.length === SCENARIO_NAMES.length;
+  const outDir = complete ? resultsDir : logDir;
+  const base = complete ? 'latest' : 'partial';
+  const extra = [
+    `Mode: ${options.quick ? '`--quick`' : 'full'}; ${sizes.users.toLocaleString('en-US')} funded wallets, ${sizes.catalogue} products plus a hot one, a rush coupon of ${sizes.rushQuantity.toLocaleString('en-US')}, two flash products of ${sizes.flashUnits.toLocaleString('en-US')} units.`,
+    'The service ran as `scripts/start-all.ts` (HTTP + outbox relay, one PostgreSQL pool) with NODE_ENV=production and its default settings, delivering events to a local receiver; autocannon (closed loop) and the open loop ran in the benchmark process on the same machine.',
+    'The service ceiling ran twice, right before and right after its scenario (the latter for as long as the service took, at least 5 s); `ceiling tps` is their mean. The lean and hot-row ceilings ran once each after it. pgbench ran `-M prepared -j 2` on a copy of the seeded database; see bench/sql/ and bench/sql-lean/ for the scripts.',
+    'What the service\'s CPU profile showed where a target is missed: the Findings section of [bench/README.md](../README.md).',
+  ];
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  const markdown = renderMarkdown(report, notes, extra).replace('](latest-open-loop.svg)', `](${base}-open-loop.svg)`).replace('](latest.svg)', `](${base}.svg)`);
+  writeFileSync(join(outDir, `${base}.md`), `${markdown}${relayLines.length > 0 ? `\n${relayLines.join('\n')}` : ''}`);
+  writeFileSync(join(outDir, `${base}.svg`), renderSvg(report));
+  writeFileSync(join(outDir, `${base}-open-loop.svg`), renderOpenLoopSvg(report));
+  log(`wrote ${relative(root, join(outDir, base))}.{json,md,svg} and ${base}-open-loop.svg`);
+  for (const s of report.scenarios) {
+    log(
+      `  ${s.name.padEnd(18)} tps ${String(s.tps).padStart(8)}  ceiling ${String(s.ceilingTps ?? 'n/a').padStart(8)} (${s.ratio ?? 'n/a'}×)  lean ${String(s.leanCeilingTps ?? 'n/a').padStart(8)} (${s.leanRatio ?? 'n/a'}×)  hot row ${String(s.hotRowCeilingTps ?? 'n/a').padStart(8)} (${s.hotRowRatio ?? 'n/a'}×)  errors ${s.errors}  invariants ${s.invariantsOk ? 'ok' : 'VIOLATED'}`,
+    );
+  }
+}
+
+/** The exit code: 1 when an invariant was violated, a request failed or a step threw. */
+function verdict(report: BenchReport, stepFailures: readonly string[]): number {
+  const failures = failuresOf(report, stepFailures);
+  for (const failure of failures) log(`FAILED: ${failure}`);
+  return failures.length === 0 ? 0 : 1;
+}
+
+/** `pnpm bench --scale`: its own databases and service; writes the `scale` section. */
+async function scaleRun(options: BenchOptions): Promise<number> {
+  const scale = await runScaleBench({ root, logDir, quick: options.quick, keep: options.keep, jwtSecret, timeZone: TIME_ZONE, maxBalance: MAX_BALANCE });
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, 'latest-scale.svg'), renderScaleSvg(scale.report));
+  const jsonFile = join(resultsDir, 'latest.json');
+  if (existsSync(jsonFile)) {
+    // The scenarios stay those of the last ordinary run; only the scale section is replaced.
+    const previous = JSON.parse(readFileSync(jsonFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(jsonFile, `${JSON.stringify({ ...previous, scale: scale.report }, null, 2)}\n`);
+    const mdFile = join(resultsDir, 'latest.md');
+    if (existsSync(mdFile)) writeFileSync(mdFile, replaceScaleSection(readFileSync(mdFile, 'utf8'), renderScaleMarkdown(scale.report)));
+    log(`wrote the scale section of ${relative(root, jsonFile)} and latest.md, and latest-scale.svg`);
+  }
+  for (const failure of scale.failures) log(`FAILED: ${failure}`);
+  return scale.failures.length === 0 ? 0 : 1;
 }
 
 async function cleanup(run: Run): Promise<void> {
   await stopAllChildServers();
-  if (run.service) log(`service stopped`);
+  if (run.service) log('service stopped');
   await run.checks?.close().catch(() => undefined);
   await run.receiver?.close().catch(() => undefined);
-  if (keep) {
+  if (run.options.keep) {
     log(`kept databases ${run.serviceDb} and ${run.ceilingDb} (--keep)`);
     return;
   }
@@ -422,12 +381,15 @@ async function cleanup(run: Run): Promise<void> {
   log(`dropped ${run.serviceDb} and ${run.ceilingDb}`);
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exitCode = 1;
-  },
-);
+// Run only as the entry point, so that the unit test can import parseOptions.
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      process.exitCode = 1;
+    },
+  );
+}

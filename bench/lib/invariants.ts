@@ -36,6 +36,29 @@ export class InvariantChecks {
     return rows[0]?.n ?? 0;
   }
 
+  /**
+   * The flash sale's own checks on one product: units sold against units received (an oversell
+   * is sold > received, or a negative stock), and buyers debited more than once for it — each
+   * phase sends one request per user, so a user with two orders of the product, or an order with
+   * other than one PAYMENT row, is a double or lost debit.
+   */
+  async flashSale(productId: number): Promise<{ sold: number; received: number; stock: number; orders: number; buyersWithTwoOrders: number; ordersNotDebitedOnce: number }> {
+    const { rows } = await sql<{ sold: number; received: number; stock: number; orders: number; twice: number; not_once: number }>`
+      with lines as (
+        select o.id, o.user_id, o.paid_amount, l.quantity from orders o join order_lines l on l.order_id = o.id where l.product_id = ${productId}
+      )
+      select coalesce((select sum(quantity) from lines), 0)::int as sold,
+             p.stock_received::int as received, p.stock::int as stock,
+             (select count(*) from lines)::int as orders,
+             (select count(*) from (select user_id from lines group by user_id having count(*) > 1) t)::int as twice,
+             (select count(*) from lines x
+               where (select count(*) from balance_history h where h.order_id = x.id and h.type = 'PAYMENT' and h.amount = x.paid_amount) <> 1)::int as not_once
+      from products p where p.id = ${productId}`.execute(this.database.db);
+    const row = rows[0];
+    if (!row) throw new Error(`product ${productId} not found`);
+    return { sold: row.sold, received: row.received, stock: row.stock, orders: row.orders, buyersWithTwoOrders: row.twice, ordersNotDebitedOnce: row.not_once };
+  }
+
   async paidOrders(): Promise<number> {
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from orders`.execute(this.database.db);
     return rows[0]?.n ?? 0;

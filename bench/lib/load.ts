@@ -22,6 +22,10 @@ export interface LoadOptions {
   next: () => RequestSpec;
   /** Statuses that are expected answers (successes and business refusals); the rest are errors. */
   expected: (status: number, kind: string) => boolean;
+  /** Called on every answer with the request's 0-based position in sending order. */
+  onAnswer?: (sendIndex: number, kind: string, status: number) => void;
+  /** Called with every answer's body. */
+  onBody?: (body: string) => void;
 }
 
 export interface LoadMeasurement {
@@ -39,10 +43,13 @@ export interface LoadMeasurement {
   socketErrors: number;
   timeouts: number;
   stoppedByTime: boolean;
+  /** Every answer's latency, sorted: phases of one scenario are merged from these. */
+  latenciesMs: number[];
 }
 
 interface Context {
   kind?: string;
+  sendIndex?: number;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -60,6 +67,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadMeasurement> {
   let unexpected = 0;
   let firstSentAt = 0;
   let lastAnsweredAt = 0;
+  let sent = 0;
 
   let finish: (result: autocannon.Result) => void = () => undefined;
   let fail: (error: unknown) => void = () => undefined;
@@ -81,16 +89,19 @@ export async function runLoad(o: LoadOptions): Promise<LoadMeasurement> {
           if (firstSentAt === 0) firstSentAt = performance.now();
           const spec = o.next();
           context.kind = spec.kind;
+          context.sendIndex = sent++;
           const headers: Record<string, string> = { ...spec.headers };
           if (spec.body !== undefined) headers['content-type'] = 'application/json';
           return { ...req, method: spec.method, path: spec.path, headers, body: spec.body ?? '' };
         },
-        onResponse: (status: number, _body: string, context: Context) => {
+        onResponse: (status: number, body: string, context: Context) => {
+          o.onBody?.(body);
           const kind = context.kind ?? '?';
           const key = `${kind} ${status}`;
           statuses[key] = (statuses[key] ?? 0) + 1;
           lastAnswerAt[key] = performance.now();
           if (!o.expected(status, kind)) unexpected += 1;
+          o.onAnswer?.(context.sendIndex ?? -1, kind, status);
         },
       },
     ],
@@ -119,5 +130,6 @@ export async function runLoad(o: LoadOptions): Promise<LoadMeasurement> {
     socketErrors,
     timeouts: result.timeouts,
     stoppedByTime: o.amount !== undefined && latencies.length < o.amount,
+    latenciesMs: latencies,
   };
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { percentile } from './load';
 import { parsePgbenchOutput } from './pgbench';
-import { isExpectedStatus, QUICK, requestGenerator, type ScenarioWorld } from './scenarios';
+import { dueAtMs } from './open-loop';
+import { flashGenerator, isExpectedStatus, largeRushGenerator, QUICK, requestGenerator, uncontendedCouponGenerator, type ScenarioWorld } from './scenarios';
 
 // What pgbench 15 prints at the end of a run (trimmed to the lines the parser reads).
 const PGBENCH_15 = `transaction type: multiple scripts
@@ -32,12 +33,81 @@ describe('bench parsing', () => {
   });
 
   it('sends the coupon rush from distinct users, and counts refusals as answers', () => {
-    const world: ScenarioWorld = { sizes: QUICK, tokens: [], hotProductId: 101, rushCouponId: 1, mixedCouponId: 2 };
+    const world: ScenarioWorld = {
+      sizes: QUICK,
+      tokens: [],
+      hotProductId: 101,
+      rushCouponId: 1,
+      mixedCouponId: 2,
+      largeRushCouponId: null,
+      uncontendedCouponIds: [],
+      flashProductIds: [102, 103],
+      flashCouponOf: [],
+      spreadCouponOf: [],
+    };
     const next = requestGenerator('coupon-rush', world);
     const users = new Set(Array.from({ length: QUICK.users }, () => next().path));
     expect(users.size).toBe(QUICK.users);
     expect(isExpectedStatus(409, 'coupon')).toBe(true);
     expect(isExpectedStatus(500, 'coupon')).toBe(false);
     expect(isExpectedStatus(404, 'read')).toBe(false);
+  });
+});
+
+describe('bench request sequences', () => {
+  const world: ScenarioWorld = {
+    sizes: { ...QUICK, users: 1_000 },
+    tokens: [],
+    hotProductId: 101,
+    rushCouponId: 1,
+    mixedCouponId: 2,
+    largeRushCouponId: null,
+    uncontendedCouponIds: Array.from({ length: 100 }, (_, i) => 1000 + i),
+    flashProductIds: [102, 103],
+    flashCouponOf: Array.from({ length: 1_001 }, (_, u) => 50_000 + u),
+    spreadCouponOf: Array.from({ length: 1_001 }, (_, u) => 60_000 + u),
+  };
+  const body = (spec: { body?: string }): { userId: number; items: { productId: number; quantity: number }[]; userCouponId?: number } =>
+    JSON.parse(spec.body ?? '{}') as { userId: number; items: { productId: number; quantity: number }[]; userCouponId?: number };
+
+  it('spreads the uncontended issues over 100 coupons without repeating a (user, coupon) pair', () => {
+    const next = uncontendedCouponGenerator(world);
+    const specs = Array.from({ length: 20_000 }, () => next());
+    const pairs = new Set(specs.map((s) => `${s.path} ${s.body ?? ''}`));
+    expect(pairs.size).toBe(specs.length);
+    const coupons = new Set(specs.slice(0, 100).map((s) => s.body));
+    expect(coupons.size).toBe(100);
+    // The open loop continues the sequence instead of repeating it.
+    const continued = uncontendedCouponGenerator(world, 20_000)();
+    expect(pairs.has(`${continued.path} ${continued.body ?? ''}`)).toBe(false);
+  });
+
+  it('sends each flash phase from distinct users, with a coupon on every third mixed order', () => {
+    const one = flashGenerator(world, 'flash-one');
+    const buyers = Array.from({ length: 1_000 }, () => body(one()));
+    expect(new Set(buyers.map((b) => b.userId)).size).toBe(1_000);
+    expect(buyers.every((b) => b.items[0]?.productId === 102 && b.items[0].quantity === 1 && b.userCouponId === undefined)).toBe(true);
+    const mixed = flashGenerator(world, 'flash-mixed');
+    const orders = Array.from({ length: 300 }, () => body(mixed()));
+    expect(orders.filter((o) => o.userCouponId !== undefined)).toHaveLength(100);
+    expect(orders.every((o) => o.userCouponId === undefined || o.userCouponId === 50_000 + o.userId)).toBe(true);
+    expect(new Set(orders.map((o) => o.items[0]?.quantity))).toEqual(new Set([1, 2, 3]));
+    const spread = flashGenerator(world, 'spread-mixed');
+    const spreadOrders = Array.from({ length: 300 }, () => body(spread()));
+    expect(spreadOrders.every((o) => (o.items[0]?.productId ?? 0) >= 1 && (o.items[0]?.productId ?? 0) <= 100)).toBe(true);
+    expect(spreadOrders.every((o) => o.userCouponId === undefined || o.userCouponId === 60_000 + o.userId)).toBe(true);
+  });
+
+  it('sends the large rush from every one of its users once', () => {
+    const next = largeRushGenerator({ ...world, sizes: { ...world.sizes, largeRush: { users: 5_000, units: 500 } }, largeRushCouponId: 9 });
+    const specs = Array.from({ length: 5_000 }, () => next());
+    expect(new Set(specs.map((s) => s.path)).size).toBe(5_000);
+    expect(specs.every((s) => s.body === JSON.stringify({ couponId: 9 }))).toBe(true);
+  });
+
+  it('schedules the open loop at a fixed rate', () => {
+    expect(dueAtMs(0, 500)).toBe(0);
+    expect(dueAtMs(500, 500)).toBe(1000);
+    expect(dueAtMs(3, 4)).toBe(750);
   });
 });

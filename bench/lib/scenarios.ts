@@ -8,6 +8,15 @@ export interface BenchSizes {
   catalogue: number;
   rushRequests: number;
   rushQuantity: number;
+  /** Issues of the same route spread over 100 coupons with plenty of units (the rush's yardstick). */
+  uncontendedRequests: number;
+  /** Units of each flash product, and buyers (distinct funded users, one request each) per phase. */
+  flashUnits: number;
+  flashBuyers: number;
+  /** Seconds per arrival rate of the open loop. */
+  openLoopSeconds: number;
+  /** A second, larger rush (full runs only): this many distinct users for this many units. */
+  largeRush: { users: number; units: number } | null;
   /** Requests per scenario other than the rush. */
   requests: Record<Exclude<ScenarioName, 'coupon-rush'>, number>;
   /** A run of one scenario (or of its ceiling) is stopped after this long, whatever is left. */
@@ -22,7 +31,12 @@ export const FULL: BenchSizes = {
   catalogue: 100,
   rushRequests: 10_000,
   rushQuantity: 1_000,
-  requests: { 'hot-product-order': 10_000, charge: 20_000, 'product-read': 300_000, mixed: 20_000 },
+  uncontendedRequests: 10_000,
+  flashUnits: 1_000,
+  flashBuyers: 10_000,
+  openLoopSeconds: 8,
+  largeRush: { users: 100_000, units: 10_000 },
+  requests: { 'hot-product-order': 10_000, charge: 20_000, 'product-read': 300_000, mixed: 20_000, 'flash-sale': 20_000 },
   maxSeconds: 180,
   drainSeconds: 300,
 };
@@ -32,7 +46,12 @@ export const QUICK: BenchSizes = {
   ...FULL,
   rushRequests: 5_000,
   rushQuantity: 500,
-  requests: { 'hot-product-order': 4_000, charge: 5_000, 'product-read': 100_000, mixed: 5_000 },
+  uncontendedRequests: 3_000,
+  flashUnits: 500,
+  flashBuyers: 5_000,
+  openLoopSeconds: 3,
+  largeRush: null,
+  requests: { 'hot-product-order': 4_000, charge: 5_000, 'product-read': 100_000, mixed: 5_000, 'flash-sale': 10_000 },
   maxSeconds: 60,
   drainSeconds: 120,
 };
@@ -43,7 +62,11 @@ export const CONCURRENCY: Record<ScenarioName, number> = {
   charge: 200,
   'product-read': 100,
   mixed: 200,
+  'flash-sale': 200,
 };
+
+/** Coupons of the rush's yardstick: the same route, spread, never sold out. */
+export const UNCONTENDED_COUPONS = 100;
 
 export const CHARGE_AMOUNT = 1_000;
 
@@ -54,6 +77,14 @@ export interface ScenarioWorld {
   hotProductId: number;
   rushCouponId: number;
   mixedCouponId: number;
+  /** The large rush's coupon (`largeRush.units`), when the run has one. */
+  largeRushCouponId: number | null;
+  /** Ids of the uncontended coupons (plenty of units each). */
+  uncontendedCouponIds: readonly number[];
+  /** The flash sale's two products (`flashUnits` each) and, per user, an unused coupon for each phase that uses one. */
+  flashProductIds: readonly [number, number];
+  flashCouponOf: readonly number[];
+  spreadCouponOf: readonly number[];
 }
 
 /** A small seeded PRNG (mulberry32), so that every run sends the same sequence of requests. */
@@ -98,6 +129,72 @@ const issueCoupon = (world: ScenarioWorld, user: number, couponId: number): Requ
 
 const readProduct = (productId: number): RequestSpec => ({ kind: 'read', method: 'GET', path: `/products/${productId}` });
 
+const orderOf = (world: ScenarioWorld, user: number, productId: number, quantity: number, userCouponId: number | null): RequestSpec => ({
+  kind: 'order',
+  method: 'POST',
+  path: '/orders',
+  headers: auth(world, user),
+  body: JSON.stringify({ userId: user, items: [{ productId, quantity }], ...(userCouponId === null ? {} : { userCouponId }) }),
+});
+
+/** Users 1..users in a seeded random order: each phase that must not repeat a buyer walks one. */
+export function shuffledUsers(users: number, random: () => number): number[] {
+  const order = Array.from({ length: users }, (_, i) => i + 1);
+  for (let i = order.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
+/**
+ * Issues of the uncontended coupons: request i goes to coupon (i + ⌊i / users⌋) mod 100 for user
+ * shuffle[i mod users], so consecutive requests hit different coupons and no (user, coupon) pair
+ * repeats for the first users × 100 requests. `from` continues a sequence (the open loop after
+ * the closed one).
+ */
+export function uncontendedCouponGenerator(world: ScenarioWorld, from = 0): () => RequestSpec {
+  const users = shuffledUsers(world.sizes.users, seededRandom(0xc0ffee));
+  const coupons = world.uncontendedCouponIds;
+  let i = from;
+  return () => {
+    const n = i++;
+    const user = users[n % users.length]!;
+    const coupon = coupons[(n + Math.floor(n / users.length)) % coupons.length]!;
+    return issueCoupon(world, user, coupon);
+  };
+}
+
+/** The large rush: every user of 1..users once, in a seeded random order, for its coupon. */
+export function largeRushGenerator(world: ScenarioWorld): () => RequestSpec {
+  const users = shuffledUsers(world.sizes.largeRush?.users ?? 0, seededRandom(0x1a79e));
+  let i = 0;
+  return () => issueCoupon(world, users[i++ % users.length]!, world.largeRushCouponId ?? 0);
+}
+
+export type FlashPhase = 'flash-one' | 'flash-mixed' | 'spread-one' | 'spread-mixed';
+
+/**
+ * The flash sale's phases, each from distinct users (a seeded shuffle per phase):
+ * - flash-one: one unit of the first flash product each;
+ * - flash-mixed: 1–3 units of the second flash product, every third order with the user's coupon;
+ * - spread-one / spread-mixed: the same two shapes over the 100 products of the catalogue.
+ */
+export function flashGenerator(world: ScenarioWorld, phase: FlashPhase): () => RequestSpec {
+  const random = seededRandom(0xf1a5 + phase.length * 7 + (phase.startsWith('spread') ? 1 : 0));
+  const users = shuffledUsers(world.sizes.users, random);
+  const mixed = phase.endsWith('mixed');
+  const coupons = phase.startsWith('flash') ? world.flashCouponOf : world.spreadCouponOf;
+  let i = 0;
+  return () => {
+    const n = i++;
+    const user = users[n % users.length]!;
+    const product = phase === 'flash-one' ? world.flashProductIds[0] : phase === 'flash-mixed' ? world.flashProductIds[1] : pick(random, world.sizes.catalogue);
+    if (!mixed) return orderOf(world, user, product, 1, null);
+    return orderOf(world, user, product, pick(random, 3), n % 3 === 0 ? (coupons[user] ?? null) : null);
+  };
+}
+
 /**
  * The request generator of each scenario: called once per request sent, in order.
  * - coupon-rush: every request from a different user (a seeded shuffle of all users);
@@ -112,11 +209,7 @@ export function requestGenerator(name: ScenarioName, world: ScenarioWorld): () =
   const { users, catalogue } = world.sizes;
   switch (name) {
     case 'coupon-rush': {
-      const order = Array.from({ length: users }, (_, i) => i + 1);
-      for (let i = order.length - 1; i > 0; i -= 1) {
-        const j = Math.floor(random() * (i + 1));
-        [order[i], order[j]] = [order[j]!, order[i]!];
-      }
+      const order = shuffledUsers(users, random);
       let next = 0;
       return () => issueCoupon(world, order[next++ % users]!, world.rushCouponId);
     }
@@ -134,6 +227,8 @@ export function requestGenerator(name: ScenarioName, world: ScenarioWorld): () =
         if (roll < 85) return issueCoupon(world, pick(random, users), world.mixedCouponId);
         return order(world, pick(random, users), pick(random, catalogue));
       };
+    case 'flash-sale':
+      return flashGenerator(world, 'flash-one');
   }
 }
 

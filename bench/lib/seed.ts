@@ -8,7 +8,10 @@ import type pg from 'pg';
  * - products 1..catalogue with plenty of stock, and one hot product after them
  *   (stock_received = stock: nothing sold yet);
  * - the rush coupon (`rushQuantity` units) and a coupon for the mixed day with plenty of units,
- *   their stock split over shards exactly as PgCouponRepository.add splits it.
+ *   their stock split over shards exactly as PgCouponRepository.add splits it;
+ * - the coupon rush's yardstick: `uncontendedCoupons` coupons of `uncontendedQuantity` units;
+ * - the flash sale: two products of `flashUnits` units after the hot one, and two coupons issued
+ *   to every user (one for the flash phase with coupons, one for its spread twin), unused.
  */
 export interface SeedPlan {
   users: number;
@@ -18,6 +21,11 @@ export interface SeedPlan {
   hotStock: number;
   rushQuantity: number;
   mixedCouponQuantity: number;
+  /** The rush's yardstick and the flash sale: `pnpm bench` only (chaos and the outage test leave them out). */
+  uncontendedCoupons?: number;
+  uncontendedQuantity?: number;
+  flashUnits?: number;
+  largeRushQuantity?: number;
 }
 
 export interface Seeded {
@@ -25,6 +33,12 @@ export interface Seeded {
   hotProductPrice: number;
   rushCouponId: number;
   mixedCouponId: number;
+  largeRushCouponId: number | null;
+  uncontendedCouponIds: number[];
+  flashProductIds: [number, number];
+  /** flashCouponOf[u]: user u's unused user-coupon id for the flash phase (index 0 unused). */
+  flashCouponOf: number[];
+  spreadCouponOf: number[];
 }
 
 /** Mirrors COUPON_STOCK_SHARDS in packages/adapters/src/repositories/coupon.repository.ts. */
@@ -54,19 +68,46 @@ export async function seed(client: pg.Client, plan: SeedPlan): Promise<Seeded> {
     HOT_PRODUCT_PRICE,
     plan.hotStock,
   ]);
-  await client.query(`SELECT setval(pg_get_serial_sequence('products', 'id'), $1)`, [hotProductId]);
+  const flash = plan.flashUnits !== undefined && plan.flashUnits > 0;
+  const flashProductIds: [number, number] = flash ? [hotProductId + 1, hotProductId + 2] : [0, 0];
+  if (flash) {
+    for (const [k, id] of flashProductIds.entries()) {
+      await client.query(`INSERT INTO products (id, name, price, stock, stock_received) VALUES ($1, $2, $3, $4, $4)`, [id, `Flash product ${k + 1}`, HOT_PRODUCT_PRICE, plan.flashUnits]);
+    }
+  }
+  await client.query(`SELECT setval(pg_get_serial_sequence('products', 'id'), $1)`, [flash ? flashProductIds[1] : hotProductId]);
   const rushCouponId = await addCoupon(client, 'Bench rush coupon', plan.rushQuantity);
   const mixedCouponId = await addCoupon(client, 'Bench everyday coupon', plan.mixedCouponQuantity);
+  const largeRushCouponId = plan.largeRushQuantity ? await addCoupon(client, 'Bench large rush coupon', plan.largeRushQuantity) : null;
+  const uncontendedCouponIds: number[] = [];
+  for (let c = 0; c < (plan.uncontendedCoupons ?? 0); c += 1) uncontendedCouponIds.push(await addCoupon(client, `Bench spread coupon ${c + 1}`, plan.uncontendedQuantity ?? 1));
+  const flashCouponOf = flash ? await issueToEveryUser(client, 'Bench flash coupon', plan.users) : [];
+  const spreadCouponOf = flash ? await issueToEveryUser(client, 'Bench spread-order coupon', plan.users) : [];
   await client.query('COMMIT');
   await client.query('ANALYZE');
-  return { hotProductId, hotProductPrice: HOT_PRODUCT_PRICE, rushCouponId, mixedCouponId };
+  return { hotProductId, hotProductPrice: HOT_PRODUCT_PRICE, rushCouponId, mixedCouponId, largeRushCouponId, uncontendedCouponIds, flashProductIds, flashCouponOf, spreadCouponOf };
 }
 
-async function addCoupon(client: pg.Client, name: string, total: number): Promise<number> {
+/** A coupon of `users` units, one issued to each user 1..users (none left): ids indexed by user. */
+async function issueToEveryUser(client: pg.Client, name: string, users: number): Promise<number[]> {
+  const id = await addCoupon(client, name, users, 500);
+  await client.query(
+    `INSERT INTO user_coupons (coupon_id, user_id, discount_type, discount_value, issued_at, expires_at, used_at)
+     SELECT c.id, u, c.discount_type, c.discount_value, now(), c.expires_at, NULL FROM coupons c, generate_series(1, $2::int) AS u WHERE c.id = $1`,
+    [id, users],
+  );
+  await client.query(`UPDATE coupon_stock_shards SET remaining = 0 WHERE coupon_id = $1`, [id]);
+  const { rows } = await client.query<{ user_id: string; id: string }>(`SELECT user_id, id FROM user_coupons WHERE coupon_id = $1`, [id]);
+  const byUser: number[] = [0];
+  for (const row of rows) byUser[Number(row.user_id)] = Number(row.id);
+  return byUser;
+}
+
+async function addCoupon(client: pg.Client, name: string, total: number, discount = 1000): Promise<number> {
   const { rows } = await client.query<{ id: string }>(
     `INSERT INTO coupons (name, discount_type, discount_value, total_quantity, expires_at)
-     VALUES ($1, 'FIXED', 1000, $2, now() + interval '30 days') RETURNING id`,
-    [name, total],
+     VALUES ($1, 'FIXED', $3, $2, now() + interval '30 days') RETURNING id`,
+    [name, total, discount],
   );
   const id = Number(rows[0]?.id);
   const shards = Math.min(total, COUPON_STOCK_SHARDS);
