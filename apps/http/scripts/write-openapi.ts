@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createInMemoryStorefront } from '@storefront/application/testing';
 import { buildApp } from '../src/app';
-import { appDependencies } from '../src/container';
+import { composeHttp } from '../src/http.composition';
 
 /*
  * Writes the OpenAPI document the service serves to a file, for the linter (`pnpm lint:openapi`)
@@ -19,7 +19,7 @@ if (target === undefined) {
 }
 
 const app = await buildApp(
-  appDependencies(createInMemoryStorefront(), {
+  composeHttp(createInMemoryStorefront(), {
     jwtSecret: 'only-for-writing-the-openapi-document',
     maxBalance: 10_000_000,
     businessTimeZone: 'Asia/Seoul',
