@@ -11,8 +11,8 @@ INSERT INTO wallets (user_id, balance, updated_at) VALUES (:u, 0, now())
   ON CONFLICT (user_id) DO UPDATE SET user_id = excluded.user_id
   RETURNING user_id, balance, updated_at \gset w_
 \set after :w_balance + :amount
--- PgWalletRepository.save
-UPDATE wallets SET balance = :after, updated_at = now() WHERE user_id = :u AND :after::bigint <= 10000000::bigint; -- the ceiling, MAX_BALANCE of bench/run.ts
+-- PgWalletRepository.addCharge: the ceiling (MAX_BALANCE of bench/run.ts) as a condition on the column
+UPDATE wallets SET balance = balance + :amount::bigint, updated_at = now() WHERE user_id = :u AND balance + :amount::bigint <= 10000000 RETURNING balance;
 -- PgBalanceHistoryRepository.append
 INSERT INTO balance_history (user_id, type, amount, balance_after, order_id, created_at)
   VALUES (:u, 'CHARGE', :amount, :after, NULL, now()) RETURNING id;

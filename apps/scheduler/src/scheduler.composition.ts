@@ -43,6 +43,7 @@ import {
   RelayOutboxEvents,
   type Clock,
   type DataPlatformClient,
+  type OutboxRelayStore,
   type RelayObserver,
   type RelayPolicy,
   type RetentionPolicy,
@@ -116,6 +117,7 @@ export interface SchedulerOverrides extends Partial<SchedulerSchedule> {
   relayPolicy?: Partial<RelayPolicy>;
   retentionPolicy?: Partial<RetentionPolicy>;
   dataPlatform?: DataPlatformClient;
+  outboxRelayStore?: OutboxRelayStore;
   /** Sees every delivery attempt: where counters of attempts, latency and parked events hook in. */
   relayObserver?: RelayObserver;
 }
@@ -140,6 +142,7 @@ const Tokens = {
   relayPolicy: token<RelayPolicy>('RelayPolicy'),
   retentionPolicy: token<RetentionPolicy>('RetentionPolicy'),
   unitOfWork: token<KyselyUnitOfWork>('UnitOfWork'),
+  outboxRelayStore: token<OutboxRelayStore>('OutboxRelayStore'),
   dataPlatform: token<DataPlatformClient>('DataPlatformClient'),
   relayObserver: token<RelayObserver | null>('RelayObserver'),
   deliveries: token<DataPlatformClient>('MeteredDataPlatformClient'),
@@ -176,6 +179,7 @@ function schedulerContainer({ config, database, logger, metrics }: SchedulerRole
   provide(c, Tokens.relayPolicy, () => relayPolicyFrom(config));
   provide(c, Tokens.retentionPolicy, () => retentionPolicyFrom(config));
   provide(c, Tokens.unitOfWork, () => new KyselyUnitOfWork(database.db));
+  provide(c, Tokens.outboxRelayStore, () => new PgOutboxRelayStore(database.db));
   provide(c, Tokens.dataPlatform, () => dataPlatformClientFor(config.dataPlatform));
   provide(c, Tokens.deliveries, (r) => {
     const client = resolve(r, Tokens.dataPlatform);
@@ -187,7 +191,7 @@ function schedulerContainer({ config, database, logger, metrics }: SchedulerRole
     Tokens.relayOutboxEvents,
     (r) =>
       new RelayOutboxEvents(
-        new PgOutboxRelayStore(database.db),
+        resolve(r, Tokens.outboxRelayStore),
         resolve(r, Tokens.deliveries),
         resolve(r, Tokens.clock),
         resolve(r, Tokens.relayPolicy),
@@ -285,7 +289,7 @@ export interface SchedulerParts {
 export function composeScheduler(options: SchedulerRoleOptions): SchedulerParts {
   const c = schedulerContainer(options).createChildContainer();
   const { config } = options;
-  const { clock, relayPolicy, retentionPolicy, dataPlatform, relayObserver } = options;
+  const { clock, relayPolicy, retentionPolicy, dataPlatform, outboxRelayStore, relayObserver } = options;
   c.register(Tokens.schedule, {
     useValue: {
       pollIntervalMs: options.pollIntervalMs ?? DEFAULT_SCHEDULE.pollIntervalMs,
@@ -301,6 +305,7 @@ export function composeScheduler(options: SchedulerRoleOptions): SchedulerParts 
   if (relayPolicy) c.register(Tokens.relayPolicy, { useValue: { ...relayPolicyFrom(config), ...relayPolicy } });
   if (retentionPolicy) c.register(Tokens.retentionPolicy, { useValue: { ...retentionPolicyFrom(config), ...retentionPolicy } });
   if (dataPlatform) c.register(Tokens.dataPlatform, { useValue: dataPlatform });
+  if (outboxRelayStore) c.register(Tokens.outboxRelayStore, { useValue: outboxRelayStore });
   if (relayObserver) c.register(Tokens.relayObserver, { useValue: relayObserver });
   return {
     relay: resolve(c, Tokens.relay),
