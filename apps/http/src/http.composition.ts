@@ -210,7 +210,10 @@ function httpContainer(ports: StorefrontPorts, settings: HttpSettings): Dependen
  */
 export function composeHttp(ports: StorefrontPorts, settings: HttpSettings, overrides: HttpOverrides = {}): AppDependencies {
   const app = httpContainer(ports, settings).createChildContainer();
-  for (const name of Object.keys(overrides) as (keyof StorefrontPorts)[]) app.register(Ports[name], { useValue: overrides[name] });
+  for (const name of Object.keys(overrides) as (keyof StorefrontPorts)[]) {
+    const port = overrides[name];
+    if (port !== undefined) app.register(Ports[name], { useValue: port });
+  }
   return resolve(app, Tokens.appDependencies);
 }
 

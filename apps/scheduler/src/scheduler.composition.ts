@@ -170,9 +170,10 @@ function schedulerContainer({ config, database, logger, metrics }: SchedulerRole
   c.register(Tokens.config, { useValue: config });
   c.register(Tokens.database, { useValue: database });
   c.register(Tokens.logger, { useValue: logger });
-  c.register(Tokens.metrics, { useValue: metrics ?? null });
+  // Factories, not values, for what may be null: tsyringe takes a null `useValue` for a class to construct.
+  c.register(Tokens.metrics, { useFactory: () => metrics ?? null });
+  c.register(Tokens.relayObserver, { useFactory: () => null });
   c.register(Tokens.schedule, { useValue: DEFAULT_SCHEDULE });
-  c.register(Tokens.relayObserver, { useValue: null });
   provide(c, Tokens.clock, () => new SystemClock());
   provide(c, Tokens.maxBalance, () => Money.of(config.maxBalance));
   provide(c, Tokens.calendar, () => new BusinessCalendar(config.businessTimeZone));
