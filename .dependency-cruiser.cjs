@@ -1,6 +1,7 @@
 // The dependency rule (docs/architecture.md#layers), enforced in CI (`pnpm lint:deps`):
 //   domain imports nothing of ours and no package at all; application imports only domain;
-//   adapters import application, domain and npm packages; only apps/* import adapters;
+//   adapters import application, domain and npm packages; only apps/* (and the process host
+//   scripts/start-all.ts, for the shared start-up) import adapters;
 //   nothing imports apps/* except scripts/start-all.ts, the one process host of both apps.
 //
 // Rules match on resolved paths relative to the cruise's base directory. Workspace packages
@@ -66,10 +67,10 @@ module.exports = {
     {
       name: "only-apps-import-adapters",
       comment:
-        "Only the composition roots in apps/* wire adapters (the packages/* layers have their " +
-        "own rules above).",
+        "Only the composition roots in apps/* wire adapters, and scripts/start-all.ts runs both " +
+        "apps on the shared start-up (the packages/* layers have their own rules above).",
       severity: "error",
-      from: { pathNot: "^(apps|packages)/" },
+      from: { pathNot: "^(apps|packages)/|^scripts/start-all\\.ts$" },
       to: { path: "^packages/adapters/" },
     },
     {

@@ -7,37 +7,35 @@
  *
  * The only file that imports both apps (the dependency rule allows exactly this one).
  */
-import { createLogger, demoTokens, exitOnStartFailure, installShutdown, loadServiceConfig, openServiceDatabase, startHttpRole } from '@storefront/http';
+import { runService, type AppConfig, type Database } from '@storefront/adapters';
+import { demoTokens, httpAddressOf, startHttpRole } from '@storefront/http';
 import { startSchedulerRole } from '@storefront/scheduler';
 
-const config = loadServiceConfig();
-const logger = createLogger({ level: config.logLevel, pretty: config.nodeEnv === 'development' });
+await runService({
+  listensOn: httpAddressOf,
+  async start({ config, database, logger }) {
+    const http = await startHttpRole({ config, database, logger: logger.child({ role: 'http' }) });
+    // One process, one set of figures: the scheduler's go to the registry the HTTP port serves.
+    const scheduler = startSchedulerRole({ config, database, logger: logger.child({ role: 'scheduler' }), metrics: http.metrics });
+    return {
+      async stop() {
+        await http.close();
+        await scheduler.close();
+      },
+      // Demo tokens are a development convenience: production never prints a token (it would be
+      // signed with the real secret and land in the logs).
+      async announce() {
+        if (config.nodeEnv !== 'production' && (database.kind === 'pglite' || config.jwt.isDevelopmentDefault)) await printDemo(config, database, http.url);
+      },
+    };
+  },
+});
 
-let database: Awaited<ReturnType<typeof openServiceDatabase>> | undefined;
-try {
-  database = await openServiceDatabase(config, logger);
-  const opened = database;
-  const http = await startHttpRole({ config, database, logger: logger.child({ role: 'http' }) });
-  // One process, one set of figures: the scheduler's go to the registry the HTTP port serves.
-  const scheduler = startSchedulerRole({ config, database, logger: logger.child({ role: 'scheduler' }), metrics: http.metrics });
-  installShutdown(logger, async () => {
-    await http.close();
-    await scheduler.close();
-    await opened.close();
-  });
-  // Demo tokens are a development convenience: production never prints a token (it would be
-  // signed with the real secret and land in the logs).
-  if (config.nodeEnv !== 'production' && (database.kind === 'pglite' || config.jwt.isDevelopmentDefault)) await printDemo(http.url);
-} catch (error) {
-  await database?.close().catch(() => undefined);
-  await exitOnStartFailure(logger, error, config);
-}
-
-async function printDemo(url: string): Promise<void> {
-  const { user, admin } = await demoTokens(config);
+async function printDemo(config: AppConfig, database: Database, url: string): Promise<void> {
+  const { user, admin } = await demoTokens(config.jwt.secret);
   const lines = [
     '',
-    `Storefront is up at ${url} (${config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}/pglite`}).`,
+    `Storefront is up at ${url} (${database.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}/pglite` : 'PostgreSQL'}).`,
     `API docs: ${url}/docs   OpenAPI: ${url}/openapi.json`,
     '',
     'Demo tokens (valid 30 days, signed with the configured JWT_SECRET):',

@@ -12,9 +12,9 @@
 --   userId: :u
 --   now: now()
 \set after :w_balance + :amount
--- The ceiling is MAX_BALANCE of bench/run.ts.
--- @sql PgWalletRepository.save
---   balance: :after
+-- The ceiling (MAX_BALANCE of bench/run.ts) is a condition on the column.
+-- @sql PgWalletRepository.addCharge
+--   amount: :amount
 --   now: now()
 --   userId: :u
 --   maxBalance: 10000000

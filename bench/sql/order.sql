@@ -35,11 +35,10 @@
 --   lineAmount: :p_price
 --   linePaidAmount: :p_price
 \set after :w_balance - :p_price
--- @sql PgWalletRepository.save
+-- @sql PgWalletRepository.savePaid
 --   balance: :after
 --   now: now()
 --   userId: :u
---   maxBalance: 10000000
 -- @sql PgBalanceHistoryRepository.append
 --   userId: :u
 --   type: 'PAYMENT'

@@ -1,6 +1,6 @@
 import { createInMemoryStorefront } from '@storefront/application/testing';
 import { buildApp } from '../src/app';
-import { appDependencies } from '../src/container';
+import { composeHttp } from '../src/http.composition';
 
 /**
  * The OpenAPI document the service serves at GET /openapi.json, as parsed JSON. It depends on the
@@ -8,7 +8,7 @@ import { appDependencies } from '../src/container';
  */
 export async function servedOpenApiDocument(): Promise<Record<string, unknown>> {
   const app = await buildApp(
-    appDependencies(createInMemoryStorefront(), {
+    composeHttp(createInMemoryStorefront(), {
       jwtSecret: 'only-for-writing-the-openapi-document',
       maxBalance: 10_000_000,
       businessTimeZone: 'Asia/Seoul',

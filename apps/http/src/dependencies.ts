@@ -29,49 +29,59 @@ import type {
   UpdateProduct,
 } from '@storefront/application';
 
-/** What a route needs of a use case: its `execute`, so the composition root may decorate it. */
+/*
+ * The one list of the use cases the HTTP API calls, each route exactly one. The composition root
+ * builds objects of these two types (the compiler refuses one too many or too few); routes and
+ * the idempotency guard read them.
+ */
+
+/** What a route needs of a use case: its `execute`. */
 type UseCase<T extends { execute: unknown }> = Pick<T, 'execute'>;
 
-/** Every use case the HTTP API calls; each route calls exactly one. */
-export interface UseCases {
-  getBalance: UseCase<GetBalance>;
+/** The use cases of the routes that take an Idempotency-Key: built again per keyed request, on a unit of work that completes its key. */
+export interface WriteUseCases {
   chargeBalance: UseCase<ChargeBalance>;
+  createProduct: UseCase<CreateProduct>;
+  updateProduct: UseCase<UpdateProduct>;
+  createCoupon: UseCase<CreateCoupon>;
+  issueCoupon: UseCase<IssueCoupon>;
+  placeOrder: UseCase<PlaceOrder>;
+  cancelOrder: UseCase<CancelOrder>;
+  refundOrder: UseCase<RefundOrder>;
+}
+
+/** Every other use case: built once per app. */
+export interface SharedUseCases {
+  getBalance: UseCase<GetBalance>;
   getBalanceHistory: UseCase<GetBalanceHistory>;
   listProducts: UseCase<ListProducts>;
   getProduct: UseCase<GetProduct>;
   getTopProducts: UseCase<GetTopProducts>;
-  createProduct: UseCase<CreateProduct>;
-  updateProduct: UseCase<UpdateProduct>;
-  createCoupon: UseCase<CreateCoupon>;
   getCoupon: UseCase<GetCoupon>;
-  issueCoupon: UseCase<IssueCoupon>;
   listUserCoupons: UseCase<ListUserCoupons>;
-  placeOrder: UseCase<PlaceOrder>;
+  listCoupons: UseCase<ListCoupons>;
   getOrder: UseCase<GetOrder>;
   listUserOrders: UseCase<ListUserOrders>;
-  aggregateDailySales: UseCase<AggregateDailySales>;
-  listOutboxEvents: UseCase<ListOutboxEvents>;
-  retryOutboxEvent: UseCase<RetryOutboxEvent>;
-  cancelOrder: UseCase<CancelOrder>;
-  refundOrder: UseCase<RefundOrder>;
   listOrders: UseCase<ListOrders>;
-  listCoupons: UseCase<ListCoupons>;
+  aggregateDailySales: UseCase<AggregateDailySales>;
   auditInvariants: UseCase<AuditInvariants>;
+  listOutboxEvents: UseCase<ListOutboxEvents>;
   getOutboxEvent: UseCase<GetOutboxEvent>;
+  retryOutboxEvent: UseCase<RetryOutboxEvent>;
   readEventFeed: UseCase<ReadEventFeed>;
 }
 
-/** The use cases of the mutating routes: built per keyed request on a unit of work that completes its key. */
-export type WriteUseCases = Pick<UseCases, 'chargeBalance' | 'placeOrder' | 'issueCoupon' | 'createProduct' | 'updateProduct' | 'createCoupon' | 'cancelOrder' | 'refundOrder'>;
+/** Every use case the HTTP API calls. */
+export type UseCases = WriteUseCases & SharedUseCases;
 
-/** What `buildApp` needs: a pure function of these, so tests inject in-memory or PostgreSQL ones. */
+/** What `buildApp` needs: the composition root (`composeHttp`) builds it, for the HTTP role and for tests alike. */
 export interface AppDependencies {
   useCases: UseCases;
   /** Shared by every instance: PostgreSQL in production, never process memory. */
   idempotency: IdempotencyStore;
   /** The shared unit of work, which a keyed request's own unit of work wraps. */
   transactions: UnitOfWork;
-  /** The write use cases on a given unit of work (the composition root's factory). */
+  /** The write use cases on a given unit of work. */
   writeUseCasesOn: (transactions: UnitOfWork) => WriteUseCases;
   clock: Clock;
   /** HS256 secret of the identity provider's tokens; also keys the page cursors' signatures. */

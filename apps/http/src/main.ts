@@ -1,20 +1,12 @@
-import 'reflect-metadata';
-import type { Database } from '@storefront/adapters';
-import { createLogger, exitOnStartFailure, installShutdown, loadServiceConfig, openServiceDatabase, startHttpRole } from './index';
+import { runService } from '@storefront/adapters';
+import { httpAddressOf, startHttpRole } from './http.composition';
 
 /** `pnpm start:http`: the HTTP role alone (several may run side by side on one PostgreSQL). */
-const config = loadServiceConfig();
-const logger = createLogger({ level: config.logLevel, role: 'http', pretty: config.nodeEnv === 'development' });
-let database: Database | undefined;
-try {
-  database = await openServiceDatabase(config, logger);
-  const opened = database;
-  const http = await startHttpRole({ config, database, logger });
-  installShutdown(logger, async () => {
-    await http.close();
-    await opened.close();
-  });
-} catch (error) {
-  await database?.close().catch(() => undefined);
-  await exitOnStartFailure(logger, error, config);
-}
+await runService({
+  role: 'http',
+  listensOn: httpAddressOf,
+  async start(service) {
+    const http = await startHttpRole(service);
+    return { stop: () => http.close() };
+  },
+});

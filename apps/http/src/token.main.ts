@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { issueToken, TTL } from './auth/issue-token';
-import { loadServiceConfig } from './bootstrap';
+import { loadServiceConfig } from '@storefront/adapters';
 
 const USAGE = 'usage: pnpm token --sub <user id> [--role user|admin] [--ttl 1h]';
 

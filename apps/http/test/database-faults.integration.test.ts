@@ -5,10 +5,9 @@ import { DEFAULT_IN_MEMORY_NOW, ManualClock } from '@storefront/application/test
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
-import { appDependencies } from '../src/container';
 import type { App } from '../src/http/route-context';
-import { postgresPorts } from '../src/index';
-import { bearer, json, TEST_SECRET, token } from './support';
+import { composeHttp, postgresPorts } from '../src/http.composition';
+import { bearer, json, TEST_PORT_CONFIG, testSettings, token } from './support';
 
 /*
  * The database misbehaving under the HTTP API: unreachable, or holding a row lock for long. The
@@ -17,10 +16,7 @@ import { bearer, json, TEST_SECRET, token } from './support';
  */
 
 async function appOn(database: Database): Promise<App> {
-  const ports = { ...postgresPorts(database), clock: new ManualClock(DEFAULT_IN_MEMORY_NOW) };
-  return buildApp(
-    appDependencies(ports, { jwtSecret: TEST_SECRET, maxBalance: 10_000_000, businessTimeZone: 'Asia/Seoul', readiness: async () => true, productCacheTtlMs: 0 }),
-  );
+  return buildApp(composeHttp(postgresPorts(database, TEST_PORT_CONFIG), testSettings(), { clock: new ManualClock(DEFAULT_IN_MEMORY_NOW) }));
 }
 
 function expectUnavailable(response: { statusCode: number; headers: Record<string, unknown>; body: string }): void {

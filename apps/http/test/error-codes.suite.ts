@@ -138,24 +138,16 @@ describe('every error code of the contract', () => {
       entered = resolve;
     });
     const s = await app({
-      override: (deps) => {
-        // A keyed request runs its use case on its own unit of work: hold the charge built for it.
-        const writesOn = deps.writeUseCasesOn;
-        deps.writeUseCasesOn = (transactions) => {
-          const writes = writesOn(transactions);
-          const real = writes.chargeBalance;
-          return {
-            ...writes,
-            chargeBalance: {
-              execute: async (input: Parameters<typeof real.execute>[0]) => {
-                entered();
-                await gate;
-                return real.execute(input);
-              },
-            },
-          };
-        };
-      },
+      // Hold the first request's transaction: its key is claimed by then, its charge not yet run.
+      overrides: ({ transactions }) => ({
+        transactions: {
+          run: async (work) => {
+            entered();
+            await gate;
+            return transactions.run(work);
+          },
+        },
+      }),
     });
     const headers = { ...bearer(await s.userToken(1)), 'idempotency-key': 'key-1' };
     const first = s.app.inject({ method: 'POST', url: '/users/1/balance/charge', headers, payload: { amount: 100 } });
@@ -208,11 +200,12 @@ describe('every error code of the contract', () => {
 
   it('500 INTERNAL with a fixed message: no stack, no SQL', async () => {
     const s = await app({
-      override: (deps) => {
-        deps.useCases.getProduct = {
-          execute: () => Promise.reject(new Error('syntax error at or near "SELECT password FROM secrets"')),
-        };
-      },
+      overrides: ({ catalogQueries }) => ({
+        catalogQueries: {
+          products: (page) => catalogQueries.products(page),
+          productById: () => Promise.reject(new Error('syntax error at or near "SELECT password FROM secrets"')),
+        },
+      }),
     });
     const response = await s.app.inject({ method: 'GET', url: '/products/1' });
     const body = expectProblem(response, 'INTERNAL');
@@ -247,15 +240,14 @@ describe('every error code of the contract', () => {
     const claimed: string[] = [];
     const limited = await app({
       build: { protection: { corsOrigins: [], rateLimitPerMinute: 1 } },
-      override: (deps) => {
-        const store = deps.idempotency;
-        deps.idempotency = {
+      overrides: ({ idempotencyStore: store }) => ({
+        idempotencyStore: {
           claim: (ref, fingerprint, now) => (claimed.push(ref.key), store.claim(ref, fingerprint, now)),
           complete: (ref, response) => store.complete(ref, response),
           release: (ref) => store.release(ref),
           purgeCreatedBefore: (before) => store.purgeCreatedBefore(before),
-        };
-      },
+        },
+      }),
     });
     const user = { ...bearer(await limited.userToken(9)), 'content-type': 'application/json' };
     const charge = (key: string) => limited.app.inject({ method: 'POST', url: '/users/9/balance/charge', headers: { ...user, 'idempotency-key': key }, payload: { amount: 100 } });

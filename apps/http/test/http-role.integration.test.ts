@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { startHttpRole } from '../src/index';
+import { startHttpRole } from '../src/http.composition';
 
 const testDb = useFreshDatabase({ poolSize: 5 });
 

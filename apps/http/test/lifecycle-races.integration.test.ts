@@ -1,12 +1,11 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-explicit-any -- assertions read parsed JSON responses */
-import { checkInvariants } from '@storefront/adapters';
+import { checkInvariants, readinessOf } from '@storefront/adapters';
 import { useFreshDatabase } from '@storefront/adapters/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
-import { appDependencies } from '../src/container';
 import type { App } from '../src/http/route-context';
-import { postgresPorts, readinessOf } from '../src/index';
-import { TEST_SECRET, token } from './support';
+import { composeHttp, postgresPorts } from '../src/http.composition';
+import { TEST_PORT_CONFIG, testSettings, token } from './support';
 
 /*
  * Cancellations and refunds racing each other and new orders, over real HTTP (loopback)
@@ -84,14 +83,11 @@ const stockOf = async (productId: number): Promise<number> => (await ok('GET', `
 beforeAll(async () => {
   const database = testDb.current;
   app = await buildApp(
-    appDependencies(postgresPorts(database, MAX_BALANCE), {
-      jwtSecret: TEST_SECRET,
-      maxBalance: MAX_BALANCE,
-      businessTimeZone: TIME_ZONE,
-      readiness: readinessOf(database),
+    composeHttp(
+      postgresPorts(database, { ...TEST_PORT_CONFIG, businessTimeZone: TIME_ZONE }),
       // No product cache: every stock read below is the database's.
-      productCacheTtlMs: 0,
-    }),
+      testSettings({ maxBalance: MAX_BALANCE, businessTimeZone: TIME_ZONE, readiness: readinessOf(database), productCacheTtlMs: 0 }),
+    ),
   );
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   admin = await token({ sub: '1000000', role: 'admin' });

@@ -5,10 +5,9 @@ import { freshDatabase, type TestDatabase } from '@storefront/adapters/testing';
 import { ManualClock, DEFAULT_IN_MEMORY_NOW } from '@storefront/application/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, registeredRoutes } from '../src/app';
-import { appDependencies } from '../src/container';
 import type { App } from '../src/http/route-context';
-import { postgresPorts } from '../src/index';
-import { bearer, TEST_SECRET, token } from './support';
+import { composeHttp, postgresPorts } from '../src/http.composition';
+import { bearer, TEST_PORT_CONFIG, testSettings, token } from './support';
 
 /*
  * GET /metrics of an HTTP process on PostgreSQL: the figures the README lists, labels from small
@@ -25,14 +24,7 @@ let metricNames: Set<string>;
 beforeAll(async () => {
   database = await freshDatabase({ poolSize: 4 });
   const metrics = createProcessMetrics(database);
-  const ports = { ...postgresPorts(database), clock: new ManualClock(DEFAULT_IN_MEMORY_NOW) };
-  const deps = appDependencies(ports, {
-    jwtSecret: TEST_SECRET,
-    maxBalance: 10_000_000,
-    businessTimeZone: 'Asia/Seoul',
-    readiness: async () => true,
-    productCacheTtlMs: 0,
-  });
+  const deps = composeHttp(postgresPorts(database, TEST_PORT_CONFIG), testSettings(), { clock: new ManualClock(DEFAULT_IN_MEMORY_NOW) });
   app = await buildApp(deps, { metrics: metrics.registry });
   metricNames = new Set(
     (await metrics.registry.getMetricsAsJSON()).flatMap((metric) =>

@@ -3,8 +3,8 @@ import addFormats from 'ajv-formats';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createInMemoryStorefront } from '@storefront/application/testing';
 import { buildApp } from '../src/app';
-import { appDependencies } from '../src/container';
 import type { App } from '../src/http/route-context';
+import { composeHttp } from '../src/http.composition';
 
 /*
  * The served OpenAPI document as a contract that every answer of the test apps must keep: the
@@ -223,7 +223,7 @@ export function theServedDocument(): Promise<OpenApiContract> {
 
 async function readServedDocument(): Promise<OpenApiContract> {
   const app = await buildApp(
-    appDependencies(createInMemoryStorefront(), {
+    composeHttp(createInMemoryStorefront(), {
       jwtSecret: 'only-for-reading-the-openapi-document',
       maxBalance: 10_000_000,
       businessTimeZone: 'Asia/Seoul',

@@ -1,10 +1,9 @@
 import { DEFAULT_IN_MEMORY_NOW, ManualClock } from '@storefront/application/testing';
 import { freshDatabase } from '@storefront/adapters/testing';
 import { buildApp } from '../src/app';
-import { appDependencies } from '../src/container';
-import { postgresPorts } from '../src/index';
+import { composeHttp, postgresPorts } from '../src/http.composition';
 import { holdToTheDocument, theServedDocument } from './openapi-contract';
-import { TEST_SECRET, token, type AppOptions, type TestApp } from './support';
+import { TEST_PORT_CONFIG, testSettings, token, type AppOptions, type TestApp } from './support';
 
 /**
  * The app on a fresh PostgreSQL database of its own (dropped on close), with a manual clock at
@@ -14,12 +13,9 @@ export async function postgresApp(options: AppOptions = {}): Promise<Omit<TestAp
   const database = await freshDatabase({ poolSize: 5 });
   const clock = new ManualClock(DEFAULT_IN_MEMORY_NOW);
   const ready = { value: true };
-  const ports = { ...postgresPorts(database, options.maxBalance ?? 10_000_000), clock };
-  const deps = appDependencies(
-    ports,
-    { jwtSecret: TEST_SECRET, maxBalance: options.maxBalance ?? 10_000_000, businessTimeZone: 'Asia/Seoul', readiness: async () => ready.value, productCacheTtlMs: 1_000 },
-  );
-  options.override?.(deps);
+  const ports = { ...postgresPorts(database, TEST_PORT_CONFIG), clock };
+  const settings = testSettings({ maxBalance: options.maxBalance ?? 10_000_000, readiness: async () => ready.value, productCacheTtlMs: 1_000 });
+  const deps = composeHttp(ports, settings, options.overrides?.(ports));
   const contract = await theServedDocument();
   const app = await buildApp(deps, options.build);
   holdToTheDocument(app, contract);

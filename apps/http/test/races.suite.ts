@@ -1,12 +1,11 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- assertions read parsed JSON responses */
-import { checkInvariants } from '@storefront/adapters';
+import { checkInvariants, readinessOf } from '@storefront/adapters';
 import type { Database } from '@storefront/adapters';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
-import { appDependencies } from '../src/container';
 import type { App } from '../src/http/route-context';
-import { postgresPorts, readinessOf } from '../src/index';
-import { TEST_SECRET, token } from './support';
+import { composeHttp, postgresPorts } from '../src/http.composition';
+import { TEST_PORT_CONFIG, testSettings, token } from './support';
 
 /*
  * Races over real HTTP (loopback) against PostgreSQL: hundreds of parallel requests, then
@@ -73,7 +72,7 @@ const countBy = (answers: Answer[]) =>
 beforeAll(async () => {
   database = await openDatabase();
   app = await buildApp(
-    appDependencies(postgresPorts(database, MAX_BALANCE), { jwtSecret: TEST_SECRET, maxBalance: MAX_BALANCE, businessTimeZone: TIME_ZONE, readiness: readinessOf(database), productCacheTtlMs: 1_000 }),
+    composeHttp(postgresPorts(database, { ...TEST_PORT_CONFIG, businessTimeZone: TIME_ZONE }), testSettings({ maxBalance: MAX_BALANCE, businessTimeZone: TIME_ZONE, readiness: readinessOf(database), productCacheTtlMs: 1_000 })),
   );
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   adminToken = await token({ sub: '1000000', role: 'admin' });

@@ -1,14 +1,21 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- assertions read parsed JSON responses */
-import type { OutboxRelayStore } from '@storefront/application';
+import type { OutboxRelayStore, StorefrontPorts } from '@storefront/application';
 import { aCoupon, aProduct, createInMemoryStorefront, TEST_COUPON_EXPIRY, type InMemoryStorefront, type ManualClock } from '@storefront/application/testing';
 import { SignJWT } from 'jose';
 import { buildApp, type BuildAppOptions } from '../src/app';
-import { appDependencies } from '../src/container';
-import type { AppDependencies } from '../src/dependencies';
 import type { App } from '../src/http/route-context';
+import { composeHttp, type HttpOverrides, type HttpSettings } from '../src/http.composition';
 import { holdToTheDocument, theServedDocument } from './openapi-contract';
 
 export const TEST_SECRET = 'test-secret-test-secret-test-secret';
+
+/** The HTTP role's settings in tests: the production defaults, the product cache off unless asked for. */
+export function testSettings(settings: Partial<HttpSettings> = {}): HttpSettings {
+  return { jwtSecret: TEST_SECRET, maxBalance: 10_000_000, businessTimeZone: 'Asia/Seoul', readiness: async () => true, productCacheTtlMs: 0, ...settings };
+}
+
+/** What `postgresPorts` reads of the configuration, as the defaults set it. */
+export const TEST_PORT_CONFIG = { idempotencyLeaseMs: 10_000, businessTimeZone: 'Asia/Seoul' };
 
 export async function token(
   claims: { sub?: string; role?: unknown; [claim: string]: unknown },
@@ -38,7 +45,8 @@ export interface TestApp {
 
 export interface AppOptions {
   maxBalance?: number;
-  override?: (deps: AppDependencies) => void;
+  /** Ports to replace, given the app's own: composed in a child container, as `composeHttp` does. */
+  overrides?: (ports: StorefrontPorts) => HttpOverrides;
   /** Logger, metrics and protection settings, as the HTTP role passes them. */
   build?: BuildAppOptions;
 }
@@ -50,14 +58,8 @@ export type AppFactory = (options?: AppOptions) => Promise<Omit<TestApp, 'store'
 export async function inMemoryApp(options: AppOptions = {}): Promise<TestApp> {
   const store = createInMemoryStorefront();
   const ready = { value: true };
-  const deps = appDependencies(store, {
-    jwtSecret: TEST_SECRET,
-    maxBalance: options.maxBalance ?? 10_000_000,
-    businessTimeZone: 'Asia/Seoul',
-    readiness: async () => ready.value,
-    productCacheTtlMs: 1_000,
-  });
-  options.override?.(deps);
+  const settings = testSettings({ maxBalance: options.maxBalance ?? 10_000_000, readiness: async () => ready.value, productCacheTtlMs: 1_000 });
+  const deps = composeHttp(store, settings, options.overrides?.(store));
   const contract = await theServedDocument();
   const app = await buildApp(deps, options.build);
   holdToTheDocument(app, contract);

@@ -3,9 +3,9 @@ import { connect, type Socket } from 'node:net';
 import { createInMemoryStorefront } from '@storefront/application/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
-import { appDependencies } from '../src/container';
 import type { App } from '../src/http/route-context';
-import { TEST_SECRET, token } from './support';
+import { composeHttp } from '../src/http.composition';
+import { testSettings, token } from './support';
 
 /*
  * What Node's HTTP layer refuses before any route runs, over real sockets: every such answer is
@@ -66,7 +66,7 @@ describe('the HTTP transport', () => {
 
   beforeAll(async () => {
     const store = createInMemoryStorefront();
-    const deps = appDependencies(store, { jwtSecret: TEST_SECRET, maxBalance: 10_000_000, businessTimeZone: 'Asia/Seoul', readiness: async () => true, productCacheTtlMs: 0 });
+    const deps = composeHttp(store, testSettings());
     app = await buildApp(deps, { limits: { requestTimeoutMs: REQUEST_TIMEOUT_MS, headersTimeoutMs: REQUEST_TIMEOUT_MS, maxConnections: 2_100 } });
     await app.listen({ host: '127.0.0.1', port: 0 });
     port = (app.server.address() as { port: number }).port;

@@ -1,4 +1,5 @@
 import { AuditInvariants } from '@storefront/application';
+import { Money } from '@storefront/domain';
 import { createInMemoryStorefront, Given } from '@storefront/application/testing';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ describe('InvariantAuditJob', () => {
     await new Given(store).fundedUser(1, 5_000);
     const logger = recordingLogger();
     const registry = new Registry();
-    const job = new InvariantAuditJob(new AuditInvariants(store.invariantAuditor, store.clock, 1_000), logger);
+    const job = new InvariantAuditJob(new AuditInvariants(store.invariantAuditor, store.clock, 1_000, Money.of(10_000_000)), logger);
     job.exportCountTo(registry);
     expect(await registry.getSingleMetricAsString('storefront_invariant_violations')).toMatch(/^storefront_invariant_violations 0$/m);
 

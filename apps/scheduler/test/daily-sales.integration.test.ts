@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AggregateDailySales, BusinessCalendar, type DailyProductSales, type OrderView } from '@storefront/application';
 import { checkInvariants, KyselyUnitOfWork, loadConfig, PgTransactionHorizon } from '@storefront/adapters';
 import { freshDatabase, type TestDatabase } from '@storefront/adapters/testing';
-import { startSchedulerRole } from '../src/index';
+import { startSchedulerRole } from '../src/scheduler.composition';
 import { ManualClock } from '@storefront/application/testing';
 import { recordingLogger, type LogEntry } from './support/recording-logger';
 import { MAX_BALANCE, TestShop } from './support/shop';

@@ -6,7 +6,7 @@ import { RetryOutboxEvent } from '@storefront/application';
 import { checkInvariants, loadConfig, PgOutboxQueries, PgOutboxRelayStore } from '@storefront/adapters';
 import { freshDatabase, type TestDatabase } from '@storefront/adapters/testing';
 import { DomainError, ErrorCode } from '@storefront/domain';
-import { startSchedulerRole } from '../src/index';
+import { startSchedulerRole } from '../src/scheduler.composition';
 import { DataPlatformReceiver } from './support/data-platform-receiver';
 import { SECRET, startRelay, type RelayUnderTest } from './support/relay';
 import { MAX_BALANCE, TestShop } from './support/shop';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, migrateToLatest, migrations, openDatabase, runUnderAdvisoryLock, type Database } from '@storefront/adapters';
 import { freshDatabaseUrl, freshEmptyDatabaseUrl, startPgBouncer, type FreshDatabaseRef, type PgBouncer } from '@storefront/adapters/testing';
 import { ManualClock } from '@storefront/application/testing';
-import { startSchedulerRole } from '../src/index';
+import { startSchedulerRole } from '../src/scheduler.composition';
 import { DataPlatformReceiver } from './support/data-platform-receiver';
 import { recordingLogger } from './support/recording-logger';
 import { SECRET } from './support/relay';

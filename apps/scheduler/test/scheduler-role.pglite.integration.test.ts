@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, migrateToLatest, openDatabase, type Database } from '@storefront/adapters';
-import { startSchedulerRole } from '../src/index';
+import { startSchedulerRole } from '../src/scheduler.composition';
 import { ManualClock } from '@storefront/application/testing';
 import { recordingLogger } from './support/recording-logger';
 import { TestShop } from './support/shop';

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-explicit-any -- each case reads its own untyped sample arguments */
 import type { SettledDelivery } from '@storefront/application';
-import { Order, UserCoupon, Wallet } from '@storefront/domain';
+import { Money, Order, UserCoupon, Wallet } from '@storefront/domain';
 import type { Kysely } from 'kysely';
 import type { DB } from '../src/db/schema';
 import { PgIdempotencyKeyRepository, PgIdempotencyStore } from '../src/idempotency/pg-idempotency-store';
@@ -152,19 +152,30 @@ const repositories: SqlCase[] = [
     name: 'PgWalletRepository.lockForUser',
     args: { userId: 7001, now: NOW },
     answers: [{ rows: [walletRow] }],
-    run: (db, a) => new PgWalletRepository(db, MAX_BALANCE).lockForUser(a['userId'], a['now']),
+    run: (db, a) => new PgWalletRepository(db).lockForUser(a['userId'], a['now']),
   },
   {
     source: 'repositories/wallet.repository.ts',
-    name: 'PgWalletRepository.save',
-    args: { userId: 7001, balance: 53_000, now: NOW, maxBalance: MAX_BALANCE },
-    run: (db, a) => new PgWalletRepository(db, a['maxBalance']).save(Wallet.fromPrimitives({ userId: a['userId'], balance: a['balance'], updatedAt: a['now'] })),
+    name: 'PgWalletRepository.addCharge',
+    args: { amount: 20_000, now: NOW, userId: 7001, maxBalance: MAX_BALANCE, balanceAfter: 53_000 },
+    answers: [{ rows: [{ balance: 53_000 }] }],
+    run: (db, a) =>
+      new PgWalletRepository(db).addCharge(
+        { userId: a['userId'], type: 'CHARGE', amount: a['amount'], balanceAfter: a['balanceAfter'], occurredAt: a['now'] },
+        Money.of(a['maxBalance']),
+      ),
+  },
+  {
+    source: 'repositories/wallet.repository.ts',
+    name: 'PgWalletRepository.savePaid',
+    args: { balance: 29_400, now: NOW, userId: 7001 },
+    run: (db, a) => new PgWalletRepository(db).savePaid(Wallet.fromPrimitives({ userId: a['userId'], balance: a['balance'], updatedAt: a['now'] })),
   },
   {
     source: 'repositories/wallet.repository.ts',
     name: 'PgWalletRepository.saveRefunded',
     args: { userId: 7001, balance: 53_000, now: NOW },
-    run: (db, a) => new PgWalletRepository(db, MAX_BALANCE).saveRefunded(Wallet.fromPrimitives({ userId: a['userId'], balance: a['balance'], updatedAt: a['now'] })),
+    run: (db, a) => new PgWalletRepository(db).saveRefunded(Wallet.fromPrimitives({ userId: a['userId'], balance: a['balance'], updatedAt: a['now'] })),
   },
   {
     source: 'repositories/balance-history.repository.ts',

@@ -5,9 +5,13 @@
 -- $1 userId · $2 = 0 · $3 now
 insert into "wallets" ("user_id", "balance", "updated_at") values ($1, $2, $3) on conflict ("user_id") do update set "user_id" = excluded.user_id returning "user_id", "balance", "updated_at";
 
--- PgWalletRepository.save
--- $1 balance · $2 now · $3 userId · $4 balance · $5 maxBalance
-update "wallets" set "balance" = $1, "updated_at" = $2 where "user_id" = $3 and $4::bigint <= greatest($5::bigint, balance);
+-- PgWalletRepository.addCharge
+-- $1 amount · $2 now · $3 userId · $4 amount · $5 maxBalance
+update "wallets" set "balance" = balance + $1::bigint, "updated_at" = $2 where "user_id" = $3 and balance + $4::bigint <= $5 returning "balance";
+
+-- PgWalletRepository.savePaid
+-- $1 balance · $2 now · $3 userId · $4 balance
+update "wallets" set "balance" = $1, "updated_at" = $2 where "user_id" = $3 and "balance" >= $4;
 
 -- PgWalletRepository.saveRefunded
 -- $1 balance · $2 now · $3 userId · $4 balance

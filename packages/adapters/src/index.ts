@@ -29,3 +29,4 @@ export { isDatabaseUnavailable } from './repositories/pg-errors';
 export * from './unit-of-work/pg-transaction-horizon';
 export * from './config/start-failure';
 export * from './metrics/process-metrics';
+export * from './service';

@@ -21,3 +21,11 @@ export function issueToken(secret: string, request: TokenRequest): Promise<strin
     .setExpirationTime(request.ttl)
     .sign(new TextEncoder().encode(secret));
 }
+
+/** Ready-to-paste tokens for the embedded demo: user 1 and an admin, valid 30 days. */
+export async function demoTokens(secret: string): Promise<{ user: string; admin: string }> {
+  return {
+    user: await issueToken(secret, { sub: 1, role: 'user', ttl: '30d' }),
+    admin: await issueToken(secret, { sub: 1_000_000, role: 'admin', ttl: '30d' }),
+  };
+}

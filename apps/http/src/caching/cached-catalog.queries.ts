@@ -1,4 +1,4 @@
-import type { CatalogQueries, Page, PageRequest, ProductView } from '@storefront/application';
+import type { CatalogQueries, Page, PageRequest, ProductCache, ProductView } from '@storefront/application';
 
 interface Entry {
   view: ProductView | null;
@@ -10,13 +10,13 @@ interface Entry {
  * hottest public read (`GET /products/{id}`) then costs no database round trip most of the time.
  *
  * Freshness: writes made through this instance (an admin's edit, an order taking stock) evict
- * the products they touched as soon as they commit, so a client that writes and then reads sees
+ * the products they touched as soon as they commit (the use cases' `ProductCache` steps), so a client that writes and then reads sees
  * its write. A read that started before such a write cannot refill the cache with the old row
  * (the generation check). Writes made by other instances show within `ttlMs`, the same kind of
  * lag a read replica has, which the design already allows for (docs/architecture.md#scale-out) catalogue reads. Stock is decided
  * in the order transaction, never from this cache.
  */
-export class CachedCatalogQueries implements CatalogQueries {
+export class CachedCatalogQueries implements CatalogQueries, ProductCache {
   private readonly entries = new Map<number, Entry>();
   private generation = 0;
 

@@ -11,8 +11,7 @@
 import type { TransactionScope, UnitOfWork } from '@storefront/application';
 import { openDatabase } from '@storefront/adapters';
 import { buildApp } from '../../src/app';
-import { appDependencies } from '../../src/container';
-import { postgresPorts } from '../../src/index';
+import { composeHttp, postgresPorts } from '../../src/http.composition';
 
 type KillPoint = 'before-transaction' | 'holding-a-lock' | 'before-commit' | 'after-commit';
 
@@ -39,7 +38,8 @@ class KillingUnitOfWork implements UnitOfWork {
                   await tx.wallets.lockForUser(userId, now);
                   return die();
                 },
-                save: (wallet) => tx.wallets.save(wallet),
+                addCharge: (change, maxBalance) => tx.wallets.addCharge(change, maxBalance),
+                savePaid: (wallet) => tx.wallets.savePaid(wallet),
                 saveRefunded: (wallet) => tx.wallets.saveRefunded(wallet),
               },
             }
@@ -55,10 +55,11 @@ class KillingUnitOfWork implements UnitOfWork {
 
 const killAt = process.env.KILL_AT as KillPoint | undefined;
 const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, poolSize: 10 });
-const ports = postgresPorts(database, 10_000_000, Number(process.env.IDEMPOTENCY_LEASE_MS));
-const deps = appDependencies(
-  { ...ports, transactions: killAt ? new KillingUnitOfWork(ports.transactions, killAt) : ports.transactions },
+const ports = postgresPorts(database, { idempotencyLeaseMs: Number(process.env.IDEMPOTENCY_LEASE_MS), businessTimeZone: 'Asia/Seoul' });
+const deps = composeHttp(
+  ports,
   { jwtSecret: process.env.JWT_SECRET!, maxBalance: 10_000_000, businessTimeZone: 'Asia/Seoul', readiness: async () => true, productCacheTtlMs: 0 },
+  killAt ? { transactions: new KillingUnitOfWork(ports.transactions, killAt) } : {},
 );
 // No load shedding: a fresh process on a busy machine lags, and a shed request never reaches the fault.
 const app = await buildApp(deps, { protection: { corsOrigins: [], rateLimitPerMinute: 0, overload: { maxEventLoopDelayMs: 600_000, maxHeapUsedBytes: 2 ** 40 } } });

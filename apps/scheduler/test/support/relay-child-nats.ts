@@ -3,11 +3,9 @@
  * is acknowledged it prints "acked <eventId>" and then never returns, as a relay killed between
  * the acknowledgement and recording it would: the parent kills it once it has seen acks.
  */
-import { RelayOutboxEvents, type OrderEventEnvelope } from '@storefront/application';
-import { JetStreamDataPlatformClient, openDatabase, PgOutboxRelayStore, SystemClock } from '@storefront/adapters';
-import { OutboxRelayLoop } from '../../src/outbox-relay.loop';
-import { fastPolicy } from './relay';
-import { silentLogger } from './wait';
+import type { OrderEventEnvelope } from '@storefront/application';
+import { JetStreamDataPlatformClient, openDatabase } from '@storefront/adapters';
+import { fastPolicy, relayLoopOf } from './relay';
 
 const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, poolSize: 2 });
 const jetStream = new JetStreamDataPlatformClient({
@@ -24,5 +22,4 @@ const publishThenHang = {
   },
 };
 const policy = { ...fastPolicy, batchSize: 10, leaseMs: Number(process.env.LEASE_MS) };
-const relay = new RelayOutboxEvents(new PgOutboxRelayStore(database.db), publishThenHang, new SystemClock(), policy);
-new OutboxRelayLoop(relay, { batchSize: policy.batchSize, pollIntervalMs: 20, errorDelayMs: 50 }, silentLogger).start();
+relayLoopOf(database, { dataPlatform: publishThenHang, policy }).start();

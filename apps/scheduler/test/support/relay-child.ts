@@ -3,11 +3,9 @@
  * DATABASE_URL and PLATFORM_URL with a short lease, and prints "claimed <n>" when it has claimed
  * events (before delivering them), so the parent knows when to kill it mid-batch.
  */
-import { RelayOutboxEvents, type ClaimedOutboxEvent } from '@storefront/application';
-import { HttpDataPlatformClient, openDatabase, PgOutboxRelayStore, SystemClock } from '@storefront/adapters';
-import { OutboxRelayLoop } from '../../src/outbox-relay.loop';
-import { fastPolicy, SECRET } from './relay';
-import { silentLogger } from './wait';
+import type { ClaimedOutboxEvent } from '@storefront/application';
+import { HttpDataPlatformClient, openDatabase, PgOutboxRelayStore } from '@storefront/adapters';
+import { fastPolicy, relayLoopOf, SECRET } from './relay';
 
 const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, poolSize: 2 });
 const store = new PgOutboxRelayStore(database.db);
@@ -19,10 +17,8 @@ const reportingStore = Object.assign(Object.create(store) as PgOutboxRelayStore,
   },
 });
 const policy = { ...fastPolicy, leaseMs: Number(process.env.LEASE_MS) };
-const relay = new RelayOutboxEvents(
-  reportingStore,
-  new HttpDataPlatformClient({ url: process.env.PLATFORM_URL!, secret: SECRET, timeoutMs: 30_000 }),
-  new SystemClock(),
+relayLoopOf(database, {
+  dataPlatform: new HttpDataPlatformClient({ url: process.env.PLATFORM_URL!, secret: SECRET, timeoutMs: 30_000 }),
   policy,
-);
-new OutboxRelayLoop(relay, { batchSize: policy.batchSize, pollIntervalMs: 20, errorDelayMs: 50 }, silentLogger).start();
+  outboxRelayStore: reportingStore,
+}).start();

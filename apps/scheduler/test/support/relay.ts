@@ -1,7 +1,8 @@
-import { RelayOutboxEvents, type RelayPolicy } from '@storefront/application';
-import { HttpDataPlatformClient, PgOutboxRelayStore, SystemClock, type Database } from '@storefront/adapters';
-import { OutboxRelayLoop } from '../../src/outbox-relay.loop';
+import type { DataPlatformClient, OutboxRelayStore, RelayObserver, RelayPolicy } from '@storefront/application';
+import { HttpDataPlatformClient, loadConfig, type Database } from '@storefront/adapters';
 import type { SchedulerLogger } from '../../src/logger';
+import type { OutboxRelayLoop } from '../../src/outbox-relay.loop';
+import { composeScheduler } from '../../src/scheduler.composition';
 import { silentLogger } from './wait';
 
 /** A Standard Webhooks secret (whsec_ + base64), as a data team would be given. */
@@ -46,25 +47,47 @@ export function startRelay(
       return client.platform.deliver(envelope);
     },
   };
-  const relay = new RelayOutboxEvents(
-    new PgOutboxRelayStore(database.db),
-    platform,
-    new SystemClock(),
-    policy,
-  );
   let delivered = 0;
-  const counting = {
-    execute: async () => {
-      const pass = await relay.execute();
-      delivered += pass.delivered;
-      return pass;
+  const loop = relayLoopOf(database, {
+    dataPlatform: platform,
+    policy,
+    pollIntervalMs: options.pollIntervalMs ?? 20,
+    logger: options.logger ?? silentLogger,
+    observer: {
+      attempted: (delivery) => {
+        if (delivery.settlement.kind === 'delivered') delivered++;
+      },
     },
-  };
-  const loop = new OutboxRelayLoop(
-    counting,
-    { batchSize: policy.batchSize, pollIntervalMs: options.pollIntervalMs ?? 20, errorDelayMs: 50 },
-    options.logger ?? silentLogger,
-  );
+  });
   loop.start();
   return { loop, delivered: () => delivered };
+}
+
+/**
+ * The relay loop of a scheduler composed as the role composes it, with the test's data platform,
+ * policy and cadence (one pass at a time, 50 ms after a failed one); not started.
+ */
+export function relayLoopOf(
+  database: Database,
+  options: {
+    dataPlatform: DataPlatformClient;
+    policy: RelayPolicy;
+    pollIntervalMs?: number;
+    logger?: SchedulerLogger;
+    outboxRelayStore?: OutboxRelayStore;
+    observer?: RelayObserver;
+  },
+): OutboxRelayLoop {
+  return composeScheduler({
+    config: loadConfig({}, { dataDir: '/nonexistent' }),
+    database,
+    logger: options.logger ?? silentLogger,
+    dataPlatform: options.dataPlatform,
+    relayPolicy: options.policy,
+    pollIntervalMs: options.pollIntervalMs ?? 20,
+    relayErrorDelayMs: 50,
+    relayConcurrency: 1,
+    ...(options.outboxRelayStore ? { outboxRelayStore: options.outboxRelayStore } : {}),
+    ...(options.observer ? { relayObserver: options.observer } : {}),
+  }).relay;
 }

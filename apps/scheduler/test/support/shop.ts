@@ -1,4 +1,4 @@
-import { CancelOrder, ChargeBalance, CreateProduct, PlaceOrder, RefundOrder, type Clock, type OrderView, type RefundView } from '@storefront/application';
+import { CancelOrder, ChargeBalance, CreateProduct, NO_PRODUCT_CACHE, PlaceOrder, RefundOrder, type Clock, type OrderView, type RefundView } from '@storefront/application';
 import { KyselyUnitOfWork, SystemClock, type Database } from '@storefront/adapters';
 import { Money } from '@storefront/domain';
 
@@ -14,11 +14,11 @@ export class TestShop {
     readonly clock: Clock = new SystemClock(),
   ) {
     this.transactions = new KyselyUnitOfWork(database.db);
-    this.placeOrder = new PlaceOrder(this.transactions, clock);
+    this.placeOrder = new PlaceOrder(this.transactions, clock, NO_PRODUCT_CACHE);
   }
 
   async addProducts(prices: number[], stock = 10_000): Promise<number[]> {
-    const create = new CreateProduct(this.transactions);
+    const create = new CreateProduct(this.transactions, NO_PRODUCT_CACHE);
     const ids: number[] = [];
     for (const [i, price] of prices.entries()) ids.push((await create.execute({ name: `Product ${i + 1}`, price, stock })).id);
     return ids;
@@ -34,10 +34,10 @@ export class TestShop {
   }
 
   cancel(orderId: number): Promise<OrderView> {
-    return new CancelOrder(this.transactions, this.clock).execute({ orderId, actor: { userId: 0, isAdmin: true }, reason: null });
+    return new CancelOrder(this.transactions, this.clock, NO_PRODUCT_CACHE).execute({ orderId, actor: { userId: 0, isAdmin: true }, reason: null });
   }
 
   refund(orderId: number, items: { productId: number; quantity: number }[]): Promise<RefundView> {
-    return new RefundOrder(this.transactions, this.clock).execute({ orderId, items, restock: true, reason: null });
+    return new RefundOrder(this.transactions, this.clock, NO_PRODUCT_CACHE).execute({ orderId, items, restock: true, reason: null });
   }
 }

@@ -145,8 +145,7 @@ describe('openDatabase on PGlite', () => {
           const wallet = await tx.wallets.lockForUser(1, new Date());
           // Yield to the event loop mid-transaction: an interleaving runner would start others now.
           await new Promise((resolve) => setTimeout(resolve, 0));
-          wallet.charge(Money.of(1), Money.of(10_000_000), new Date());
-          await tx.wallets.save(wallet);
+          await tx.wallets.addCharge(wallet.charge(Money.of(1), Money.of(10_000_000), new Date()), Money.of(10_000_000));
           if (i % 50 === 49) throw new Error(`run ${i} fails and rolls back alone`);
           timeline.push(`end ${i}`);
         }),

@@ -96,8 +96,7 @@ describe('KeyCompletingUnitOfWork on PostgreSQL', () => {
     (await testDb.current.db.selectFrom('wallets').select('balance').where('user_id', '=', userId).executeTakeFirst())?.balance ?? 0;
   const chargeOne = (userId: number) => async (tx: Parameters<Parameters<KyselyUnitOfWork['run']>[0]>[0]) => {
     const wallet = await tx.wallets.lockForUser(userId, now);
-    wallet.charge(Money.of(1), Money.of(1_000_000), now);
-    await tx.wallets.save(wallet);
+    await tx.wallets.addCharge(wallet.charge(Money.of(1), Money.of(1_000_000), now), Money.of(1_000_000));
     return wallet.balance;
   };
 

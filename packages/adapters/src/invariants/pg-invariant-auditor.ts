@@ -11,11 +11,12 @@ import { checkInvariants } from './check-invariants';
 export class PgInvariantAuditor implements InvariantAuditor {
   constructor(
     private readonly db: Kysely<DB>,
-    private readonly options: { maxBalance: number; timeZone: string },
+    /** The business day's zone: the sales statistics are checked per day. */
+    private readonly timeZone: string,
   ) {}
 
-  async audit(budgetMs: number): Promise<InvariantFinding[]> {
-    const report = await checkInvariants(this.db, { ...this.options, deadline: Date.now() + budgetMs });
+  async audit(options: { budgetMs: number; maxBalance: number }): Promise<InvariantFinding[]> {
+    const report = await checkInvariants(this.db, { maxBalance: options.maxBalance, timeZone: this.timeZone, deadline: Date.now() + options.budgetMs });
     return report.violations;
   }
 }

@@ -3,11 +3,9 @@
  * in `$DATA_DIR/pglite` (DATA_DIR defaults to `.data/` at the repository root, whatever the
  * working directory pnpm gives this script). Safe to repeat and to run twice at once.
  */
-import { fileURLToPath } from 'node:url';
 import { openDatabase, type Database } from '../db/open-database';
+import { DEFAULT_DATA_DIR } from '../service/start-up';
 import { migrateToLatest } from './migrate-to-latest';
-
-const repositoryRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
 function describe(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
@@ -17,7 +15,7 @@ function describe(error: unknown): string {
 
 async function main(): Promise<number> {
   const databaseUrl = process.env.DATABASE_URL?.trim() || undefined;
-  const dataDir = `${process.env.DATA_DIR?.trim() || `${repositoryRoot}.data`}/pglite`;
+  const dataDir = `${process.env.DATA_DIR?.trim() || DEFAULT_DATA_DIR}/pglite`;
   const target = databaseUrl ? redact(databaseUrl) : `embedded PGlite in ${dataDir}`;
 
   let database: Database;

@@ -28,38 +28,40 @@ describe('PgWalletRepository', () => {
     const created = await wallets.lockForUser(101, now);
     expect(created.toPrimitives()).toEqual({ userId: 101, balance: 0, updatedAt: now });
 
-    created.charge(Money.of(5_000), Money.of(10_000_000), new Date('2025-03-10T04:00:00.000Z'));
-    await wallets.save(created);
+    const change = created.charge(Money.of(5_000), Money.of(10_000_000), new Date('2025-03-10T04:00:00.000Z'));
+    await wallets.addCharge(change, Money.of(10_000_000));
     const again = await wallets.lockForUser(101, new Date('2025-03-11T00:00:00.000Z'));
     expect(again.toPrimitives()).toEqual({ userId: 101, balance: 5_000, updatedAt: new Date('2025-03-10T04:00:00.000Z') });
   });
 
-  it('refuses, in SQL, to save a balance above the configured ceiling even if the domain was bypassed', async () => {
-    const wallets = new PgWalletRepository(db(), 10_000);
+  it('refuses, in SQL, a charge that takes the stored balance above the ceiling even if the domain was bypassed', async () => {
+    const wallets = new PgWalletRepository(db());
     const wallet = await wallets.lockForUser(104, now);
-    // A charge under a laxer ceiling than the store's: only the conditional update stands in the way.
-    wallet.charge(Money.of(20_000), Money.of(1_000_000), now);
-    await expect(wallets.save(wallet)).rejects.toThrow(/above the ceiling of 10000/);
-    expect((await wallets.lockForUser(104, now)).balance.won).toBe(0);
+    await wallets.addCharge(wallet.charge(Money.of(6_000), Money.of(10_000), now), Money.of(10_000));
+    // A charge the domain allowed under a laxer ceiling: only the condition on the column stands in the way.
+    await expect(wallets.addCharge(wallet.charge(Money.of(5_000), Money.of(1_000_000), now), Money.of(10_000))).rejects.toThrow(/above the ceiling of 10000/);
+    expect((await wallets.lockForUser(104, now)).balance.won).toBe(6_000);
   });
 
   it('credits a refund above the ceiling, and a payment from such a balance may still be saved', async () => {
-    const wallets = new PgWalletRepository(db(), 10_000);
+    const ceiling = Money.of(10_000);
+    const wallets = new PgWalletRepository(db());
     const wallet = await wallets.lockForUser(105, now);
-    wallet.charge(Money.of(10_000), Money.of(10_000), now);
-    await wallets.save(wallet);
+    await wallets.addCharge(wallet.charge(Money.of(10_000), ceiling, now), ceiling);
     wallet.refund(Money.of(2_500), now);
     await wallets.saveRefunded(wallet);
     expect((await wallets.lockForUser(105, now)).balance.won).toBe(12_500);
     wallet.pay(Money.of(1_000), now);
-    await wallets.save(wallet);
+    await wallets.savePaid(wallet);
     expect((await wallets.lockForUser(105, now)).balance.won).toBe(11_500);
-    // Still no charge past it, nor a "refund" that lowers the balance.
-    wallet.charge(Money.of(1), Money.of(1_000_000), now);
-    await expect(wallets.save(wallet)).rejects.toThrow(/above the ceiling/);
+    // Still no charge past it, nor a "refund" that lowers the balance, nor a "payment" that raises it.
+    await expect(wallets.addCharge(wallet.charge(Money.of(1), Money.of(1_000_000), now), ceiling)).rejects.toThrow(/above the ceiling/);
     const stale = await wallets.lockForUser(105, now);
     stale.pay(Money.of(1), now);
     await expect(wallets.saveRefunded(stale)).rejects.toThrow(/not credited/);
+    const raised = await wallets.lockForUser(105, now);
+    raised.refund(Money.of(1), now);
+    await expect(wallets.savePaid(raised)).rejects.toThrow(/not debited/);
   });
 
   it('holds the row lock until commit: a second locker waits', async () => {
@@ -82,8 +84,11 @@ describe('PgWalletRepository', () => {
     expect(events).toEqual(['first commits', 'second locked']);
   });
 
-  it('refuses to save a wallet that was never locked into existence', async () => {
-    await expect(new PgWalletRepository(db()).save(Wallet.openFor(103, now))).rejects.toThrow(/does not exist/);
+  it('refuses to write a wallet that was never locked into existence', async () => {
+    const wallets = new PgWalletRepository(db());
+    const ceiling = Money.of(10_000_000);
+    await expect(wallets.savePaid(Wallet.openFor(103, now))).rejects.toThrow(/does not exist/);
+    await expect(wallets.addCharge(Wallet.openFor(103, now).charge(Money.of(1), ceiling, now), ceiling)).rejects.toThrow(/does not exist/);
   });
 });
 

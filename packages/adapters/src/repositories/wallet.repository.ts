@@ -1,13 +1,10 @@
 import type { WalletRepository } from '@storefront/application';
-import { Wallet } from '@storefront/domain';
+import { Wallet, type BalanceChange, type Money } from '@storefront/domain';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema';
 
 export class PgWalletRepository implements WalletRepository {
-  constructor(
-    private readonly db: Kysely<DB>,
-    private readonly maxBalance = Number.MAX_SAFE_INTEGER,
-  ) {}
+  constructor(private readonly db: Kysely<DB>) {}
 
   /**
    * Creates or locks the wallet in one statement: the no-op DO UPDATE takes the row lock on
@@ -25,24 +22,38 @@ export class PgWalletRepository implements WalletRepository {
   }
 
   /**
-   * Writes the balance the domain computed. `balance >= 0` is a CHECK of the table; the ceiling
-   * comes from configuration, so it is a condition of this update instead (a balance may rise
-   * only up to it): both are the last line of defence behind the domain's rules, and a bug trips
-   * them rather than an invariant.
+   * Adds the charge to the stored balance where the sum stays within the ceiling: a condition on
+   * the column, checked by PostgreSQL on the row it updates. `balance >= 0` is a CHECK of the
+   * table; the ceiling comes from configuration, so it is this condition instead. Both are the
+   * last line of defence behind the domain's rules: a bug trips them rather than an invariant.
    */
-  async save(wallet: Wallet): Promise<void> {
+  async addCharge(change: BalanceChange, maxBalance: Money): Promise<void> {
+    const row = await this.db
+      .updateTable('wallets')
+      .set({ balance: sql<number>`balance + ${change.amount}::bigint`, updated_at: change.occurredAt })
+      .where('user_id', '=', change.userId)
+      .where(sql<number>`balance + ${change.amount}::bigint`, '<=', maxBalance.won)
+      .returning('balance')
+      .executeTakeFirst();
+    if (row === undefined) {
+      throw new Error(`Wallet of user ${change.userId} was not charged: it does not exist, or ${change.amount} more would take it above the ceiling of ${maxBalance.won}`);
+    }
+    // The row is locked since lockForUser, so the sum is what the domain computed from it.
+    if (row.balance !== change.balanceAfter) {
+      throw new Error(`Wallet of user ${change.userId} holds ${row.balance} after the charge, not ${change.balanceAfter}: it changed while locked`);
+    }
+  }
+
+  /** A payment only ever lowers the balance (a refund may have lifted it over the ceiling: paying from it stays possible). */
+  async savePaid(wallet: Wallet): Promise<void> {
     const p = wallet.toPrimitives();
     const { numUpdatedRows } = await this.db
       .updateTable('wallets')
       .set({ balance: p.balance, updated_at: p.updatedAt })
       .where('user_id', '=', p.userId)
-      // Within the ceiling, or not above the balance it replaces: a refund may have lifted a
-      // balance over the ceiling, and paying from it must still be possible.
-      .where(sql<boolean>`${p.balance}::bigint <= greatest(${this.maxBalance}::bigint, balance)`)
+      .where('balance', '>=', p.balance)
       .executeTakeFirst();
-    if (numUpdatedRows !== 1n) {
-      throw new Error(`Wallet of user ${p.userId} was not saved: it does not exist, or ${p.balance} is above the ceiling of ${this.maxBalance}`);
-    }
+    if (numUpdatedRows !== 1n) throw new Error(`Wallet of user ${p.userId} was not debited: it does not exist, or ${p.balance} is above its balance`);
   }
 
   /** A refund is credited whatever the ceiling; the condition is that it only ever raises the balance. */

@@ -1,4 +1,4 @@
-import { CreateCoupon, CreateProduct, type Clock, type CouponView, type ProductView } from '@storefront/application';
+import { CreateCoupon, CreateProduct, NO_PRODUCT_CACHE, type Clock, type CouponView, type ProductView } from '@storefront/application';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema';
 import { KyselyUnitOfWork } from '../unit-of-work/kysely-unit-of-work';
@@ -29,7 +29,7 @@ export async function seedDemoData(db: Kysely<DB>, clock: Clock): Promise<DemoSe
   if (existing !== undefined) return { seeded: false, products: [], coupon: null };
 
   const transactions = new KyselyUnitOfWork(db);
-  const createProduct = new CreateProduct(transactions);
+  const createProduct = new CreateProduct(transactions, NO_PRODUCT_CACHE);
   const products: ProductView[] = [];
   for (const product of DEMO_PRODUCTS) products.push(await createProduct.execute({ ...product }));
 

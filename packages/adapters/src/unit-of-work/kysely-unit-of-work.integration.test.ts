@@ -17,7 +17,7 @@ describe('KyselyUnitOfWork', () => {
     const balance = await uow.run(async (tx) => {
       const wallet = await tx.wallets.lockForUser(301, now);
       const change = wallet.charge(Money.of(1_000), Money.of(10_000), now);
-      await tx.wallets.save(wallet);
+      await tx.wallets.addCharge(change, Money.of(10_000));
       await tx.balanceHistory.append(change, null);
       return change.balanceAfter;
     });
@@ -33,7 +33,7 @@ describe('KyselyUnitOfWork', () => {
       uow.run(async (tx) => {
         const wallet = await tx.wallets.lockForUser(302, now);
         const change = wallet.charge(Money.of(1_000), Money.of(10_000), now);
-        await tx.wallets.save(wallet);
+        await tx.wallets.addCharge(change, Money.of(10_000));
         await tx.balanceHistory.append(change, null);
         await tx.outbox.append({
           type: 'order.paid',

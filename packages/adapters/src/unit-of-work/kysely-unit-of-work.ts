@@ -22,19 +22,14 @@ export interface RetryPolicy {
 
 export interface UnitOfWorkOptions {
   retry?: RetryPolicy;
-  /**
-   * The wallet ceiling (MAX_BALANCE), checked again by the wallet's conditional update as the
-   * last line of defence behind the domain's rule. Unlimited when not given.
-   */
-  maxBalance?: number;
 }
 
 const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 10 };
 
 /** Repositories bound to one transaction, built afresh for every run. */
-export function transactionScope(trx: Kysely<DB>, maxBalance = Number.MAX_SAFE_INTEGER): TransactionScope {
+export function transactionScope(trx: Kysely<DB>): TransactionScope {
   return {
-    wallets: new PgWalletRepository(trx, maxBalance),
+    wallets: new PgWalletRepository(trx),
     balanceHistory: new PgBalanceHistoryRepository(trx),
     products: new PgProductRepository(trx),
     coupons: new PgCouponRepository(trx),
@@ -57,14 +52,12 @@ export function transactionScope(trx: Kysely<DB>, maxBalance = Number.MAX_SAFE_I
  */
 export class KyselyUnitOfWork implements UnitOfWork {
   private readonly retry: RetryPolicy;
-  private readonly maxBalance: number;
 
   constructor(
     private readonly db: Kysely<DB>,
     options: UnitOfWorkOptions = {},
   ) {
     this.retry = options.retry ?? DEFAULT_RETRY;
-    this.maxBalance = options.maxBalance ?? Number.MAX_SAFE_INTEGER;
   }
 
   async run<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
@@ -75,7 +68,7 @@ export class KyselyUnitOfWork implements UnitOfWork {
           // horizon taken after midnight then lists every one that may still stamp the day
           // before (PgTransactionHorizon). Jobs' lock holders, which are no units of work, take none.
           if (this.db.getExecutor().adapter.supportsMultipleConnections) await sql`select pg_current_xact_id()`.execute(trx);
-          return work(transactionScope(trx, this.maxBalance));
+          return work(transactionScope(trx));
         });
       } catch (error) {
         if (attempt >= this.retry.maxAttempts || !isTransientConflict(error)) throw error;

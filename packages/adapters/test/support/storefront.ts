@@ -18,6 +18,8 @@ import {
   ListUserOrders,
   PlaceOrder,
   RefundOrder,
+  NO_PRODUCT_CACHE,
+  SoldOutCoupons,
   UpdateProduct,
   type Clock,
   type CreateCouponInput,
@@ -46,7 +48,7 @@ export const TIME_ZONE = 'Asia/Seoul';
 export function storefrontOn(db: Kysely<DB>, options: { clock?: Clock; maxBalance?: number } = {}) {
   const clock = options.clock ?? new ManualClock(DEFAULT_NOW);
   const maxBalance = options.maxBalance ?? MAX_BALANCE;
-  const uow = new KyselyUnitOfWork(db, { maxBalance });
+  const uow = new KyselyUnitOfWork(db);
   const calendar = new BusinessCalendar(TIME_ZONE);
   const queries = {
     wallets: new PgWalletQueries(db),
@@ -65,17 +67,17 @@ export function storefrontOn(db: Kysely<DB>, options: { clock?: Clock; maxBalanc
     chargeBalance: new ChargeBalance(uow, clock, Money.of(maxBalance)),
     getBalance: new GetBalance(queries.wallets, clock),
     getBalanceHistory: new GetBalanceHistory(queries.wallets),
-    createProduct: new CreateProduct(uow),
-    updateProduct: new UpdateProduct(uow),
+    createProduct: new CreateProduct(uow, NO_PRODUCT_CACHE),
+    updateProduct: new UpdateProduct(uow, NO_PRODUCT_CACHE),
     getProduct: new GetProduct(queries.catalog),
     listProducts: new ListProducts(queries.catalog),
     createCoupon: new CreateCoupon(uow, clock),
     getCoupon: new GetCoupon(queries.coupons),
-    issueCoupon: new IssueCoupon(uow, queries.coupons, clock),
+    issueCoupon: new IssueCoupon(uow, queries.coupons, clock, new SoldOutCoupons()),
     listUserCoupons: new ListUserCoupons(queries.coupons, clock),
-    placeOrder: new PlaceOrder(uow, clock),
-    cancelOrder: new CancelOrder(uow, clock),
-    refundOrder: new RefundOrder(uow, clock),
+    placeOrder: new PlaceOrder(uow, clock, NO_PRODUCT_CACHE),
+    cancelOrder: new CancelOrder(uow, clock, NO_PRODUCT_CACHE),
+    refundOrder: new RefundOrder(uow, clock, NO_PRODUCT_CACHE),
     getOrder: new GetOrder(queries.orders),
     listUserOrders: new ListUserOrders(queries.orders),
     aggregateDailySales,
@@ -83,7 +85,7 @@ export function storefrontOn(db: Kysely<DB>, options: { clock?: Clock; maxBalanc
     getTopProducts: new GetTopProducts(queries.sales, calendar, clock),
 
     /** The fixture family's product and coupon (`@storefront/application/testing`), created by the use cases; `fields` replace defaults. */
-    aProduct: (fields: Partial<CreateProductInput> = {}) => new CreateProduct(uow).execute({ ...aProduct().build(), ...fields }),
+    aProduct: (fields: Partial<CreateProductInput> = {}) => new CreateProduct(uow, NO_PRODUCT_CACHE).execute({ ...aProduct().build(), ...fields }),
     aCoupon: (fields: Partial<CreateCouponInput> = {}) => new CreateCoupon(uow, clock).execute({ ...aCoupon().build(), ...fields }),
     invariants: (): Promise<InvariantReport> => checkInvariants(db, { maxBalance, timeZone: TIME_ZONE }),
   };

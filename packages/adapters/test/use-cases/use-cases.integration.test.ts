@@ -1,4 +1,4 @@
-import { CancelOrder, RefundOrder, type UnitOfWork } from '@storefront/application';
+import { CancelOrder, NO_PRODUCT_CACHE, RefundOrder, type UnitOfWork } from '@storefront/application';
 import { FaultyUnitOfWork, InjectedFault, ManualClock } from '@storefront/application/testing';
 import { ErrorCode } from '@storefront/domain';
 import { sql } from 'kysely';
@@ -133,7 +133,7 @@ describe('CancelOrder and RefundOrder failing at any step change nothing', () =>
     await shop.chargeBalance.execute({ userId, amount: 50_000 });
     const coupon = await shop.issueCoupon.execute({ userId, couponId: (await shop.aCoupon({ discountType: 'FIXED', discountValue: 1_000 })).id });
     const order = await shop.placeOrder.execute({ userId, items: [{ productId: b.id, quantity: 1 }, { productId: a.id, quantity: 2 }], userCouponId: coupon.userCouponId });
-    const steps = await everyStepRollsBack((uow) => new CancelOrder(uow, clock).execute({ orderId: order.orderId, actor: { userId, isAdmin: false }, reason: null }));
+    const steps = await everyStepRollsBack((uow) => new CancelOrder(uow, clock, NO_PRODUCT_CACHE).execute({ orderId: order.orderId, actor: { userId, isAdmin: false }, reason: null }));
     // ownerOf, wallet, user coupon, order, credit, history, coupon freed, order saved, outbox, 2 × stock.
     expect(steps).toBe(11);
     expect(await shop.queries.orders.orderById(order.orderId)).toMatchObject({ status: 'CANCELLED' });
@@ -145,7 +145,7 @@ describe('CancelOrder and RefundOrder failing at any step change nothing', () =>
     const a = await shop.aProduct({ name: 'Refund probe', price: 3_333, stock: 9 });
     await shop.chargeBalance.execute({ userId, amount: 50_000 });
     const order = await shop.placeOrder.execute({ userId, items: [{ productId: a.id, quantity: 9 }], userCouponId: null });
-    const steps = await everyStepRollsBack((uow) => new RefundOrder(uow, clock).execute({ orderId: order.orderId, items: [{ productId: a.id, quantity: 4 }], restock: true, reason: 'probe' }));
+    const steps = await everyStepRollsBack((uow) => new RefundOrder(uow, clock, NO_PRODUCT_CACHE).execute({ orderId: order.orderId, items: [{ productId: a.id, quantity: 4 }], restock: true, reason: 'probe' }));
     expect(steps).toBe(10);
     expect(await shop.queries.orders.orderById(order.orderId)).toMatchObject({ status: 'PARTIALLY_REFUNDED', refundedAmount: Math.floor((29_997 * 4) / 9) });
     expect(await shop.invariants()).toEqual({ ok: true, violations: [] });

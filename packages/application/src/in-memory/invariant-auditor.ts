@@ -5,12 +5,9 @@ import { snapshotOf } from './state';
 
 /** The audit over the committed in-memory state: the same checks the unit tests run. */
 export class InMemoryInvariantAuditor implements InvariantAuditor {
-  constructor(
-    private readonly database: InMemoryDatabase,
-    private readonly maxBalance?: number,
-  ) {}
+  constructor(private readonly database: InMemoryDatabase) {}
 
-  audit(): Promise<InvariantFinding[]> {
-    return Promise.resolve(invariantFindings(snapshotOf(this.database.committed), this.maxBalance === undefined ? {} : { maxBalance: this.maxBalance }));
+  audit(options: { maxBalance: number }): Promise<InvariantFinding[]> {
+    return Promise.resolve(invariantFindings(snapshotOf(this.database.committed), { maxBalance: options.maxBalance }));
   }
 }

@@ -6,6 +6,7 @@ import {
   UserCoupon,
   Wallet,
   type BalanceChange,
+  type Money,
   type CouponPrimitives,
   type ProductPrimitives,
   type RefundPrimitives,
@@ -106,9 +107,20 @@ class InMemoryWalletRepository implements WalletRepository {
     return Wallet.fromPrimitives(deepCopy(row));
   }
 
-  async save(wallet: Wallet): Promise<void> {
+  async addCharge(change: BalanceChange, maxBalance: Money): Promise<void> {
     const { wallets } = this.session.state;
-    if (!wallets.has(wallet.userId)) throw new Error(`Wallet of user ${wallet.userId} was never locked`);
+    const row = wallets.get(change.userId);
+    if (!row) throw new Error(`Wallet of user ${change.userId} was never locked`);
+    // As the SQL condition does: the stored balance plus the charge, within the ceiling.
+    if (row.balance + change.amount > maxBalance.won) throw new Error(`A charge would take the balance of user ${change.userId} above ${maxBalance.won}`);
+    wallets.set(change.userId, { ...row, balance: row.balance + change.amount, updatedAt: new Date(change.occurredAt) });
+  }
+
+  async savePaid(wallet: Wallet): Promise<void> {
+    const { wallets } = this.session.state;
+    const row = wallets.get(wallet.userId);
+    if (!row) throw new Error(`Wallet of user ${wallet.userId} was never locked`);
+    if (wallet.balance.won > row.balance) throw new Error(`A payment would raise the balance of user ${wallet.userId}`);
     wallets.set(wallet.userId, deepCopy(wallet.toPrimitives()));
   }
 

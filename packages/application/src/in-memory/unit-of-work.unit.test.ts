@@ -8,7 +8,7 @@ const MAX = Money.of(10_000_000);
 async function charge(tx: TransactionScope, userId: number, won: number, now: Date): Promise<Wallet> {
   const wallet = await tx.wallets.lockForUser(userId, now);
   const change = wallet.charge(Money.of(won), MAX, now);
-  await tx.wallets.save(wallet);
+  await tx.wallets.addCharge(change, MAX);
   await tx.balanceHistory.append(change, null);
   return wallet;
 }

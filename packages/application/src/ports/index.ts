@@ -9,3 +9,4 @@ export * from './idempotency.port';
 export * from './storefront-ports';
 export * from './retention.port';
 export * from './invariant-audit.port';
+export * from './product-cache.port';

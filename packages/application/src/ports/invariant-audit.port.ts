@@ -6,9 +6,10 @@ export interface InvariantFinding {
 }
 
 /**
- * Checks the invariants on the live data, all within `budgetMs`. A check the budget did not
- * reach is itself a finding (subject `audit`): an audit never passes on what it did not look at.
+ * Checks the invariants on the live data, all within `budgetMs`, no charge above `maxBalance`
+ * among them. A check the budget did not reach is itself a finding (subject `audit`): an audit
+ * never passes on what it did not look at.
  */
 export interface InvariantAuditor {
-  audit(budgetMs: number): Promise<InvariantFinding[]>;
+  audit(options: { budgetMs: number; maxBalance: number }): Promise<InvariantFinding[]>;
 }

@@ -2,6 +2,7 @@ import type {
   BalanceChange,
   Coupon,
   CouponPrimitives,
+  Money,
   Order,
   Product,
   ProductPrimitives,
@@ -22,9 +23,16 @@ import type { DailyProductSales } from './views';
 export interface WalletRepository {
   /** The user's wallet, created at balance 0 if it does not exist yet, locked until commit. */
   lockForUser(userId: number, now: Date): Promise<Wallet>;
-  save(wallet: Wallet): Promise<void>;
   /**
-   * Writes a balance raised by a refund or a cancellation. Unlike `save`, the ceiling does not
+   * Adds a charge the wallet accepted to the stored balance, on the condition that the sum stays
+   * within `maxBalance`: the store's own check of the ceiling, behind the domain's rule. A wallet
+   * that is not locked, or a sum above the ceiling, is a bug and throws.
+   */
+  addCharge(change: BalanceChange, maxBalance: Money): Promise<void>;
+  /** Writes a balance lowered by a payment; the balance may only have gone down. */
+  savePaid(wallet: Wallet): Promise<void>;
+  /**
+   * Writes a balance raised by a refund or a cancellation. Unlike a charge, the ceiling does not
    * bound it (a refund is always credited); the balance may only have gone up.
    */
   saveRefunded(wallet: Wallet): Promise<void>;

@@ -1,5 +1,6 @@
 import { Money } from '@storefront/domain';
-import type { Clock, CouponQueries, CouponView, OrderView, ProductView, UnitOfWork, UserCouponView } from '../ports';
+import { NO_PRODUCT_CACHE, type Clock, type CouponQueries, type CouponView, type OrderView, type ProductView, type UnitOfWork, type UserCouponView } from '../ports';
+import { SoldOutCoupons } from '../support/sold-out-coupons';
 import { productView } from '../support/views.mapper';
 import { IssueCoupon } from '../use-cases/coupons/issue-coupon';
 import { PlaceOrder } from '../use-cases/orders/place-order';
@@ -42,8 +43,9 @@ export class Given {
     return this.ports.transactions.run(async (tx) => {
       const now = this.ports.clock.now();
       const wallet = await tx.wallets.lockForUser(userId, now);
-      const change = wallet.charge(Money.of(balance), Money.of(this.maxBalance), now);
-      await tx.wallets.save(wallet);
+      const maxBalance = Money.of(this.maxBalance);
+      const change = wallet.charge(Money.of(balance), maxBalance, now);
+      await tx.wallets.addCharge(change, maxBalance);
       await tx.balanceHistory.append(change, null);
       return { userId, balance: change.balanceAfter };
     });
@@ -51,12 +53,12 @@ export class Given {
 
   /** The coupon issued to the user, as IssueCoupon does it. */
   issuedCoupon(userId: number, couponId: number): Promise<UserCouponView> {
-    return new IssueCoupon(this.ports.transactions, this.ports.couponQueries, this.ports.clock).execute({ userId, couponId });
+    return new IssueCoupon(this.ports.transactions, this.ports.couponQueries, this.ports.clock, new SoldOutCoupons()).execute({ userId, couponId });
   }
 
   /** An order placed and paid, as PlaceOrder does it. */
   paidOrder(order: OrderBuilder): Promise<OrderView> {
-    return new PlaceOrder(this.ports.transactions, this.ports.clock).execute(order.build());
+    return new PlaceOrder(this.ports.transactions, this.ports.clock, NO_PRODUCT_CACHE).execute(order.build());
   }
 }
 

@@ -1,6 +1,7 @@
 import { ErrorCode } from '@storefront/domain';
 import { describe, expect, it } from 'vitest';
 import { createInMemoryStorefront } from '../../in-memory';
+import { NO_PRODUCT_CACHE } from '../../ports';
 import { allPages, aProduct, given } from '../../testing';
 import { CreateProduct } from './create-product';
 import { GetProduct } from './get-product';
@@ -12,10 +13,10 @@ function setUp() {
   return {
     store,
     given: given(store),
-    create: new CreateProduct(store.transactions),
+    create: new CreateProduct(store.transactions, NO_PRODUCT_CACHE),
     get: new GetProduct(store.catalogQueries),
     list: new ListProducts(store.catalogQueries),
-    update: new UpdateProduct(store.transactions),
+    update: new UpdateProduct(store.transactions, NO_PRODUCT_CACHE),
   };
 }
 

@@ -1,5 +1,5 @@
 import { Product } from '@storefront/domain';
-import type { ProductView, UnitOfWork } from '../../ports';
+import type { ProductCache, ProductView, UnitOfWork } from '../../ports';
 import { productView } from '../../support/views.mapper';
 
 export interface CreateProductInput {
@@ -9,10 +9,16 @@ export interface CreateProductInput {
 }
 
 export class CreateProduct {
-  constructor(private readonly transactions: UnitOfWork) {}
+  constructor(
+    private readonly transactions: UnitOfWork,
+    private readonly productCache: ProductCache,
+  ) {}
 
   async execute(input: CreateProductInput): Promise<ProductView> {
     const fields = Product.validateNew(input);
-    return this.transactions.run(async (tx) => productView(await tx.products.add(fields)));
+    this.productCache.beginWrite();
+    const product = await this.transactions.run(async (tx) => productView(await tx.products.add(fields)));
+    this.productCache.evict([product.id]);
+    return product;
   }
 }

@@ -5,6 +5,7 @@ import { createInMemoryStorefront } from '../../in-memory';
 import { aCoupon, allPages, given, invariantViolations, TEST_COUPON_EXPIRY } from '../../testing';
 import { CreateCoupon } from './create-coupon';
 import { GetCoupon } from './get-coupon';
+import { SoldOutCoupons } from '../../support/sold-out-coupons';
 import { IssueCoupon } from './issue-coupon';
 import { ListUserCoupons } from './list-user-coupons';
 
@@ -15,7 +16,7 @@ function setUp() {
     given: given(store),
     create: new CreateCoupon(store.transactions, store.clock),
     get: new GetCoupon(store.couponQueries),
-    issue: new IssueCoupon(store.transactions, store.couponQueries, store.clock),
+    issue: new IssueCoupon(store.transactions, store.couponQueries, store.clock, new SoldOutCoupons()),
     list: new ListUserCoupons(store.couponQueries, store.clock),
   };
 }
@@ -126,7 +127,7 @@ describe('IssueCoupon', () => {
       holdersOf: (id) => store.couponQueries.holdersOf(id),
       userCouponsOf: (userId, page, now) => store.couponQueries.userCouponsOf(userId, page, now),
     };
-    const racing = new IssueCoupon(store.transactions, staleQueries, store.clock);
+    const racing = new IssueCoupon(store.transactions, staleQueries, store.clock, new SoldOutCoupons());
     await g.issuedCoupon(1, coupon.id);
     const before = store.state.snapshot();
     await expect(racing.execute({ userId: 2, couponId: coupon.id })).rejects.toMatchObject({ code: ErrorCode.CouponSoldOut });
@@ -147,7 +148,7 @@ describe('IssueCoupon', () => {
       holdersOf: (id) => store.couponQueries.holdersOf(id),
       userCouponsOf: (userId, page, now) => store.couponQueries.userCouponsOf(userId, page, now),
     };
-    const issue = new IssueCoupon(store.transactions, counting, store.clock);
+    const issue = new IssueCoupon(store.transactions, counting, store.clock, new SoldOutCoupons());
     await issue.execute({ userId: 1, couponId: coupon.id });
     await expect(issue.execute({ userId: 2, couponId: coupon.id })).rejects.toMatchObject({ code: ErrorCode.CouponSoldOut });
     expect(reads).toBe(2);

@@ -1,6 +1,6 @@
 import { Coupon, couponAlreadyIssued, couponNotFound, couponSoldOut, requireId } from '@storefront/domain';
 import type { Clock, CouponQueries, UnitOfWork, UserCouponView } from '../../ports';
-import { SoldOutCoupons } from '../../support/sold-out-coupons';
+import type { SoldOutCoupons } from '../../support/sold-out-coupons';
 import { userCouponView } from '../../support/views.mapper';
 
 /**
@@ -21,7 +21,8 @@ export class IssueCoupon {
     private readonly transactions: UnitOfWork,
     private readonly coupons: CouponQueries,
     private readonly clock: Clock,
-    private readonly soldOut: SoldOutCoupons = new SoldOutCoupons(),
+    /** This process's memory of sold-out coupons, shared by every IssueCoupon of the process. */
+    private readonly soldOut: SoldOutCoupons,
   ) {}
 
   async execute(input: { userId: number; couponId: number }): Promise<UserCouponView> {

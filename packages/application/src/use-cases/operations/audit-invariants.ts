@@ -1,3 +1,4 @@
+import type { Money } from '@storefront/domain';
 import type { Clock, InvariantAuditor, InvariantFinding } from '../../ports';
 
 /** Well inside the service's 30 s statement guard, and far above what 50,000 orders take (0.5 s). */
@@ -20,11 +21,13 @@ export class AuditInvariants {
     private readonly auditor: InvariantAuditor,
     private readonly clock: Clock,
     private readonly budgetMs: number,
+    /** The ceiling (MAX_BALANCE) no charge may have passed. */
+    private readonly maxBalance: Money,
   ) {}
 
   async execute(): Promise<AuditReport> {
     const checkedAt = this.clock.now();
-    const violations = await this.auditor.audit(this.budgetMs);
+    const violations = await this.auditor.audit({ budgetMs: this.budgetMs, maxBalance: this.maxBalance.won });
     const durationMs = Math.max(0, this.clock.now().getTime() - checkedAt.getTime());
     return { checkedAt, durationMs, ok: violations.length === 0, violations };
   }

@@ -1,5 +1,5 @@
 import { Order, orderNotFound, requireId, type UserCoupon } from '@storefront/domain';
-import type { Clock, OrderView, TransactionScope, UnitOfWork } from '../../ports';
+import type { Clock, OrderView, ProductCache, TransactionScope, UnitOfWork } from '../../ports';
 import { orderView } from '../../support/views.mapper';
 import type { Viewer } from './get-order';
 
@@ -24,13 +24,16 @@ export class CancelOrder {
   constructor(
     private readonly transactions: UnitOfWork,
     private readonly clock: Clock,
+    /** Told which products got their units back, once the cancellation committed. */
+    private readonly productCache: ProductCache,
   ) {}
 
   async execute(input: CancelOrderInput): Promise<OrderView> {
     const orderId = requireId(input.orderId, 'orderId');
     const reason = Order.validReason(input.reason);
 
-    return this.transactions.run(async (tx) => {
+    this.productCache.beginWrite();
+    const cancelled = await this.transactions.run(async (tx) => {
       const now = this.clock.now();
       const owner = await tx.orders.ownerOf(orderId);
       if (!owner || (!input.actor.isAdmin && owner.userId !== input.actor.userId)) throw orderNotFound(orderId);
@@ -57,6 +60,8 @@ export class CancelOrder {
       }
       return view;
     });
+    this.productCache.evict(cancelled.items.map((line) => line.productId));
+    return cancelled;
   }
 }
 

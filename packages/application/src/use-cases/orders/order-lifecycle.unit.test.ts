@@ -1,7 +1,7 @@
 import { ErrorCode } from '@storefront/domain';
 import { describe, expect, it } from 'vitest';
 import { createInMemoryStorefront } from '../../in-memory';
-import type { UnitOfWork } from '../../ports';
+import { NO_PRODUCT_CACHE, type UnitOfWork } from '../../ports';
 import { aCoupon, anOrder, aProduct, FaultyUnitOfWork, given, InjectedFault, invariantViolations } from '../../testing';
 import { ListUserCoupons } from '../coupons/list-user-coupons';
 import { GetBalanceHistory } from '../wallet/get-balance-history';
@@ -36,8 +36,8 @@ async function setUp() {
     coupon,
     order,
     initialStock,
-    cancel: (uow: UnitOfWork = store.transactions) => new CancelOrder(uow, store.clock),
-    refund: (uow: UnitOfWork = store.transactions) => new RefundOrder(uow, store.clock),
+    cancel: (uow: UnitOfWork = store.transactions) => new CancelOrder(uow, store.clock, NO_PRODUCT_CACHE),
+    refund: (uow: UnitOfWork = store.transactions) => new RefundOrder(uow, store.clock, NO_PRODUCT_CACHE),
     violations: () => invariantViolations(store.state.snapshot(), { initialStock }),
   };
 }
@@ -90,7 +90,7 @@ describe('CancelOrder', () => {
     await g.fundedUser(1, 10_000_000 - store.state.balanceOf(1));
     await cancel().execute({ orderId: order.orderId, actor: ADMIN, reason: null });
     expect(store.state.balanceOf(1)).toBe(10_074_500);
-    const again = await new PlaceOrder(store.transactions, store.clock).execute(anOrder().by(1).withItem(mouse.id, 1).withCoupon(coupon.userCouponId).build());
+    const again = await new PlaceOrder(store.transactions, store.clock, NO_PRODUCT_CACHE).execute(anOrder().by(1).withItem(mouse.id, 1).withCoupon(coupon.userCouponId).build());
     expect(again).toMatchObject({ discountAmount: 1_000, userCouponId: coupon.userCouponId });
     expect(violations()).toEqual([]);
   });
@@ -103,7 +103,7 @@ describe('CancelOrder', () => {
     const coupon = await g.issuedCoupon(1, (await g.coupon(aCoupon().expiringAt('2026-11-24T10:00:00.000Z'))).id);
     const order = await g.paidOrder(anOrder().by(1).withItem(product.id, 1).withCoupon(coupon.userCouponId));
     store.clock.set('2026-11-24T11:00:00.000Z');
-    await new CancelOrder(store.transactions, store.clock).execute({ orderId: order.orderId, actor: USER, reason: null });
+    await new CancelOrder(store.transactions, store.clock, NO_PRODUCT_CACHE).execute({ orderId: order.orderId, actor: USER, reason: null });
     const coupons = await new ListUserCoupons(store.couponQueries, store.clock).execute({ userId: 1, page: { limit: 5, after: null } });
     expect(coupons.items.map((c) => c.status)).toEqual(['EXPIRED']);
   });
@@ -266,8 +266,8 @@ describe('RefundOrder', () => {
     const orders = [];
     for (let i = 0; i < 8; i += 1) orders.push(await g.paidOrder(anOrder().by(1).withItem(cable.id, 1).withItem(keyboard.id, 1)));
     const runs = orders.flatMap((o) => [
-      new CancelOrder(store.transactions, store.clock).execute({ orderId: o.orderId, actor: USER, reason: null }),
-      new RefundOrder(store.transactions, store.clock).execute({ orderId: o.orderId, items: [{ productId: cable.id, quantity: 1 }], restock: true, reason: null }),
+      new CancelOrder(store.transactions, store.clock, NO_PRODUCT_CACHE).execute({ orderId: o.orderId, actor: USER, reason: null }),
+      new RefundOrder(store.transactions, store.clock, NO_PRODUCT_CACHE).execute({ orderId: o.orderId, items: [{ productId: cable.id, quantity: 1 }], restock: true, reason: null }),
     ]);
     const results = await Promise.allSettled(runs);
     for (let i = 0; i < orders.length; i += 1) expect([results[2 * i]!.status, results[2 * i + 1]!.status].sort()).toEqual(['fulfilled', 'rejected']);

@@ -8,7 +8,7 @@ import {
   type RequestedLine,
   type UserCoupon,
 } from '@storefront/domain';
-import type { Clock, OrderView, TransactionScope, UnitOfWork } from '../../ports';
+import type { Clock, OrderView, ProductCache, TransactionScope, UnitOfWork } from '../../ports';
 import { orderView } from '../../support/views.mapper';
 
 export interface PlaceOrderInput {
@@ -35,6 +35,8 @@ export class PlaceOrder {
   constructor(
     private readonly transactions: UnitOfWork,
     private readonly clock: Clock,
+    /** Told which products' stock the order took, once it committed. */
+    private readonly productCache: ProductCache,
   ) {}
 
   async execute(input: PlaceOrderInput): Promise<OrderView> {
@@ -42,7 +44,8 @@ export class PlaceOrder {
     const requested = Order.validateRequest(input.items);
     const userCouponId = input.userCouponId === null ? null : requireId(input.userCouponId, 'userCouponId');
 
-    return this.transactions.run(async (tx) => {
+    this.productCache.beginWrite();
+    const placed = await this.transactions.run(async (tx) => {
       const now = this.clock.now();
       const products = await tx.products.findByIds(requested.map((line) => line.productId));
       const lines = requested.map(({ productId, quantity }) => {
@@ -58,7 +61,7 @@ export class PlaceOrder {
       const order = Order.place({ id: await tx.orders.nextId(), userId, lines, coupon: coupon && { userCouponId: coupon.userCoupon.id, discount: coupon.discount }, now });
       const payment = wallet.pay(order.paidAmount, now);
       await tx.orders.add(order);
-      await tx.wallets.save(wallet);
+      await tx.wallets.savePaid(wallet);
       await tx.balanceHistory.append(payment, order.id);
       if (coupon) await tx.userCoupons.markUsed(coupon.userCoupon, order.id);
       const view = orderView(order);
@@ -69,6 +72,8 @@ export class PlaceOrder {
       }
       return view;
     });
+    this.productCache.evict(placed.items.map((line) => line.productId));
+    return placed;
   }
 
   private async useCoupon(

@@ -1,7 +1,7 @@
 import { ErrorCode } from '@storefront/domain';
 import { describe, expect, it } from 'vitest';
 import { createInMemoryStorefront, type InMemoryStorefront } from '../../in-memory';
-import type { TransactionScope, UnitOfWork } from '../../ports';
+import { NO_PRODUCT_CACHE, type TransactionScope, type UnitOfWork } from '../../ports';
 import { aCoupon, anOrder, aProduct, given, invariantViolations } from '../../testing';
 import { ListUserCoupons } from '../coupons/list-user-coupons';
 import { GetBalanceHistory } from '../wallet/get-balance-history';
@@ -13,7 +13,7 @@ async function setUp() {
   const keyboard = await g.product(aProduct().withName('Keyboard').withPrice(30_000).withStock(10));
   const mouse = await g.product(aProduct().withName('Mouse').withPrice(12_500).withStock(5));
   await g.fundedUser(1, 100_000);
-  return { store, given: g, keyboard, mouse, placeOrder: new PlaceOrder(store.transactions, store.clock) };
+  return { store, given: g, keyboard, mouse, placeOrder: new PlaceOrder(store.transactions, store.clock, NO_PRODUCT_CACHE) };
 }
 
 /** A unit of work whose repositories log each call, to check the order rows are locked in. */
@@ -124,7 +124,7 @@ describe('PlaceOrder', () => {
     const { store, given: g, keyboard, mouse } = await setUp();
     const userCoupon = await g.issuedCoupon(1, (await g.coupon()).id);
     const calls: string[] = [];
-    await new PlaceOrder(recording(store, calls), store.clock).execute(
+    await new PlaceOrder(recording(store, calls), store.clock, NO_PRODUCT_CACHE).execute(
       anOrder().by(1).withItem(mouse.id, 1).withItem(keyboard.id, 1).withCoupon(userCoupon.userCouponId).build(),
     );
     expect(calls.filter((c) => /lockForUser|lockById|decreaseStock/.test(c))).toEqual([
@@ -187,7 +187,7 @@ describe('PlaceOrder', () => {
             return work({ ...tx, products: Object.assign(Object.create(tx.products) as object, { findByIds }) as TransactionScope['products'] });
           }),
       };
-      const racing = { ...world, placeOrder: new PlaceOrder(staleRead, store.clock) };
+      const racing = { ...world, placeOrder: new PlaceOrder(staleRead, store.clock, NO_PRODUCT_CACHE) };
       await expectNothingChanged(racing, anOrder().by(1).withItem(keyboard.id, 1).withItem(mouse.id, 1), {
         code: ErrorCode.OutOfStock,
         details: { productId: mouse.id },

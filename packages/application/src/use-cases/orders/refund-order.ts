@@ -1,5 +1,5 @@
 import { Money, Order, orderNotFound, requireId, type RequestedLine } from '@storefront/domain';
-import type { Clock, RefundView, UnitOfWork } from '../../ports';
+import type { Clock, ProductCache, RefundView, UnitOfWork } from '../../ports';
 import { orderView, refundView } from '../../support/views.mapper';
 
 export interface RefundOrderInput {
@@ -25,6 +25,8 @@ export class RefundOrder {
   constructor(
     private readonly transactions: UnitOfWork,
     private readonly clock: Clock,
+    /** Told which products got units back (a refund that restocks), once the refund committed. */
+    private readonly productCache: ProductCache,
   ) {}
 
   async execute(input: RefundOrderInput): Promise<RefundView> {
@@ -33,7 +35,8 @@ export class RefundOrder {
     Order.validateRequest(input.items);
     Order.validReason(input.reason);
 
-    return this.transactions.run(async (tx) => {
+    this.productCache.beginWrite();
+    const refunded = await this.transactions.run(async (tx) => {
       const now = this.clock.now();
       const owner = await tx.orders.ownerOf(orderId);
       if (!owner) throw orderNotFound(orderId);
@@ -56,5 +59,7 @@ export class RefundOrder {
       }
       return view;
     });
+    this.productCache.evict(refunded.restocked ? refunded.items.map((line) => line.productId) : []);
+    return refunded;
   }
 }

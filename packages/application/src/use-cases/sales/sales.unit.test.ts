@@ -1,6 +1,7 @@
 import { ErrorCode } from '@storefront/domain';
 import { describe, expect, it } from 'vitest';
 import { createInMemoryStorefront } from '../../in-memory';
+import { NO_PRODUCT_CACHE } from '../../ports';
 import { BusinessCalendar } from '../../support/business-calendar';
 import { anOrder, aProduct, given } from '../../testing';
 import { CancelOrder } from '../orders/cancel-order';
@@ -53,8 +54,8 @@ describe('AggregateDailySales', () => {
         store.clock.set(back);
       }
     };
-    const cancel = new CancelOrder(store.transactions, store.clock);
-    const refund = new RefundOrder(store.transactions, store.clock);
+    const cancel = new CancelOrder(store.transactions, store.clock, NO_PRODUCT_CACHE);
+    const refund = new RefundOrder(store.transactions, store.clock, NO_PRODUCT_CACHE);
     const early = await at('2026-11-22T10:00:00', () => g.paidOrder(anOrder().by(1).withItem(a.id, 10).withItem(c.id, 2)));
     const sameDay = await at('2026-11-23T09:00:00', () => g.paidOrder(anOrder().by(1).withItem(b.id, 2).withItem(c.id, 4)));
     await at('2026-11-23T10:00:00', () => g.paidOrder(anOrder().by(1).withItem(c.id, 1)));

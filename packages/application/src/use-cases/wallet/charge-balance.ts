@@ -12,6 +12,7 @@ export class ChargeBalance {
   constructor(
     private readonly transactions: UnitOfWork,
     private readonly clock: Clock,
+    /** The ceiling (MAX_BALANCE): the domain refuses a charge above it, and so does the store. */
     private readonly maxBalance: Money,
   ) {}
 
@@ -22,7 +23,7 @@ export class ChargeBalance {
       const now = this.clock.now();
       const wallet = await tx.wallets.lockForUser(userId, now);
       const change = wallet.charge(amount, this.maxBalance, now);
-      await tx.wallets.save(wallet);
+      await tx.wallets.addCharge(change, this.maxBalance);
       const transactionId = await tx.balanceHistory.append(change, null);
       return { userId, balance: change.balanceAfter, chargedAmount: change.amount, transactionId };
     });

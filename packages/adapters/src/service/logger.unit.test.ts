@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { REDACTED_PATHS } from '../src/logger';
+import { REDACTED_PATHS } from './logger';
 
 describe('log redaction', () => {
   it('never writes tokens, authorization headers or secrets', () => {

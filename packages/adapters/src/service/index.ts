@@ -1,0 +1,3 @@
+export * from './logger';
+export * from './start-up';
+export * from './typed-token';
