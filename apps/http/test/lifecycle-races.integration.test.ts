@@ -36,14 +36,30 @@ interface Answer {
   json: any;
 }
 
+/** How long a request keeps being retried while the service answers 503 (busy, shedding load). */
+const RETRY_DEADLINE_MS = 60_000;
+let requestCount = 0;
+
+/**
+ * One request as a careful client sends it: a mutation carries an Idempotency-Key, and a 503
+ * (the service shedding load: a pool or lock wait ran out on a busy machine) is retried with the
+ * same key after its Retry-After, until a definitive answer. What the races assert is about
+ * those definitive answers.
+ */
 async function call(method: string, path: string, jwt: string, body?: unknown): Promise<Answer> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${jwt}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text === '' ? null : JSON.parse(text) };
+  const idempotencyKey = method === 'GET' ? {} : { 'idempotency-key': `lifecycle-race-${process.pid}-${++requestCount}` };
+  const deadline = Date.now() + RETRY_DEADLINE_MS;
+  for (;;) {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${jwt}`, ...idempotencyKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (response.status !== 503 || Date.now() > deadline) return { status: response.status, json: text === '' ? null : JSON.parse(text) };
+    const retryAfterSeconds = Number(response.headers.get('retry-after') ?? '1');
+    await new Promise((resolve) => setTimeout(resolve, Math.max(retryAfterSeconds, 0.1) * 1_000));
+  }
 }
 
 async function ok(method: string, path: string, jwt: string, body?: unknown): Promise<any> {
