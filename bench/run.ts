@@ -63,7 +63,7 @@ const logDir = join(root, 'bench', '.out');
 
 const MAX_BALANCE = 10_000_000;
 const TIME_ZONE = 'Asia/Seoul';
-/** The service's default DATABASE_POOL_SIZE (packages/adapters/src/config/config.ts). */
+/** The service's default DATABASE_POOL_SIZE (packages/adapters/src/config/app.config.ts). */
 const SERVICE_POOL_SIZE = Number(process.env.DATABASE_POOL_SIZE ?? 20);
 /** Connections left free beside pgbench and the service's pool: the checker, other users. */
 const CONNECTION_MARGIN = 10;

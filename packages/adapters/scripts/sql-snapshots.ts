@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Kysely } from 'kysely';
-import { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, GuardedPostgresDialect, guardsOfEachTransaction } from '../src/db/open-database';
-import type { DB } from '../src/db/schema';
+import { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, GuardedPostgresDialect, guardsOfEachTransaction } from '../src/db/database.factory';
+import type { DB } from '../src/db/database.schema';
 import { SQL_CATALOGUE, type Answer, type SqlCase } from './sql-catalogue';
 
 /*
@@ -10,7 +10,7 @@ import { SQL_CATALOGUE, type Answer, type SqlCase } from './sql-catalogue';
  * back by the benchmark so that its pgbench ceilings run the service's own statements.
  *
  * Nothing here needs a database. The methods run on the production dialect (Kysely's PostgreSQL
- * driver with the per-transaction guards of open-database.ts) over a fake `pg` pool whose client
+ * driver with the per-transaction guards of database.factory.ts) over a fake `pg` pool whose client
  * records each statement and its parameters and answers with rows the case scripts, so a method
  * takes the path the case describes. Parameters are named by matching their values against the
  * case's named sample arguments (hence distinct sample values); anything else is shown as the

@@ -1,8 +1,8 @@
 import { userCouponView, type CouponQueries, type CouponView, type Page, type PageRequest, type UserCouponView } from '@storefront/application';
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../db/schema';
+import type { DB } from '../db/database.schema';
 import { toUserCoupon } from '../repositories/user-coupon.repository';
-import { toPage } from './keyset-page';
+import { toPage } from './keyset.pagination';
 
 export class PgCouponQueries implements CouponQueries {
   constructor(private readonly db: Kysely<DB>) {}

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase } from '../../src/db/open-database';
-import { migrateToLatest } from '../../src/migrations/migrate-to-latest';
+import { openDatabase } from '../../src/db/database.factory';
+import { migrateToLatest } from '../../src/migrations/schema.migrator';
 
 /*
  * Test databases on one PostgreSQL server: a migrated template per test run, and a fresh copy
