@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createInMemoryStorefront } from '@storefront/application/testing';
 import { buildApp } from '../src/app';
-import type { App } from '../src/http/route-context';
+import type { App } from '../src/routing/route-context';
 import { composeHttp } from '../src/http.composition';
 
 /*

@@ -3,7 +3,7 @@ import { checkInvariants, readinessOf } from '@storefront/adapters';
 import type { Database } from '@storefront/adapters';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
-import type { App } from '../src/http/route-context';
+import type { App } from '../src/routing/route-context';
 import { composeHttp, postgresPorts } from '../src/http.composition';
 import { TEST_PORT_CONFIG, testSettings, token } from './support';
 

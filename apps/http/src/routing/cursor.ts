@@ -41,7 +41,7 @@ export class CursorCodec {
   }
 }
 
-/** The query of a paged route, as `pageQuery` (http/schemas.ts) parses it. */
+/** The query of a paged route, as `pageQuery` (routing/schemas.ts) parses it. */
 interface PageQuery {
   limit: number;
   cursor?: string | undefined;
