@@ -25,10 +25,10 @@ import { registerHttpMetrics } from './metrics/http-metrics';
 import { answerWrongMethods } from './routing/method-not-allowed';
 import { DEFAULT_PROTECTION, registerProtection, type ProtectionSettings } from './protection/protection';
 
-export const BODY_LIMIT_BYTES = 64 * 1024;
+const BODY_LIMIT_BYTES = 64 * 1024;
 
 /** How long a client may take, and how many sockets it may hold; Node's defaults are unbounded or minutes. */
-export interface HttpLimits {
+interface HttpLimits {
   /** The whole request, headers and body, must arrive within this, or it is answered 408. */
   requestTimeoutMs: number;
   /** The headers must arrive within this (at most requestTimeoutMs). */
@@ -41,7 +41,7 @@ export interface HttpLimits {
   maxRequestsPerSocket: number;
 }
 
-export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+const DEFAULT_HTTP_LIMITS: HttpLimits = {
   requestTimeoutMs: 10_000,
   headersTimeoutMs: 10_000,
   idleSocketTimeoutMs: 30_000,

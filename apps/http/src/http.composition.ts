@@ -236,7 +236,7 @@ export function postgresPorts(database: Database, config: Pick<AppConfig, 'idemp
   };
 }
 
-export function httpSettingsFrom(config: AppConfig, database: Database): HttpSettings {
+function httpSettingsFrom(config: AppConfig, database: Database): HttpSettings {
   return {
     jwtSecret: config.jwt.secret,
     maxBalance: config.maxBalance,

@@ -201,7 +201,7 @@ function fromHeader(value: string, schema: Json | undefined): unknown {
   return value;
 }
 
-export class ContractViolation extends Error {
+class ContractViolation extends Error {
   constructor(violations: string[]) {
     super(`the answer breaks the OpenAPI document:\n- ${violations.join('\n- ')}`);
     this.name = 'ContractViolation';

@@ -69,7 +69,7 @@ function recordingDatabase(answers: readonly Answer[]): { db: Kysely<DB>; client
   return { db: new Kysely<DB>({ dialect }), client };
 }
 
-export interface SnapshotStatement {
+interface SnapshotStatement {
   /** `Class.method` or `Class.method: variant`, as the snapshot's header names it. */
   name: string;
   /** 1-based position among the method's statements. */
@@ -80,7 +80,7 @@ export interface SnapshotStatement {
   parameters: SnapshotParameter[];
 }
 
-export type SnapshotParameter = { kind: 'argument'; name: string } | { kind: 'constant'; sql: string };
+type SnapshotParameter = { kind: 'argument'; name: string } | { kind: 'constant'; sql: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -124,7 +124,7 @@ function tidy(sql: string): string {
   return body.endsWith(';') ? body : `${body};`;
 }
 
-export async function runCase(c: SqlCase): Promise<SnapshotStatement[]> {
+async function runCase(c: SqlCase): Promise<SnapshotStatement[]> {
   const { db, client } = recordingDatabase(c.answers ?? []);
   try {
     await c.run(db, c.args);
@@ -169,7 +169,7 @@ export async function renderSqlSnapshots(): Promise<Map<string, string>> {
 }
 
 /** `repositories/wallet.repository.ts` → `wallet.repository.sql`. */
-export function snapshotFileOf(source: string): string {
+function snapshotFileOf(source: string): string {
   return source.slice(source.lastIndexOf('/') + 1).replace(/\.ts$/, '.sql');
 }
 

@@ -29,7 +29,7 @@ function canonicalJson(value: unknown): string {
 }
 
 /** What makes two requests "the same": method, route with its parameters, and the validated body. */
-export function fingerprintOf(request: FastifyRequest): string {
+function fingerprintOf(request: FastifyRequest): string {
   return createHash('sha256')
     .update(request.method)
     .update('\n')

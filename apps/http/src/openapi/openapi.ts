@@ -99,7 +99,7 @@ function referencedComponents(document: Json): Set<string> {
 }
 
 /** Adds the response headers and drops unreferenced schemas (zod registers an input and an output variant of each). */
-export function finishDocument(document: Json): Json {
+function finishDocument(document: Json): Json {
   for (const operation of operationsOf(document)) {
     for (const [status, response] of Object.entries(operation['responses'] as Record<string, Json>)) {
       response['headers'] = { ...(response['headers'] as Json | undefined), ...headersOf(Number(status), operation) };

@@ -14,8 +14,8 @@ export function constraintName(error: unknown): string | undefined {
 export const UNIQUE_VIOLATION = '23505';
 export const DEADLOCK_DETECTED = '40P01';
 export const SERIALIZATION_FAILURE = '40001';
-export const LOCK_NOT_AVAILABLE = '55P03';
-export const QUERY_CANCELED = '57014';
+const LOCK_NOT_AVAILABLE = '55P03';
+const QUERY_CANCELED = '57014';
 
 /** SQLSTATEs that say "the database cannot serve this now; the same request may work later". */
 const UNAVAILABLE_STATES = new Set([

@@ -14,7 +14,7 @@ const TEST_PREFIX = 'storefront_test_';
 /** Databases of ours older than this are leftovers of runs that did not clean up. */
 const LEFTOVER_AGE_MS = 60 * 60 * 1000;
 
-export function databaseUrl(serverUrl: string, database: string): string {
+function databaseUrl(serverUrl: string, database: string): string {
   const url = new URL(serverUrl);
   url.pathname = `/${database}`;
   return url.toString();
