@@ -37,7 +37,7 @@ import { runScenario, type ScenarioContext } from './lib/scenario-runs';
 import { FULL, QUICK, UNCONTENDED_COUPONS, type BenchSizes, type ScenarioWorld } from './lib/scenarios';
 import { createHotCounter, seed } from './lib/seed';
 import { signUserTokens } from './lib/tokens';
-import { errorMessage, freePort, log } from './lib/util';
+import { errorMessage, freePort, log, runMain } from './lib/util';
 import { relayReportLines, runRelayBench } from './relay';
 import {
   benchReportSchema,
@@ -383,13 +383,5 @@ async function cleanup(run: Run): Promise<void> {
 
 // Run only as the entry point, so that the unit test can import parseOptions.
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      process.exitCode = 1;
-    },
-  );
+  runMain(main);
 }
