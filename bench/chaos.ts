@@ -18,18 +18,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkInvariants, migrateToLatest, openDatabase } from '@storefront/adapters';
-import pg from 'pg';
-import { createOwnCluster, type OwnCluster } from './lib/cluster';
-import { verifyLedger, WriteLedger, type Intent, type Write } from './lib/ledger';
-import { startChildServer, stopAllChildServers, type ChildServer } from './lib/processes';
+import { checkInvariants, openDatabase } from '@storefront/adapters';
+import type pg from 'pg';
+import type { OwnCluster } from './lib/cluster';
+import { MAX_BALANCE, roleEnv, seededOwnCluster, shoppers, startHttpRole, startRelayRole, TIME_ZONE } from './lib/fault-run';
+import { verifyLedger, type Intent, type WriteLedger, type Write } from './lib/ledger';
+import { withClientAt } from './lib/postgres';
+import { stopAllChildServers, type ChildServer } from './lib/processes';
 import { SeededRandom } from './lib/random';
 import { startEventReceiver, type EventReceiver } from './lib/receiver';
-import { seed, type Seeded } from './lib/seed';
-import { signAdminToken, signUserTokens } from './lib/tokens';
+import { signAdminToken } from './lib/tokens';
+import { freePort, runMain } from './lib/util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(root, 'bench', 'results');
@@ -48,8 +49,6 @@ const SHOPPERS = Math.max(1, Math.min(option('shoppers', 16), 64));
 
 const USERS = 200;
 const PRODUCTS = 30;
-const MAX_BALANCE = 10_000_000;
-const TIME_ZONE = 'Asia/Seoul';
 const SETTLE_SECONDS = 90;
 const DRAIN_SECONDS = 240;
 
@@ -58,17 +57,6 @@ const log = (message: string): void => {
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A process of the service that faults kill and the run restarts. */
 class Instance {
@@ -181,79 +169,33 @@ async function main(): Promise<number> {
   process.once('SIGTERM', onSignal);
 
   try {
-    const pgCluster = await createOwnCluster('chaos');
-    cluster = pgCluster;
-    await pgCluster.createDatabase('storefront');
-    const databaseUrl = pgCluster.url('storefront');
-    const migrating = await openDatabase({ databaseUrl, poolSize: 1 });
-    await migrateToLatest(migrating.db).finally(() => migrating.close());
-    const seeded: Seeded = await withClient(databaseUrl, (client) =>
-      seed(client, { users: USERS, walletBalance: 2_000_000, catalogue: PRODUCTS, catalogueStock: 1_000_000, hotStock: 1_000_000, rushQuantity: 50, mixedCouponQuantity: 100_000 }),
-    );
+    const prepared = await seededOwnCluster('chaos', {
+      users: USERS,
+      walletBalance: 2_000_000,
+      catalogue: PRODUCTS,
+      catalogueStock: 1_000_000,
+      hotStock: 1_000_000,
+      rushQuantity: 50,
+      mixedCouponQuantity: 100_000,
+    });
+    const { databaseUrl, seeded } = prepared;
+    const pgCluster = (cluster = prepared.cluster);
     log(`cluster ${pgCluster.name} on port ${pgCluster.port}: migrated and seeded (${USERS} wallets, ${PRODUCTS + 1} products, a rush coupon of 50)`);
 
     const platformSecret = randomBytes(16).toString('hex');
     receiver = await startEventReceiver({ secret: platformSecret });
-    const jwtSecret = randomBytes(32).toString('hex');
-    const tokens = await signUserTokens(jwtSecret, USERS, 6 * 3600);
-    const ledger = new WriteLedger({ userToken: (u) => tokens[u]!, adminToken: await signAdminToken(jwtSecret, 6 * 3600) }, 8_000);
-    const env = {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      DATABASE_POOL_SIZE: '8',
-      JWT_SECRET: jwtSecret,
-      MAX_BALANCE: String(MAX_BALANCE),
-      TZ_BUSINESS: TIME_ZONE,
-      IDEMPOTENCY_LEASE_MS: '3000',
-      // Shoppers here are a load, not abusers: a per-caller limit (where the build has one) is off.
-      RATE_LIMIT_PER_MINUTE: '0',
-      // Many short outages: an event must not be parked as FAILED before the run ends.
-      OUTBOX_MAX_ATTEMPTS: '100',
-      LOG_LEVEL: 'warn',
-    };
-    const receiverUrl = receiver.url;
+    const { jwtSecret, tokens, ledger } = await shoppers(USERS, 6 * 3600);
+    // Many short outages: an event must not be parked as FAILED before the run ends.
+    const env = roleEnv({ databaseUrl, jwtSecret, idempotencyLeaseMs: 3_000, extra: { OUTBOX_MAX_ATTEMPTS: '100' } });
+    const platform = { url: receiver.url, secret: platformSecret };
     for (const n of [1, 2]) {
       const port = await freePort();
-      const baseUrl = `http://127.0.0.1:${port}`;
-      instances.push(
-        new Instance(
-          `http-${n}`,
-          (logFile) =>
-            startChildServer({
-              name: `http-${n}`,
-              command: process.execPath,
-              args: ['--import', 'tsx', 'apps/http/src/main.ts'],
-              cwd: root,
-              env: { ...env, HOST: '127.0.0.1', PORT: String(port) },
-              logFile,
-              readyUrl: `${baseUrl}/health/live`,
-              readyTimeoutMs: 60_000,
-            }),
-          baseUrl,
-        ),
-      );
+      instances.push(new Instance(`http-${n}`, (logFile) => startHttpRole({ name: `http-${n}`, env, port, logFile, readyPath: '/health/live' }), `http://127.0.0.1:${port}`));
     }
     for (const n of [1, 2]) {
-      // Each relay's metrics listener (METRICS_PORT, where the build has one) on a port of its own.
+      // Each relay's metrics listener on a port of its own.
       const metricsPort = await freePort();
-      instances.push(
-        new Instance(
-          `relay-${n}`,
-          (logFile) =>
-            startChildServer({
-              name: `relay-${n}`,
-              command: process.execPath,
-              args: ['--import', 'tsx', 'apps/scheduler/src/main.ts'],
-              cwd: root,
-              env: { ...env, LOG_LEVEL: 'info', METRICS_PORT: String(metricsPort), DATA_PLATFORM_URL: receiverUrl, DATA_PLATFORM_SECRET: platformSecret, DATA_PLATFORM_TIMEOUT_MS: '2000' },
-              logFile,
-              readyLine: /scheduler started/,
-              readyTimeoutMs: 60_000,
-            }),
-          null,
-        ),
-      );
+      instances.push(new Instance(`relay-${n}`, (logFile) => startRelayRole({ name: `relay-${n}`, env, metricsPort, platform, logFile }), null));
     }
     await Promise.all(instances.map((i) => i.start(Date.now() + 60_000)));
     const https = instances.filter((i) => i.baseUrl !== null);
@@ -392,7 +334,7 @@ async function main(): Promise<number> {
     if (stillPending > 0) log(`${stillPending} writes still in doubt after ${SETTLE_SECONDS} s (checked as at most once)`);
     for (const write of ledger.pending()) violations.push(`${write.intent.kind} #${write.seq} still unanswered for sure after ${SETTLE_SECONDS} s: ${write.lastAnswer ?? 'no answer'}`);
 
-    const outcome = await withClient(databaseUrl, async (client) => {
+    const outcome = await withClientAt(databaseUrl, async (client) => {
       const drained = await waitForDrain(client, DRAIN_SECONDS);
       if (!drained) violations.push(`events still pending after ${DRAIN_SECONDS} s`);
       const verdict = await verifyLedger(ledger, client);
@@ -438,16 +380,6 @@ async function main(): Promise<number> {
     return violations.length === 0 ? 0 : 1;
   } finally {
     if (!interrupted) await cleanup();
-  }
-}
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
   }
 }
 
@@ -553,12 +485,4 @@ function writeSummary(s: Summary): void {
 const ledgerLine = (s: Summary): string =>
   `${Object.values(s.operations).reduce((a, b) => a + b, 0)} (${Object.entries(s.operations).map(([k, v]) => `${k} ${v}`).join(', ')}): ${s.outcomes.acknowledged} acknowledged, ${s.outcomes.refused} refused, ${s.outcomes.pending} in doubt`;
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exitCode = 1;
-  },
-);
+runMain(main, log);

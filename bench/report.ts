@@ -9,10 +9,8 @@ import { z } from 'zod';
 
 export const SCENARIO_NAMES = ['coupon-rush', 'hot-product-order', 'charge', 'product-read', 'mixed', 'flash-sale'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
-/** The scenarios that write: each has a lean ceiling, and an open-loop run where it can be replayed. */
-export const WRITE_SCENARIOS: readonly ScenarioName[] = ['coupon-rush', 'hot-product-order', 'charge', 'mixed', 'flash-sale'];
 
-export const machineSchema = z.strictObject({
+const machineSchema = z.strictObject({
   cpus: z.number().int().positive(),
   model: z.string(),
   memGiB: z.number().positive(),
@@ -22,7 +20,7 @@ export const machineSchema = z.strictObject({
 export type Machine = z.infer<typeof machineSchema>;
 
 /** One fixed arrival rate of the open loop: latency from each request's due time to its answer. */
-export const openLoopPointSchema = z.strictObject({
+const openLoopPointSchema = z.strictObject({
   rate: z.number().nonnegative(),
   p50Ms: z.number().nonnegative(),
   p99Ms: z.number().nonnegative(),
@@ -38,7 +36,7 @@ export type OpenLoopPoint = z.infer<typeof openLoopPointSchema>;
  * the concurrency is at least the units, since those all go out at once); `pairsInArrivalOrder`:
  * of every two units issued, the share whose answers came in the order their requests were sent.
  */
-export const sellOutSchema = z.strictObject({
+const sellOutSchema = z.strictObject({
   tps: z.number().nonnegative(),
   uncontendedTps: z.number().nonnegative().nullable(),
   uncontendedRatio: z.number().nonnegative().nullable(),
@@ -49,9 +47,9 @@ export const sellOutSchema = z.strictObject({
   /** Of every two units issued, the share answered in the order their requests were sent (1 = no overtaking). */
   pairsInArrivalOrder: z.number().min(0).max(1).nullable(),
 });
-export type SellOut = z.infer<typeof sellOutSchema>;
+type SellOut = z.infer<typeof sellOutSchema>;
 
-export const scenarioResultSchema = z.strictObject({
+const scenarioResultSchema = z.strictObject({
   name: z.enum(SCENARIO_NAMES),
   requests: z.number().int().nonnegative(),
   concurrency: z.number().int().positive(),
@@ -78,7 +76,7 @@ export const scenarioResultSchema = z.strictObject({
 export type ScenarioResult = z.infer<typeof scenarioResultSchema>;
 
 /** One read of the `--scale` run at one data size. */
-export const scaleReadSchema = z.strictObject({
+const scaleReadSchema = z.strictObject({
   name: z.string(),
   requests: z.number().int().nonnegative(),
   p50Ms: z.number().nonnegative(),
@@ -87,7 +85,7 @@ export const scaleReadSchema = z.strictObject({
 });
 export type ScaleRead = z.infer<typeof scaleReadSchema>;
 
-export const scaleSizeSchema = z.strictObject({
+const scaleSizeSchema = z.strictObject({
   orders: z.number().int().nonnegative(),
   historyRows: z.number().int().nonnegative(),
   users: z.number().int().nonnegative(),
@@ -100,7 +98,7 @@ export const scaleSizeSchema = z.strictObject({
 export type ScaleSize = z.infer<typeof scaleSizeSchema>;
 
 /** `pnpm bench --scale`: the same reads at two data sizes, 10× apart. */
-export const scaleSchema = z.strictObject({
+const scaleSchema = z.strictObject({
   startedAt: z.iso.datetime({ offset: true }),
   small: scaleSizeSchema,
   large: scaleSizeSchema,
@@ -116,7 +114,7 @@ export const benchReportSchema = z.strictObject({
 });
 export type BenchReport = z.infer<typeof benchReportSchema>;
 
-export interface SellOutMeasurement {
+interface SellOutMeasurement {
   issued: number;
   /** From the first request to the last unit issued. */
   seconds: number;
@@ -150,16 +148,16 @@ export interface ScenarioMeasurement {
 }
 
 /** Minimum service ÷ ceiling throughput per scenario (issue 7); `mixed` has no ratio target. */
-export const RATIO_TARGETS: Partial<Record<ScenarioName, { min: number; ceiling: string }>> = {
+const RATIO_TARGETS: Partial<Record<ScenarioName, { min: number; ceiling: string }>> = {
   'coupon-rush': { min: 1.0, ceiling: 'one hot counter row, `UPDATE … WHERE remaining > 0` (pgbench)' },
   'hot-product-order': { min: 0.8, ceiling: 'the order transaction, product locked last (pgbench)' },
   charge: { min: 0.6, ceiling: 'the charge transaction (pgbench)' },
   'product-read': { min: 0.5, ceiling: 'a bare Fastify route returning a constant (autocannon)' },
 };
-export const MIXED_CEILING = 'the same mix of the service’s SQL transactions, weighted (pgbench)';
+const MIXED_CEILING = 'the same mix of the service’s SQL transactions, weighted (pgbench)';
 
 /** The three ceilings of each scenario, named as the report names them (issue 14, item 1). */
-export const CEILINGS: Record<ScenarioName, { service: string; lean: string | null; hotRow: string | null }> = {
+const CEILINGS: Record<ScenarioName, { service: string; lean: string | null; hotRow: string | null }> = {
   'coupon-rush': {
     service: RATIO_TARGETS['coupon-rush']?.ceiling ?? '',
     lean: 'one statement: claim a unit from a free shard and insert the user’s copy (`WITH … UPDATE … RETURNING` → `INSERT`), unique key guarding a second copy ([sql](../sql-lean/coupon-issue.sql))',
@@ -191,12 +189,12 @@ export const CEILINGS: Record<ScenarioName, { service: string; lean: string | nu
 /** The open loop's arrival rates, as shares of the closed-loop throughput just measured. */
 export const OPEN_LOOP_SHARES = [0.25, 0.5, 0.75] as const;
 /** Open-loop p99 targets (issue 14, item 5), for the scenarios they apply to. */
-export const OPEN_LOOP_TARGETS: Partial<Record<ScenarioName, { share: number; p99Ms: number }[]>> = Object.fromEntries(
+const OPEN_LOOP_TARGETS: Partial<Record<ScenarioName, { share: number; p99Ms: number }[]>> = Object.fromEntries(
   (['charge', 'hot-product-order', 'product-read'] as const).map((name) => [name, [{ share: 0.5, p99Ms: 50 }, { share: 0.75, p99Ms: 250 }]]),
 );
-export const SELL_OUT_TARGET = 0.8;
-export const SPREAD_TARGET = 0.8;
-export const LEAN_TARGETS: Partial<Record<ScenarioName, number>> = { charge: 0.3 };
+const SELL_OUT_TARGET = 0.8;
+const SPREAD_TARGET = 0.8;
+const LEAN_TARGETS: Partial<Record<ScenarioName, number>> = { charge: 0.3 };
 
 export interface Verdict {
   target: string;
@@ -345,7 +343,7 @@ const ratioOf = (tps: number, ceiling: number | null | undefined): number | null
   ceiling !== null && ceiling !== undefined && ceiling > 0 ? round(tps / ceiling, 3) : null;
 const tpsOrNull = (tps: number | null | undefined): number | null => (tps === null || tps === undefined ? null : round(tps, 1));
 
-export function toScenarioResult(m: ScenarioMeasurement): ScenarioResult {
+function toScenarioResult(m: ScenarioMeasurement): ScenarioResult {
   const result: ScenarioResult = {
     name: m.name,
     requests: m.requests,

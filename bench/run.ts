@@ -37,7 +37,7 @@ import { runScenario, type ScenarioContext } from './lib/scenario-runs';
 import { FULL, QUICK, UNCONTENDED_COUPONS, type BenchSizes, type ScenarioWorld } from './lib/scenarios';
 import { createHotCounter, seed } from './lib/seed';
 import { signUserTokens } from './lib/tokens';
-import { errorMessage, freePort, log } from './lib/util';
+import { errorMessage, freePort, log, runMain } from './lib/util';
 import { relayReportLines, runRelayBench } from './relay';
 import {
   benchReportSchema,
@@ -63,7 +63,7 @@ const logDir = join(root, 'bench', '.out');
 
 const MAX_BALANCE = 10_000_000;
 const TIME_ZONE = 'Asia/Seoul';
-/** The service's default DATABASE_POOL_SIZE (packages/adapters/src/config/config.ts). */
+/** The service's default DATABASE_POOL_SIZE (packages/adapters/src/config/app.config.ts). */
 const SERVICE_POOL_SIZE = Number(process.env.DATABASE_POOL_SIZE ?? 20);
 /** Connections left free beside pgbench and the service's pool: the checker, other users. */
 const CONNECTION_MARGIN = 10;
@@ -383,13 +383,5 @@ async function cleanup(run: Run): Promise<void> {
 
 // Run only as the entry point, so that the unit test can import parseOptions.
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      process.exitCode = 1;
-    },
-  );
+  runMain(main);
 }

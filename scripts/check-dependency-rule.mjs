@@ -32,7 +32,7 @@ const expected = [
   ["packages/domain/src/cycle-a.ts", "./cycle-b.ts", "no-circular"],
   ["packages/application/src/bad.ts", "vitest", "application-imports-no-packages"],
   ["packages/application/src/bad.ts", "vitest", "not-to-dev-dep"],
-  ["packages/application/src/bad.ts", "../../adapters/src/pg-wallet.repository.ts", "application-imports-only-domain"],
+  ["packages/application/src/bad.ts", "../../adapters/src/wallet.repository.ts", "application-imports-only-domain"],
   // Declared (wrongly) in the application package.json: resolves by name, caught by path.
   ["packages/application/src/bad.ts", "@storefront/adapters", "application-imports-only-domain"],
   ["packages/adapters/src/bad.ts", "../../../apps/http/src/routes.ts", "adapters-import-only-inner-layers"],
@@ -42,7 +42,7 @@ const expected = [
   ["apps/scheduler/src/bad.ts", "./outbox-relay.ts", "not-to-unresolvable"],
   ["scripts/start-all.ts", "../apps/http/src/routes.ts", "start-all-imports-only-app-entries"],
   ["scripts/seed.ts", "../apps/http/src/index.ts", "only-start-all-imports-apps"],
-  ["scripts/seed.ts", "../packages/adapters/src/pg-wallet.repository.ts", "only-apps-import-adapters"],
+  ["scripts/seed.ts", "../packages/adapters/src/wallet.repository.ts", "only-apps-import-adapters"],
 ];
 
 // The links pnpm would make for the fixture package.json files. They live in git-ignored

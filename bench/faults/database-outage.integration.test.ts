@@ -11,22 +11,20 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkInvariants, migrateToLatest, openDatabase } from '@storefront/adapters';
+import { checkInvariants, openDatabase } from '@storefront/adapters';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canCreateClusters, createOwnCluster, type OwnCluster } from '../lib/cluster';
-import { verifyLedger, WriteLedger, type Write } from '../lib/ledger';
-import { startChildServer, type ChildServer } from '../lib/processes';
+import { canCreateClusters, type OwnCluster } from '../lib/cluster';
+import { MAX_BALANCE, roleEnv, seededOwnCluster, shoppers, startHttpRole, startRelayRole, TIME_ZONE } from '../lib/fault-run';
+import { verifyLedger, type WriteLedger, type Write } from '../lib/ledger';
+import type { ChildServer } from '../lib/processes';
 import { startEventReceiver, type EventReceiver } from '../lib/receiver';
-import { seed, type Seeded } from '../lib/seed';
-import { signAdminToken, signUserTokens } from '../lib/tokens';
+import type { Seeded } from '../lib/seed';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const logDir = join(root, 'bench', '.out', 'outage');
 const USERS = 50;
 const PRODUCTS = 20;
-const MAX_BALANCE = 10_000_000;
-const TIME_ZONE = 'Asia/Seoul';
 const SHOPPERS = 12;
 
 // CI sets STOREFRONT_REQUIRE_OWN_CLUSTER so that a machine without pg_createcluster fails here
@@ -67,62 +65,24 @@ describe.runIf(clustersAvailable)('PostgreSQL restarted and stopped under load',
   const platformSecret = randomBytes(16).toString('hex');
 
   beforeAll(async () => {
-    cluster = await createOwnCluster('outage');
-    await cluster.createDatabase('storefront');
-    databaseUrl = cluster.url('storefront');
-    const database = await openDatabase({ databaseUrl, poolSize: 1 });
-    try {
-      await migrateToLatest(database.db);
-    } finally {
-      await database.close();
-    }
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    try {
-      seeded = await seed(client, { users: USERS, walletBalance: 1_000_000, catalogue: PRODUCTS, catalogueStock: 1_000_000, hotStock: 1_000_000, rushQuantity: 10, mixedCouponQuantity: 10 });
-    } finally {
-      await client.end();
-    }
-
+    ({ cluster, databaseUrl, seeded } = await seededOwnCluster('outage', {
+      users: USERS,
+      walletBalance: 1_000_000,
+      catalogue: PRODUCTS,
+      catalogueStock: 1_000_000,
+      hotStock: 1_000_000,
+      rushQuantity: 10,
+      mixedCouponQuantity: 10,
+    }));
     receiver = await startEventReceiver({ secret: platformSecret });
-    const jwtSecret = randomBytes(32).toString('hex');
-    const tokens = await signUserTokens(jwtSecret, USERS, 3600);
-    ledger = new WriteLedger({ userToken: (u) => tokens[u]!, adminToken: await signAdminToken(jwtSecret, 3600) }, 8_000);
+    const shopping = await shoppers(USERS, 3600);
+    ledger = shopping.ledger;
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     baseUrl = `http://127.0.0.1:${port}`;
-    const env = {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      DATABASE_POOL_SIZE: '8',
-      JWT_SECRET: jwtSecret,
-      MAX_BALANCE: String(MAX_BALANCE),
-      TZ_BUSINESS: TIME_ZONE,
-      IDEMPOTENCY_LEASE_MS: '2000',
-      RATE_LIMIT_PER_MINUTE: '0',
-      LOG_LEVEL: 'warn',
-    };
+    const env = roleEnv({ databaseUrl, jwtSecret: shopping.jwtSecret, idempotencyLeaseMs: 2_000 });
     [http, relay] = await Promise.all([
-      startChildServer({
-        name: 'http',
-        command: process.execPath,
-        args: ['--import', 'tsx', 'apps/http/src/main.ts'],
-        cwd: root,
-        env: { ...env, HOST: '127.0.0.1', PORT: String(port) },
-        logFile: join(logDir, 'http.log'),
-        readyUrl: `${baseUrl}/health/ready`,
-        readyTimeoutMs: 60_000,
-      }),
-      startChildServer({
-        name: 'relay',
-        command: process.execPath,
-        args: ['--import', 'tsx', 'apps/scheduler/src/main.ts'],
-        cwd: root,
-        env: { ...env, LOG_LEVEL: 'info', METRICS_PORT: String(port + 1), DATA_PLATFORM_URL: receiver.url, DATA_PLATFORM_SECRET: platformSecret, DATA_PLATFORM_TIMEOUT_MS: '2000' },
-        logFile: join(logDir, 'relay.log'),
-        readyLine: /scheduler started/,
-        readyTimeoutMs: 60_000,
-      }),
+      startHttpRole({ name: 'http', env, port, logFile: join(logDir, 'http.log'), readyPath: '/health/ready' }),
+      startRelayRole({ name: 'relay', env, metricsPort: port + 1, platform: { url: receiver.url, secret: platformSecret }, logFile: join(logDir, 'relay.log') }),
     ]);
     children.push(http, relay);
   }, 150_000);

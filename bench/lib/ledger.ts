@@ -12,7 +12,7 @@ import type pg from 'pg';
  * violation the moment it is seen.
  */
 
-export interface LineIntent {
+interface LineIntent {
   productId: number;
   quantity: number;
 }

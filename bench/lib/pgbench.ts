@@ -46,7 +46,7 @@ export function parsePgbenchOutput(output: string): Omit<PgbenchResult, 'command
  * Writes each script with the service's statements filled in (see service-sql.ts) to a
  * directory of its own; answers the directory, which the caller removes.
  */
-export async function expandScripts(sqlDir: string, files: readonly string[]): Promise<string> {
+async function expandScripts(sqlDir: string, files: readonly string[]): Promise<string> {
   const statements = readServiceStatements();
   const dir = await mkdtemp(join(tmpdir(), 'storefront-pgbench-'));
   for (const file of new Set(files)) {

@@ -10,9 +10,14 @@ export function databaseUrl(database: string): string {
   return `postgres://${PG_USER}${password}@${PG_HOST}:${PG_PORT}/${database}`;
 }
 
-/** Runs `work` on one short-lived connection and closes it whatever happens. */
-export async function withClient<T>(database: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: databaseUrl(database) });
+/** Runs `work` on one short-lived connection to the local server's `database`, and closes it whatever happens. */
+export function withClient<T>(database: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withClientAt(databaseUrl(database), work);
+}
+
+/** Runs `work` on one short-lived connection to `url`, and closes it whatever happens. */
+export async function withClientAt<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await work(client);

@@ -25,7 +25,7 @@ export interface EventReceiver {
   close(): Promise<void>;
 }
 
-export interface ReceivedEvent {
+interface ReceivedEvent {
   eventId: string;
   type: string;
   orderId: number | null;

@@ -56,7 +56,7 @@ interface LoadOutcome {
 }
 
 /** Above this rate the open loop's own client (one Node thread) would be the bottleneck. */
-export const OPEN_LOOP_MAX_RATE = 4_000;
+const OPEN_LOOP_MAX_RATE = 4_000;
 
 export async function runScenario(ctx: ScenarioContext, name: ScenarioName, notes: string[]): Promise<ScenarioMeasurement> {
   const before = await ceiling(ctx, name, 'service', ctx.quick ? 5 : 10, notes, 'ceiling before');

@@ -138,7 +138,7 @@ const orderOf = (world: ScenarioWorld, user: number, productId: number, quantity
 });
 
 /** Users 1..users in a seeded random order: each phase that must not repeat a buyer walks one. */
-export function shuffledUsers(users: number, random: () => number): number[] {
+function shuffledUsers(users: number, random: () => number): number[] {
   const order = Array.from({ length: users }, (_, i) => i + 1);
   for (let i = order.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));

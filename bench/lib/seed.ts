@@ -43,7 +43,7 @@ export interface Seeded {
 
 /** Mirrors COUPON_STOCK_SHARDS in packages/adapters/src/repositories/coupon.repository.ts. */
 const COUPON_STOCK_SHARDS = 32;
-export const HOT_PRODUCT_PRICE = 1_000;
+const HOT_PRODUCT_PRICE = 1_000;
 
 export async function seed(client: pg.Client, plan: SeedPlan): Promise<Seeded> {
   await client.query('BEGIN');

@@ -5,6 +5,19 @@ export const log = (message: string): void => {
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 };
 
+/** Runs a command's `main`: its answer is the exit code; a throw is logged with its stack and exits 1. */
+export function runMain(main: () => Promise<number>, logLine: (message: string) => void = log): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      logLine(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      process.exitCode = 1;
+    },
+  );
+}
+
 export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export async function freePort(): Promise<number> {

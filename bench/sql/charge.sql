@@ -4,7 +4,7 @@
 -- filled in by bench/lib/service-sql.ts before the run.
 -- Variables: -D users=<n> -D amount=<won>.
 \set u random(1, :users)
--- The BEGIN of open-database.ts, with the per-transaction guards in its round trip.
+-- The BEGIN of database.factory.ts, with the per-transaction guards in its round trip.
 -- @sql KyselyUnitOfWork.run#1
 -- The transaction takes its id first (the midnight horizon).
 -- @sql KyselyUnitOfWork.run#2

@@ -9,10 +9,10 @@ import { ErrorCode } from '@storefront/domain';
 import { answerClientError } from './errors/client-errors';
 import { registerErrorHandling, sendProblem, toProblem } from './errors/error-handler';
 import { HttpErrorCode, HttpProblem, problem } from './errors/problem';
-import { CursorCodec } from './http/cursor';
-import { REQUEST_ID, swaggerOptions } from './http/openapi';
-import type { App, RouteContext } from './http/route-context';
-import { serializerCompiler } from './http/serializer';
+import { CursorCodec } from './routing/cursor';
+import { REQUEST_ID, swaggerOptions } from './openapi/openapi';
+import type { App, RouteContext } from './routing/route-context';
+import { serializerCompiler } from './presentation/serializer';
 import { IdempotencyGuard } from './idempotency/idempotency';
 import { adminRoutes } from './routes/admin.routes';
 import { couponRoutes } from './routes/coupons.routes';
@@ -22,13 +22,13 @@ import { productRoutes } from './routes/products.routes';
 import { walletRoutes } from './routes/wallet.routes';
 import { Registry } from 'prom-client';
 import { registerHttpMetrics } from './metrics/http-metrics';
-import { answerWrongMethods } from './http/method-not-allowed';
+import { answerWrongMethods } from './routing/method-not-allowed';
 import { DEFAULT_PROTECTION, registerProtection, type ProtectionSettings } from './protection/protection';
 
-export const BODY_LIMIT_BYTES = 64 * 1024;
+const BODY_LIMIT_BYTES = 64 * 1024;
 
 /** How long a client may take, and how many sockets it may hold; Node's defaults are unbounded or minutes. */
-export interface HttpLimits {
+interface HttpLimits {
   /** The whole request, headers and body, must arrive within this, or it is answered 408. */
   requestTimeoutMs: number;
   /** The headers must arrive within this (at most requestTimeoutMs). */
@@ -41,7 +41,7 @@ export interface HttpLimits {
   maxRequestsPerSocket: number;
 }
 
-export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+const DEFAULT_HTTP_LIMITS: HttpLimits = {
   requestTimeoutMs: 10_000,
   headersTimeoutMs: 10_000,
   idleSocketTimeoutMs: 30_000,

@@ -70,7 +70,7 @@ import { container as rootContainer, instancePerContainerCachingFactory, type De
 import { buildApp } from './app';
 import { CachedCatalogQueries } from './caching/cached-catalog.queries';
 import type { AppDependencies, SharedUseCases, WriteUseCases } from './dependencies';
-import type { App } from './http/route-context';
+import type { App } from './routing/route-context';
 import { defaultOverloadLimits } from './protection/protection';
 
 /** An admin's on-demand aggregation waits this long at most for transactions still open. */
@@ -236,7 +236,7 @@ export function postgresPorts(database: Database, config: Pick<AppConfig, 'idemp
   };
 }
 
-export function httpSettingsFrom(config: AppConfig, database: Database): HttpSettings {
+function httpSettingsFrom(config: AppConfig, database: Database): HttpSettings {
   return {
     jwtSecret: config.jwt.secret,
     maxBalance: config.maxBalance,

@@ -5,7 +5,7 @@ import { DEFAULT_IN_MEMORY_NOW, ManualClock } from '@storefront/application/test
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
-import type { App } from '../src/http/route-context';
+import type { App } from '../src/routing/route-context';
 import { composeHttp, postgresPorts } from '../src/http.composition';
 import { bearer, json, TEST_PORT_CONFIG, testSettings, token } from './support';
 

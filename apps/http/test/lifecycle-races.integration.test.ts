@@ -1,11 +1,7 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-explicit-any -- assertions read parsed JSON responses */
-import { checkInvariants, readinessOf } from '@storefront/adapters';
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call -- assertions read parsed JSON responses */
 import { useFreshDatabase } from '@storefront/adapters/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app';
-import type { App } from '../src/http/route-context';
-import { composeHttp, postgresPorts } from '../src/http.composition';
-import { TEST_PORT_CONFIG, testSettings, token } from './support';
+import { describe, expect, it } from 'vitest';
+import { countBy, serveOnLoopback, type Answer } from './support/loopback';
 
 /*
  * Cancellations and refunds racing each other and new orders, over real HTTP (loopback)
@@ -13,76 +9,21 @@ import { TEST_PORT_CONFIG, testSettings, token } from './support';
  * on the database after each race.
  */
 
-const MAX_BALANCE = 10_000_000;
-const TIME_ZONE = 'Asia/Seoul';
-
 const testDb = useFreshDatabase({ poolSize: 20 });
-let app: App;
-let base: string;
-let admin: string;
-const userTokens = new Map<number, string>();
+// No product cache: every stock read below is the database's.
+const service = serveOnLoopback({ open: async () => testDb.current, productCacheTtlMs: 0 });
+const { ok, userToken, expectInvariants } = service;
 
-async function userToken(userId: number): Promise<string> {
-  let jwt = userTokens.get(userId);
-  if (jwt === undefined) {
-    jwt = await token({ sub: String(userId) });
-    userTokens.set(userId, jwt);
-  }
-  return jwt;
-}
-
-interface Answer {
-  status: number;
-  json: any;
-}
-
-/** How long a request keeps being retried while the service answers 503 (busy, shedding load). */
-const RETRY_DEADLINE_MS = 60_000;
 let requestCount = 0;
-
 /**
- * One request as a careful client sends it: a mutation carries an Idempotency-Key, and a 503
- * (the service shedding load: a pool or lock wait ran out on a busy machine) is retried with the
- * same key after its Retry-After, until a definitive answer. What the races assert is about
- * those definitive answers.
+ * A racing request carries an Idempotency-Key, so the client may retry a 503 (load shed on a busy
+ * machine) with it until a definitive answer: what the races assert is about those answers.
  */
-async function call(method: string, path: string, jwt: string, body?: unknown): Promise<Answer> {
-  const idempotencyKey = method === 'GET' ? {} : { 'idempotency-key': `lifecycle-race-${process.pid}-${++requestCount}` };
-  const deadline = Date.now() + RETRY_DEADLINE_MS;
-  for (;;) {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${jwt}`, ...idempotencyKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    if (response.status !== 503 || Date.now() > deadline) return { status: response.status, json: text === '' ? null : JSON.parse(text) };
-    const retryAfterSeconds = Number(response.headers.get('retry-after') ?? '1');
-    await new Promise((resolve) => setTimeout(resolve, Math.max(retryAfterSeconds, 0.1) * 1_000));
-  }
-}
-
-async function ok(method: string, path: string, jwt: string, body?: unknown): Promise<any> {
-  const answer = await call(method, path, jwt, body);
-  if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.json)}`);
-  return answer.json;
-}
-
-const countBy = (answers: Answer[]) =>
-  answers.reduce<Record<string, number>>((counts, a) => {
-    const key = a.status >= 400 ? `${a.status} ${a.json?.code}` : String(a.status);
-    counts[key] = (counts[key] ?? 0) + 1;
-    return counts;
-  }, {});
-
-async function expectInvariants(): Promise<void> {
-  const report = await checkInvariants(testDb.current.db, { maxBalance: MAX_BALANCE, timeZone: TIME_ZONE });
-  expect(report.violations).toEqual([]);
-  expect(report.ok).toBe(true);
-}
+const call = (method: string, path: string, jwt: string, body?: unknown) =>
+  service.call(method, path, jwt, body, method === 'GET' ? {} : { 'idempotency-key': `lifecycle-race-${++requestCount}` });
 
 async function product(name: string, price: number, stock: number): Promise<number> {
-  return (await ok('POST', '/admin/products', admin, { name, price, stock })).id;
+  return (await ok('POST', '/admin/products', service.adminToken, { name, price, stock })).id;
 }
 
 async function fund(userId: number, amount: number): Promise<void> {
@@ -90,28 +31,11 @@ async function fund(userId: number, amount: number): Promise<void> {
 }
 
 async function coupon(fields: { discountType: 'FIXED' | 'RATE'; discountValue: number; totalQuantity: number }): Promise<number> {
-  return (await ok('POST', '/admin/coupons', admin, { name: 'Race coupon', ...fields, expiresAt: new Date(Date.now() + 86_400_000).toISOString() })).id;
+  return (await ok('POST', '/admin/coupons', service.adminToken, { name: 'Race coupon', ...fields, expiresAt: new Date(Date.now() + 86_400_000).toISOString() })).id;
 }
 
-const balanceOf = async (userId: number): Promise<number> => (await ok('GET', `/users/${userId}/balance`, admin)).balance;
-const stockOf = async (productId: number): Promise<number> => (await ok('GET', `/products/${productId}`, admin)).stock;
-
-beforeAll(async () => {
-  const database = testDb.current;
-  app = await buildApp(
-    composeHttp(
-      postgresPorts(database, { ...TEST_PORT_CONFIG, businessTimeZone: TIME_ZONE }),
-      // No product cache: every stock read below is the database's.
-      testSettings({ maxBalance: MAX_BALANCE, businessTimeZone: TIME_ZONE, readiness: readinessOf(database), productCacheTtlMs: 0 }),
-    ),
-  );
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
-  admin = await token({ sub: '1000000', role: 'admin' });
-});
-
-afterAll(async () => {
-  await app?.close();
-});
+const balanceOf = async (userId: number): Promise<number> => (await ok('GET', `/users/${userId}/balance`, service.adminToken)).balance;
+const stockOf = async (productId: number): Promise<number> => (await ok('GET', `/products/${productId}`, service.adminToken)).stock;
 
 describe('order lifecycle races over HTTP against PostgreSQL', () => {
   it('200 parallel cancels of one order: exactly one succeeds, and everything comes back once', async () => {
@@ -122,7 +46,7 @@ describe('order lifecycle races over HTTP against PostgreSQL', () => {
     const jwt = await userToken(userId);
     const order = await ok('POST', '/orders', jwt, { userId, items: [{ productId: a, quantity: 3 }, { productId: b, quantity: 2 }] });
 
-    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => call('POST', `/orders/${order.orderId}/cancel`, i % 2 === 0 ? jwt : admin)));
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => call('POST', `/orders/${order.orderId}/cancel`, i % 2 === 0 ? jwt : service.adminToken)));
     expect(countBy(answers)).toEqual({ '200': 1, '409 ORDER_NOT_CANCELLABLE': 199 });
     expect(await balanceOf(userId)).toBe(50_000);
     expect([await stockOf(a), await stockOf(b)]).toEqual([10, 10]);
@@ -143,7 +67,7 @@ describe('order lifecycle races over HTTP against PostgreSQL', () => {
     const before = await balanceOf(userId);
 
     const answers = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => call('POST', `/admin/orders/${order.orderId}/refunds`, admin, { items: [{ productId: ids[i % 3], quantity: 1 }] })),
+      Array.from({ length: 100 }, (_, i) => call('POST', `/admin/orders/${order.orderId}/refunds`, service.adminToken, { items: [{ productId: ids[i % 3], quantity: 1 }] })),
     );
     const refunds = answers.filter((a) => a.status === 201);
     expect(refunds).toHaveLength(60);
@@ -166,8 +90,8 @@ describe('order lifecycle races over HTTP against PostgreSQL', () => {
     const order = await ok('POST', '/orders', jwt, { userId, items: ids.map((productId) => ({ productId, quantity: 20 })) });
 
     const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
-    const refunds = Array.from({ length: 40 }, (_, i) => call('POST', `/admin/orders/${order.orderId}/refunds`, admin, { items: [{ productId: ids[i % 2], quantity: 1 }] }));
-    const reads = Array.from({ length: 200 }, (_, i) => call('GET', i % 2 === 0 ? `/orders/${order.orderId}` : `/admin/orders?userId=${userId}`, i % 2 === 0 ? jwt : admin));
+    const refunds = Array.from({ length: 40 }, (_, i) => call('POST', `/admin/orders/${order.orderId}/refunds`, service.adminToken, { items: [{ productId: ids[i % 2], quantity: 1 }] }));
+    const reads = Array.from({ length: 200 }, (_, i) => call('GET', i % 2 === 0 ? `/orders/${order.orderId}` : `/admin/orders?userId=${userId}`, i % 2 === 0 ? jwt : service.adminToken));
     const [refunded, read] = await Promise.all([Promise.all(refunds), Promise.all(reads)]);
     expect(refunded.every((a) => a.status === 201)).toBe(true);
     for (const answer of read) {
@@ -213,7 +137,7 @@ describe('order lifecycle races over HTTP against PostgreSQL', () => {
         const jwt = await userToken(order.userId);
         return Promise.all([
           call('POST', `/orders/${order.orderId}/cancel`, jwt),
-          call('POST', `/admin/orders/${order.orderId}/refunds`, admin, { items: [{ productId: item, quantity: 1 }] }),
+          call('POST', `/admin/orders/${order.orderId}/refunds`, service.adminToken, { items: [{ productId: item, quantity: 1 }] }),
         ]);
       }),
     );

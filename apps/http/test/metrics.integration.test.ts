@@ -5,7 +5,7 @@ import { freshDatabase, type TestDatabase } from '@storefront/adapters/testing';
 import { ManualClock, DEFAULT_IN_MEMORY_NOW } from '@storefront/application/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, registeredRoutes } from '../src/app';
-import type { App } from '../src/http/route-context';
+import type { App } from '../src/routing/route-context';
 import { composeHttp, postgresPorts } from '../src/http.composition';
 import { bearer, TEST_PORT_CONFIG, testSettings, token } from './support';
 

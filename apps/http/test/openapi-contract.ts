@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createInMemoryStorefront } from '@storefront/application/testing';
 import { buildApp } from '../src/app';
-import type { App } from '../src/http/route-context';
+import type { App } from '../src/routing/route-context';
 import { composeHttp } from '../src/http.composition';
 
 /*
@@ -201,7 +201,7 @@ function fromHeader(value: string, schema: Json | undefined): unknown {
   return value;
 }
 
-export class ContractViolation extends Error {
+class ContractViolation extends Error {
   constructor(violations: string[]) {
     super(`the answer breaks the OpenAPI document:\n- ${violations.join('\n- ')}`);
     this.name = 'ContractViolation';

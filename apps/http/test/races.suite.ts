@@ -1,11 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- assertions read parsed JSON responses */
-import { checkInvariants, readinessOf } from '@storefront/adapters';
 import type { Database } from '@storefront/adapters';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app';
-import type { App } from '../src/http/route-context';
-import { composeHttp, postgresPorts } from '../src/http.composition';
-import { TEST_PORT_CONFIG, testSettings, token } from './support';
+import { describe, expect, it } from 'vitest';
+import { countBy, serveOnLoopback } from './support/loopback';
 
 /*
  * Races over real HTTP (loopback) against PostgreSQL: hundreds of parallel requests, then
@@ -13,75 +9,17 @@ import { TEST_PORT_CONFIG, testSettings, token } from './support';
  * (races.integration.test.ts) and through PgBouncer in transaction mode (pgbouncer.integration.test.ts).
  */
 
-const MAX_BALANCE = 10_000_000;
-const TIME_ZONE = 'Asia/Seoul';
-
 /** The database the races run on: opened before the suite, closed (and dropped) after it. */
 export type RaceDatabase = Database & { close(): Promise<void> };
 
 export function describeRacesOverHttp(label: string, openDatabase: () => Promise<RaceDatabase>): void {
-let database: RaceDatabase;
-let app: App;
-let base: string;
-let adminToken: string;
-const userTokens = new Map<number, string>();
-
-async function userToken(userId: number): Promise<string> {
-  let jwt = userTokens.get(userId);
-  if (jwt === undefined) {
-    jwt = await token({ sub: String(userId) });
-    userTokens.set(userId, jwt);
-  }
-  return jwt;
-}
-
-interface Answer {
-  status: number;
-  body: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads the fields it expects
-  json: any;
-}
-
-async function call(method: string, path: string, jwt: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(jwt === null ? {} : { authorization: `Bearer ${jwt}` }),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text, json: text === '' ? null : JSON.parse(text) };
-}
-
-async function expectInvariants(): Promise<void> {
-  const report = await checkInvariants(database.db, { maxBalance: MAX_BALANCE, timeZone: TIME_ZONE });
-  expect(report.violations).toEqual([]);
-  expect(report.ok).toBe(true);
-}
-
-const countBy = (answers: Answer[]) =>
-  answers.reduce<Record<string, number>>((counts, a) => {
-    const key = a.status >= 400 ? `${a.status} ${a.json?.code}` : String(a.status);
-    counts[key] = (counts[key] ?? 0) + 1;
-    return counts;
-  }, {});
-
-beforeAll(async () => {
-  database = await openDatabase();
-  app = await buildApp(
-    composeHttp(postgresPorts(database, { ...TEST_PORT_CONFIG, businessTimeZone: TIME_ZONE }), testSettings({ maxBalance: MAX_BALANCE, businessTimeZone: TIME_ZONE, readiness: readinessOf(database), productCacheTtlMs: 1_000 })),
-  );
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
-  adminToken = await token({ sub: '1000000', role: 'admin' });
+let database: RaceDatabase | undefined;
+const service = serveOnLoopback({
+  open: async () => (database = await openDatabase()),
+  close: async () => database?.close(),
+  productCacheTtlMs: 1_000,
 });
-
-afterAll(async () => {
-  await app?.close();
-  await database?.close();
-});
+const { call, userToken, expectInvariants } = service;
 
 describe(`races over HTTP against ${label}`, () => {
   it('200 parallel charges: the ceiling holds exactly, every charge is in the history', async () => {
@@ -94,7 +32,7 @@ describe(`races over HTTP against ${label}`, () => {
   });
 
   it('coupon rush: 500 users for 50 coupons → exactly 50 issued', async () => {
-    const coupon = await call('POST', '/admin/coupons', adminToken, {
+    const coupon = await call('POST', '/admin/coupons', service.adminToken, {
       name: 'Rush',
       discountType: 'FIXED',
       discountValue: 1000,
@@ -111,7 +49,7 @@ describe(`races over HTTP against ${label}`, () => {
   });
 
   it('hot product: 150 buyers for a stock of 50 → exactly 50 orders', async () => {
-    const product = await call('POST', '/admin/products', adminToken, { name: 'Hot', price: 10_000, stock: 50 });
+    const product = await call('POST', '/admin/products', service.adminToken, { name: 'Hot', price: 10_000, stock: 50 });
     const buyers = Array.from({ length: 150 }, (_, i) => 5000 + i);
     const jwts = await Promise.all(buyers.map(userToken));
     await Promise.all(buyers.map((userId, i) => call('POST', `/users/${userId}/balance/charge`, jwts[i]!, { amount: 10_000 })));

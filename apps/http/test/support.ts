@@ -3,7 +3,7 @@ import type { OutboxRelayStore, StorefrontPorts } from '@storefront/application'
 import { aCoupon, aProduct, createInMemoryStorefront, TEST_COUPON_EXPIRY, type InMemoryStorefront, type ManualClock } from '@storefront/application/testing';
 import { SignJWT } from 'jose';
 import { buildApp, type BuildAppOptions } from '../src/app';
-import type { App } from '../src/http/route-context';
+import type { App } from '../src/routing/route-context';
 import { composeHttp, type HttpOverrides, type HttpSettings } from '../src/http.composition';
 import { holdToTheDocument, theServedDocument } from './openapi-contract';
 

@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { createInMemoryStorefront } from '@storefront/application/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
-import type { App } from '../src/http/route-context';
+import type { App } from '../src/routing/route-context';
 import { composeHttp } from '../src/http.composition';
 import { testSettings, token } from './support';
 

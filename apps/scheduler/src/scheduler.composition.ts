@@ -64,7 +64,7 @@ import { RetentionJob } from './retention.job';
  * otherwise. Ten failures in a row open the circuit; probes start after 1 s and back off to a
  * minute; a Retry-After is honoured up to an hour.
  */
-export function relayPolicyFrom(config: AppConfig): RelayPolicy {
+function relayPolicyFrom(config: AppConfig): RelayPolicy {
   return {
     batchSize: 100,
     leaseMs: 30_000,
@@ -78,13 +78,13 @@ export function relayPolicyFrom(config: AppConfig): RelayPolicy {
 }
 
 /** Delivered events after EVENT_RETENTION_DAYS, idempotency keys after 24 hours; 1,000 rows a statement. */
-export function retentionPolicyFrom(config: AppConfig): RetentionPolicy {
+function retentionPolicyFrom(config: AppConfig): RetentionPolicy {
   const day = 24 * 60 * 60 * 1000;
   return { eventRetentionMs: config.eventRetentionDays * day, idempotencyKeyRetentionMs: day, batchSize: 1_000, maxBatches: 200 };
 }
 
 /** When the jobs run; every field has the production default. */
-export interface SchedulerSchedule {
+interface SchedulerSchedule {
   /** Pause between relay passes that found less than a full batch (300 ms). */
   pollIntervalMs: number;
   /** Pause after a relay pass that failed (2 s). */
@@ -112,7 +112,7 @@ const DEFAULT_SCHEDULE: SchedulerSchedule = {
 };
 
 /** What a test replaces: registered in a child container, so everything built on it sees the replacement. */
-export interface SchedulerOverrides extends Partial<SchedulerSchedule> {
+interface SchedulerOverrides extends Partial<SchedulerSchedule> {
   clock?: Clock;
   relayPolicy?: Partial<RelayPolicy>;
   retentionPolicy?: Partial<RetentionPolicy>;

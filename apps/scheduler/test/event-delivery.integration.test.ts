@@ -1,11 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OrderView } from '@storefront/application';
 import { PgOutboxRepository } from '@storefront/adapters';
-import { freshDatabase, type TestDatabase } from '@storefront/adapters/testing';
-import { DataPlatformReceiver } from './support/data-platform-receiver';
 import { recordingLogger } from './support/recording-logger';
-import { SECRET, startRelay, type RelayUnderTest } from './support/relay';
-import { TestShop } from './support/shop';
+import { relayWorld, SECRET } from './support/relay';
 import { waitUntil } from './support/wait';
 
 /*
@@ -15,52 +12,28 @@ import { waitUntil } from './support/wait';
  */
 
 const USERS = Array.from({ length: 10 }, (_, i) => i + 1);
-let database: TestDatabase;
-let shop: TestShop;
 let productId: number;
-let receiver: DataPlatformReceiver;
-const relays: RelayUnderTest[] = [];
-
-beforeAll(async () => {
-  database = await freshDatabase({ poolSize: 20 });
-  shop = new TestShop(database);
+const world = relayWorld(async (shop) => {
   [productId] = (await shop.addProducts([1_000], 1_000_000)) as [number];
   await shop.fund(USERS, 9_000_000);
 });
-afterAll(async () => {
-  await database.close();
-});
-beforeEach(async () => {
-  receiver = await DataPlatformReceiver.start(SECRET);
-});
-afterEach(async () => {
-  await Promise.all(relays.splice(0).map((relay) => relay.loop.stop()));
-  await receiver.close();
-  await database.db.deleteFrom('outbox').execute();
-});
-
-function relay(options: Parameters<typeof startRelay>[2] = {}): RelayUnderTest {
-  const started = startRelay(database, receiver.url, options);
-  relays.push(started);
-  return started;
-}
 
 async function placeOrders(count: number): Promise<OrderView[]> {
   const orders: OrderView[] = [];
   for (let start = 0; start < count; start += 20) {
     const batch = Array.from({ length: Math.min(20, count - start) }, (_, i) => start + i);
-    orders.push(...(await Promise.all(batch.map((n) => shop.order(USERS[n % USERS.length]!, [{ productId, quantity: 1 }])))));
+    orders.push(...(await Promise.all(batch.map((n) => world.shop.order(USERS[n % USERS.length]!, [{ productId, quantity: 1 }])))));
   }
   return orders;
 }
 
 /** A later event of an order, written as the cancel use case writes it (in its own transaction). */
 async function cancelled(order: OrderView): Promise<void> {
-  await new PgOutboxRepository(database.db).append({ type: 'order.cancelled', occurredAt: new Date(), data: { ...order, status: 'PAID' } });
+  await new PgOutboxRepository(world.database.db).append({ type: 'order.cancelled', occurredAt: new Date(), data: { ...order, status: 'PAID' } });
 }
 
 async function delivered(): Promise<number> {
-  const row = await database.db
+  const row = await world.database.db
     .selectFrom('outbox')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('status', '=', 'DELIVERED')
@@ -74,33 +47,33 @@ describe('per-order ordering', () => {
     const held = orders[0]!;
     for (const order of orders.slice(0, 10)) await cancelled(order);
     let refusals = 0;
-    receiver.refuseWhen = (event) => {
+    world.receiver.refuseWhen = (event) => {
       if (event.data.orderId !== held.orderId || event.type !== 'order.paid' || refusals >= 5) return false;
       refusals += 1;
       return true;
     };
-    relay({ policy: { batchSize: 5 } });
-    relay({ policy: { batchSize: 5 } });
+    world.relay({ policy: { batchSize: 5 } });
+    world.relay({ policy: { batchSize: 5 } });
 
     // While the held payment is being refused, everything else goes out.
-    await waitUntil('the other orders’ events are delivered', () => receiver.accepted.size >= 39, 30_000);
+    await waitUntil('the other orders’ events are delivered', () => world.receiver.accepted.size >= 39, 30_000);
     await waitUntil('the held order’s events are delivered', async () => (await delivered()) === 40, 30_000);
     expect(refusals).toBe(5);
-    expect(receiver.rejected).toEqual([]);
+    expect(world.receiver.rejected).toEqual([]);
 
     for (const order of orders) {
-      const events = receiver.acceptedInOrder.filter((e) => e.data.orderId === order.orderId).map((e) => e.type);
+      const events = world.receiver.acceptedInOrder.filter((e) => e.data.orderId === order.orderId).map((e) => e.type);
       expect(events).toEqual(orders.indexOf(order) < 10 ? ['order.paid', 'order.cancelled'] : ['order.paid']);
     }
     // The held order's cancellation was never even sent before its payment was accepted.
-    const heldRequests = receiver.acceptedInOrder.filter((e) => e.data.orderId === held.orderId);
+    const heldRequests = world.receiver.acceptedInOrder.filter((e) => e.data.orderId === held.orderId);
     expect(heldRequests.map((e) => e.type)).toEqual(['order.paid', 'order.cancelled']);
     // Other orders did not wait for it: some were delivered while it was still being refused.
-    const heldPaidAt = receiver.acceptedInOrder.findIndex((e) => e.data.orderId === held.orderId);
+    const heldPaidAt = world.receiver.acceptedInOrder.findIndex((e) => e.data.orderId === held.orderId);
     expect(heldPaidAt).toBeGreaterThan(10);
     // Sequences of one order rise with its events.
     for (const order of orders.slice(0, 10)) {
-      const [paid, cancel] = receiver.acceptedInOrder.filter((e) => e.data.orderId === order.orderId);
+      const [paid, cancel] = world.receiver.acceptedInOrder.filter((e) => e.data.orderId === order.orderId);
       expect(cancel!.sequence).toBeGreaterThan(paid!.sequence);
     }
   });
@@ -108,10 +81,10 @@ describe('per-order ordering', () => {
 
 describe('no retry storm', () => {
   it('sends one probe at a time while the platform is down with 500 events due, then delivers all 500 at full speed', async () => {
-    receiver.mode = { kind: 'refuse', status: 503 };
+    world.receiver.mode = { kind: 'refuse', status: 503 };
     await placeOrders(500);
     const logger = recordingLogger();
-    relay({
+    world.relay({
       policy: { batchSize: 50, failureThreshold: 10, probeIntervalMinMs: 50, probeIntervalMaxMs: 200, backoffBaseMs: 10, backoffCapMs: 100 },
       logger,
     });
@@ -119,7 +92,7 @@ describe('no retry storm', () => {
     await waitUntil('the relay has opened its circuit', () => logger.entries.some((e) => /one probe at a time/.test(e.message)), 10_000);
     // Down for three seconds more.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    const whileDown = receiver.requests;
+    const whileDown = world.receiver.requests;
     const downForMs = Date.now() - downSince;
     // One batch before the circuit opened, then probes no closer than 50 ms apart.
     expect(whileDown).toBeLessThanOrEqual(50 + Math.ceil(downForMs / 50) + 1);
@@ -127,47 +100,47 @@ describe('no retry storm', () => {
     expect(await delivered()).toBe(0);
     expect(logger.entries.some((e) => e.level === 'warn' && (e.fields.reasons as Record<string, number> | undefined)?.['HTTP 503: platform unavailable'] !== undefined)).toBe(true);
 
-    receiver.mode = { kind: 'accept' };
+    world.receiver.mode = { kind: 'accept' };
     const upAt = Date.now();
     await waitUntil('all 500 are delivered', async () => (await delivered()) === 500, 30_000);
     const drainMs = Date.now() - upAt;
-    expect(receiver.accepted.size).toBe(500);
-    expect(receiver.rejected).toEqual([]);
+    expect(world.receiver.accepted.size).toBe(500);
+    expect(world.receiver.rejected).toEqual([]);
     // The first success closes the circuit: 500 events go in a few full batches, not probe by probe.
     expect(drainMs).toBeLessThan(10_000);
-    expect(receiver.requests - whileDown).toBeLessThan(500 + 60);
+    expect(world.receiver.requests - whileDown).toBeLessThan(500 + 60);
     console.info(`no retry storm: ${whileDown} requests in ${downForMs} ms down with 500 due; then 500 delivered in ${drainMs} ms`);
   });
 });
 
 describe('secret rotation', () => {
-  it('old only → old and new → new only: the receiver never rejects a genuine event', async () => {
+  it('old only → old and new → new only: the world.receiver never rejects a genuine event', async () => {
     const oldSecret = SECRET;
     const newSecret = `whsec_${Buffer.from('the-next-data-platform-secret').toString('base64')}`;
     let signing = oldSecret;
-    relay({ secret: () => signing });
+    world.relay({ secret: () => signing });
 
     const phase = async (count: number): Promise<void> => {
-      const before = receiver.accepted.size;
+      const before = world.receiver.accepted.size;
       await placeOrders(count);
-      await waitUntil('the phase’s events are delivered', () => receiver.accepted.size === before + count, 20_000);
+      await waitUntil('the phase’s events are delivered', () => world.receiver.accepted.size === before + count, 20_000);
     };
-    receiver.secrets = [oldSecret];
+    world.receiver.secrets = [oldSecret];
     await phase(10);
     // The service signs with both (newest first) while the receiver still knows only the old one…
     signing = `${newSecret},${oldSecret}`;
     await phase(10);
     // …the receiver moves to the new one (keeping the old for deliveries in flight)…
-    receiver.secrets = [newSecret, oldSecret];
+    world.receiver.secrets = [newSecret, oldSecret];
     await phase(10);
-    receiver.secrets = [newSecret];
+    world.receiver.secrets = [newSecret];
     await phase(10);
     // …and the service drops the old one.
     signing = newSecret;
     await phase(10);
 
-    expect(receiver.rejected).toEqual([]);
-    expect(receiver.accepted.size).toBe(50);
-    expect(receiver.requests).toBe(50);
+    expect(world.receiver.rejected).toEqual([]);
+    expect(world.receiver.accepted.size).toBe(50);
+    expect(world.receiver.requests).toBe(50);
   });
 });

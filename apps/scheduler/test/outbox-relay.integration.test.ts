@@ -1,15 +1,13 @@
 import { spawn } from 'node:child_process';
 import { sql } from 'kysely';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RetryOutboxEvent } from '@storefront/application';
 import { checkInvariants, loadConfig, PgOutboxQueries, PgOutboxRelayStore } from '@storefront/adapters';
-import { freshDatabase, type TestDatabase } from '@storefront/adapters/testing';
 import { DomainError, ErrorCode } from '@storefront/domain';
 import { startSchedulerRole } from '../src/scheduler.composition';
-import { DataPlatformReceiver } from './support/data-platform-receiver';
-import { SECRET, startRelay, type RelayUnderTest } from './support/relay';
-import { MAX_BALANCE, TestShop } from './support/shop';
+import { relayWorld, SECRET } from './support/relay';
+import { MAX_BALANCE } from './support/shop';
 import { recordingLogger } from './support/recording-logger';
 import { silentLogger, waitUntil } from './support/wait';
 
@@ -19,36 +17,11 @@ import { silentLogger, waitUntil } from './support/wait';
  */
 
 const USERS = Array.from({ length: 10 }, (_, i) => i + 1);
-let database: TestDatabase;
-let shop: TestShop;
 let productIds: number[];
-let receiver: DataPlatformReceiver;
-const relays: RelayUnderTest[] = [];
-
-beforeAll(async () => {
-  database = await freshDatabase({ poolSize: 20 });
-  shop = new TestShop(database);
+const world = relayWorld(async (shop) => {
   productIds = await shop.addProducts([1_000, 2_500, 4_000], 100_000);
   await shop.fund(USERS, 5_000_000);
 });
-afterAll(async () => {
-  await database.close();
-});
-beforeEach(async () => {
-  receiver = await DataPlatformReceiver.start(SECRET);
-});
-afterEach(async () => {
-  await Promise.all(relays.splice(0).map((relay) => relay.loop.stop()));
-  await receiver.close();
-  // Delivered or parked events of one test must not count in the next.
-  await database.db.deleteFrom('outbox').execute();
-});
-
-function relay(options: Parameters<typeof startRelay>[2] = {}): RelayUnderTest {
-  const started = startRelay(database, receiver.url, options);
-  relays.push(started);
-  return started;
-}
 
 /** Places `count` orders, a few at a time, spread over users and products; answers the order ids. */
 async function placeOrders(count: number): Promise<number[]> {
@@ -56,7 +29,7 @@ async function placeOrders(count: number): Promise<number[]> {
   for (let start = 0; start < count; start += 10) {
     const batch = Array.from({ length: Math.min(10, count - start) }, (_, i) => start + i);
     const orders = await Promise.all(
-      batch.map((n) => shop.order(USERS[n % USERS.length]!, [{ productId: productIds[n % productIds.length]!, quantity: 1 + (n % 3) }])),
+      batch.map((n) => world.shop.order(USERS[n % USERS.length]!, [{ productId: productIds[n % productIds.length]!, quantity: 1 + (n % 3) }])),
     );
     ids.push(...orders.map((order) => order.orderId));
   }
@@ -64,7 +37,7 @@ async function placeOrders(count: number): Promise<number[]> {
 }
 
 async function outboxCounts(): Promise<Record<string, number>> {
-  const rows = await database.db.selectFrom('outbox').select(['status']).select((eb) => eb.fn.countAll<number>().as('n')).groupBy('status').execute();
+  const rows = await world.database.db.selectFrom('outbox').select(['status']).select((eb) => eb.fn.countAll<number>().as('n')).groupBy('status').execute();
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
@@ -74,35 +47,35 @@ async function allDelivered(expected: number): Promise<boolean> {
 }
 
 function acceptedOrderIds(): number[] {
-  return [...receiver.accepted.values()].map((event) => event.data.orderId).sort((a, b) => a - b);
+  return [...world.receiver.accepted.values()].map((event) => event.data.orderId).sort((a, b) => a - b);
 }
 
 describe('the data platform down while shoppers order', () => {
   it('takes every order at once, and delivers every event, signed, after the platform recovers', async () => {
-    relay({ timeoutMs: 150 });
+    world.relay({ timeoutMs: 150 });
 
-    receiver.mode = { kind: 'refuse', status: 503 };
+    world.receiver.mode = { kind: 'refuse', status: 503 };
     const refusedPhase = await placeOrders(30);
-    await waitUntil('the relay has met the 503s', () => receiver.requests >= 30);
+    await waitUntil('the relay has met the 503s', () => world.receiver.requests >= 30);
 
-    receiver.mode = { kind: 'hang' };
+    world.receiver.mode = { kind: 'hang' };
     const hangingPhase = await placeOrders(30);
-    const requestsBefore = receiver.requests;
-    await waitUntil('the relay has timed out on the hanging platform a few times', () => receiver.requests >= requestsBefore + 20);
+    const requestsBefore = world.receiver.requests;
+    await waitUntil('the relay has timed out on the hanging platform a few times', () => world.receiver.requests >= requestsBefore + 20);
 
     // Every order went through while the platform refused or hung; nothing was delivered.
     const orderIds = [...refusedPhase, ...hangingPhase];
     expect(orderIds).toHaveLength(60);
-    expect(receiver.accepted.size).toBe(0);
+    expect(world.receiver.accepted.size).toBe(0);
     expect((await outboxCounts()).PENDING).toBe(60);
 
-    receiver.mode = { kind: 'accept' };
+    world.receiver.mode = { kind: 'accept' };
     await waitUntil('every event is delivered', () => allDelivered(60));
 
-    expect(receiver.rejected).toEqual([]);
-    expect(receiver.accepted.size).toBe(60);
+    expect(world.receiver.rejected).toEqual([]);
+    expect(world.receiver.accepted.size).toBe(60);
     expect(acceptedOrderIds()).toEqual([...orderIds].sort((a, b) => a - b));
-    const report = await checkInvariants(database.db, { maxBalance: MAX_BALANCE, timeZone: 'Asia/Seoul', requireDelivered: true });
+    const report = await checkInvariants(world.database.db, { maxBalance: MAX_BALANCE, timeZone: 'Asia/Seoul', requireDelivered: true });
     expect(report.violations).toEqual([]);
   });
 });
@@ -110,16 +83,16 @@ describe('the data platform down while shoppers order', () => {
 describe('several relays side by side', () => {
   it('deliver every event between them, none lost and none claimed twice', async () => {
     const orderIds = await placeOrders(80);
-    receiver.mode = { kind: 'slow', delayMs: 30 };
+    world.receiver.mode = { kind: 'slow', delayMs: 30 };
 
-    const first = relay({ policy: { batchSize: 5 } });
-    const second = relay({ policy: { batchSize: 5 } });
+    const first = world.relay({ policy: { batchSize: 5 } });
+    const second = world.relay({ policy: { batchSize: 5 } });
     await waitUntil('every event is delivered', () => allDelivered(80));
 
-    expect(receiver.rejected).toEqual([]);
+    expect(world.receiver.rejected).toEqual([]);
     expect(acceptedOrderIds()).toEqual([...orderIds].sort((a, b) => a - b));
     // Leases are far longer than a delivery here, so no event was handed to both relays.
-    expect(receiver.duplicates).toBe(0);
+    expect(world.receiver.duplicates).toBe(0);
     expect(first.delivered() + second.delivered()).toBe(80);
     expect(first.delivered()).toBeGreaterThan(0);
     expect(second.delivered()).toBeGreaterThan(0);
@@ -129,12 +102,12 @@ describe('several relays side by side', () => {
 describe('a relay killed mid-batch', () => {
   it('loses nothing: its claimed events are delivered by another relay once the lease has passed', async () => {
     const orderIds = await placeOrders(30);
-    receiver.mode = { kind: 'slow', delayMs: 60_000 };
+    world.receiver.mode = { kind: 'slow', delayMs: 60_000 };
     const leaseMs = 1_500;
 
     const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./support/relay-child.ts', import.meta.url))], {
       cwd: fileURLToPath(new URL('../../../', import.meta.url)),
-      env: { ...process.env, DATABASE_URL: database.url, PLATFORM_URL: receiver.url, LEASE_MS: String(leaseMs) },
+      env: { ...process.env, DATABASE_URL: world.database.url, PLATFORM_URL: world.receiver.url, LEASE_MS: String(leaseMs) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -143,7 +116,7 @@ describe('a relay killed mid-batch', () => {
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
 
     try {
-      await waitUntil('the child relay has a batch on the wire', () => output.includes('claimed 10') && receiver.requests >= 10, 30_000);
+      await waitUntil('the child relay has a batch on the wire', () => output.includes('claimed 10') && world.receiver.requests >= 10, 30_000);
     } catch (error) {
       child.kill('SIGKILL');
       throw new Error(`${(error as Error).message}; child output:\n${output}`, { cause: error });
@@ -151,18 +124,18 @@ describe('a relay killed mid-batch', () => {
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
 
-    const inFlight = await database.db.selectFrom('outbox').select(['event_id', 'attempts']).where('claim_token', 'is not', null).execute();
+    const inFlight = await world.database.db.selectFrom('outbox').select(['event_id', 'attempts']).where('claim_token', 'is not', null).execute();
     expect(inFlight).toHaveLength(10);
-    expect(receiver.accepted.size).toBe(0);
+    expect(world.receiver.accepted.size).toBe(0);
 
-    receiver.mode = { kind: 'accept' };
-    relay();
+    world.receiver.mode = { kind: 'accept' };
+    world.relay();
     await waitUntil('every event is delivered', () => allDelivered(30));
 
-    expect(receiver.rejected).toEqual([]);
+    expect(world.receiver.rejected).toEqual([]);
     expect(acceptedOrderIds()).toEqual([...orderIds].sort((a, b) => a - b));
     // The killed batch was claimed twice: once by the dead relay, once after its lease.
-    const redelivered = await database.db
+    const redelivered = await world.database.db
       .selectFrom('outbox')
       .select('attempts')
       .where('event_id', 'in', inFlight.map((row) => row.event_id))
@@ -173,18 +146,18 @@ describe('a relay killed mid-batch', () => {
 
 describe('parking after too many failures', () => {
   it('parks an event after OUTBOX_MAX_ATTEMPTS, lists it as FAILED, and delivers it once re-driven', async () => {
-    receiver.mode = { kind: 'refuse', status: 500 };
+    world.receiver.mode = { kind: 'refuse', status: 500 };
     const orderIds = await placeOrders(5);
-    relay({ policy: { maxAttempts: 3 } });
+    world.relay({ policy: { maxAttempts: 3 } });
 
-    const queries = new PgOutboxQueries(database.db);
+    const queries = new PgOutboxQueries(world.database.db);
     await waitUntil('all five are parked', async () => (await queries.events('FAILED', { limit: 20, after: null })).items.length === 5);
     const failed = await queries.events('FAILED', { limit: 20, after: null });
     expect(failed.items.every((event) => event.attempts === 3 && event.lastError === 'HTTP 500: platform unavailable')).toBe(true);
-    expect(receiver.requests).toBe(15);
+    expect(world.receiver.requests).toBe(15);
 
-    receiver.mode = { kind: 'accept' };
-    const retry = new RetryOutboxEvent(new PgOutboxRelayStore(database.db));
+    world.receiver.mode = { kind: 'accept' };
+    const retry = new RetryOutboxEvent(new PgOutboxRelayStore(world.database.db));
     for (const event of failed.items) {
       await expect(retry.execute({ eventId: event.eventId })).resolves.toEqual({ eventId: event.eventId, status: 'PENDING' });
     }
@@ -201,14 +174,14 @@ describe('parking after too many failures', () => {
 describe('the scheduler role', () => {
   it('sends a new order to the data platform within about a second, and stops cleanly', async () => {
     const config = loadConfig(
-      { DATA_PLATFORM_URL: receiver.url, DATA_PLATFORM_SECRET: SECRET, DATA_PLATFORM_TIMEOUT_MS: '1000', TZ_BUSINESS: 'Asia/Seoul' },
+      { DATA_PLATFORM_URL: world.receiver.url, DATA_PLATFORM_SECRET: SECRET, DATA_PLATFORM_TIMEOUT_MS: '1000', TZ_BUSINESS: 'Asia/Seoul' },
       { dataDir: '/nonexistent' },
     );
-    const role = startSchedulerRole({ config, database, logger: silentLogger, catchUpOnStart: false });
+    const role = startSchedulerRole({ config, database: world.database, logger: silentLogger, catchUpOnStart: false });
     try {
       const [orderId] = await placeOrders(1);
       const placedAt = Date.now();
-      await waitUntil('the event is delivered', () => receiver.accepted.size === 1, 5_000, 10);
+      await waitUntil('the event is delivered', () => world.receiver.accepted.size === 1, 5_000, 10);
       // A 300 ms poll plus the delivery: "within about a second", with room for a busy machine.
       expect(Date.now() - placedAt).toBeLessThan(2_000);
       expect(acceptedOrderIds()).toEqual([orderId]);
@@ -220,39 +193,39 @@ describe('the scheduler role', () => {
 
   it('purges delivered events past EVENT_RETENTION_DAYS and expired idempotency keys on start, and nothing else', async () => {
     const [kept, expired, pending] = await placeOrders(3);
-    await database.db
+    await world.database.db
       .updateTable('outbox')
       .set({ status: 'DELIVERED', delivered_at: new Date(Date.now() - 31 * 86_400_000) })
       .where(sql<boolean>`(payload ->> 'orderId')::bigint = ${expired}`)
       .execute();
-    await database.db
+    await world.database.db
       .updateTable('outbox')
       .set({ status: 'DELIVERED', delivered_at: new Date(Date.now() - 29 * 86_400_000) })
       .where(sql<boolean>`(payload ->> 'orderId')::bigint = ${kept}`)
       .execute();
-    await database.db
+    await world.database.db
       .insertInto('idempotency_keys')
       .values([
         { scope: 'user:1', key: 'old', fingerprint: 'f', status: 'COMPLETED', created_at: new Date(Date.now() - 25 * 3_600_000) },
         { scope: 'user:1', key: 'new', fingerprint: 'f', status: 'COMPLETED', created_at: new Date() },
       ])
       .execute();
-    receiver.mode = { kind: 'hang' };
+    world.receiver.mode = { kind: 'hang' };
     const config = loadConfig({ EVENT_RETENTION_DAYS: '30', EVENT_SINK_PATH: '/nonexistent/events.jsonl' }, { dataDir: '/nonexistent' });
     const logger = recordingLogger();
-    const role = startSchedulerRole({ config, database, logger, catchUpOnStart: false, pollIntervalMs: 60_000 });
+    const role = startSchedulerRole({ config, database: world.database, logger, catchUpOnStart: false, pollIntervalMs: 60_000 });
     try {
       await waitUntil('the expired event is purged', async () => {
-        const rows = await database.db.selectFrom('outbox').select(sql<number>`(payload ->> 'orderId')::bigint`.as('orderId')).execute();
+        const rows = await world.database.db.selectFrom('outbox').select(sql<number>`(payload ->> 'orderId')::bigint`.as('orderId')).execute();
         return rows.length === 2;
       });
-      const left = await database.db.selectFrom('outbox').select(sql<number>`(payload ->> 'orderId')::bigint`.as('orderId')).orderBy('seq').execute();
+      const left = await world.database.db.selectFrom('outbox').select(sql<number>`(payload ->> 'orderId')::bigint`.as('orderId')).orderBy('seq').execute();
       expect(left.map((r) => Number(r.orderId)).sort((a, b) => a - b)).toEqual([kept, pending].sort((a, b) => a! - b!));
-      const keys = await database.db.selectFrom('idempotency_keys').select('key').execute();
+      const keys = await world.database.db.selectFrom('idempotency_keys').select('key').execute();
       expect(keys.map((k) => k.key)).toEqual(['new']);
     } finally {
       await role.close();
-      await database.db.deleteFrom('idempotency_keys').execute();
+      await world.database.db.deleteFrom('idempotency_keys').execute();
     }
   });
 });

@@ -2,15 +2,15 @@
 import type { SettledDelivery } from '@storefront/application';
 import { Money, Order, UserCoupon, Wallet } from '@storefront/domain';
 import type { Kysely } from 'kysely';
-import type { DB } from '../src/db/schema';
-import { PgIdempotencyKeyRepository, PgIdempotencyStore } from '../src/idempotency/pg-idempotency-store';
-import { checkInvariants } from '../src/invariants/check-invariants';
-import { runUnderAdvisoryLock } from '../src/jobs/advisory-lock';
-import { runUnderLease } from '../src/jobs/job-lease';
-import { PgRetentionStore } from '../src/jobs/pg-retention.store';
-import { sequenceCommittedEvents } from '../src/outbox-relay/pg-event-sequencer';
-import { PgOutboxQueries } from '../src/outbox-relay/pg-outbox.queries';
-import { PgOutboxRelayStore } from '../src/outbox-relay/pg-outbox-relay.store';
+import type { DB } from '../src/db/database.schema';
+import { PgIdempotencyKeyRepository, PgIdempotencyStore } from '../src/idempotency/idempotency.store';
+import { checkInvariants } from '../src/invariants/invariant.checks';
+import { runUnderAdvisoryLock } from '../src/jobs/advisory.lock';
+import { runUnderLease } from '../src/jobs/lease.lock';
+import { PgRetentionStore } from '../src/jobs/retention.store';
+import { sequenceCommittedEvents } from '../src/outbox-relay/event.sequencer';
+import { PgOutboxQueries } from '../src/outbox-relay/outbox.queries';
+import { PgOutboxRelayStore } from '../src/outbox-relay/outbox-relay.store';
 import { PgCatalogQueries } from '../src/queries/catalog.queries';
 import { PgCouponQueries } from '../src/queries/coupon.queries';
 import { PgOrderQueries } from '../src/queries/order.queries';
@@ -24,8 +24,8 @@ import { PgProductRepository } from '../src/repositories/product.repository';
 import { PgSalesStatisticsRepository } from '../src/repositories/sales-statistics.repository';
 import { PgUserCouponRepository } from '../src/repositories/user-coupon.repository';
 import { PgWalletRepository } from '../src/repositories/wallet.repository';
-import { KyselyUnitOfWork } from '../src/unit-of-work/kysely-unit-of-work';
-import { PgTransactionHorizon } from '../src/unit-of-work/pg-transaction-horizon';
+import { KyselyUnitOfWork } from '../src/unit-of-work/kysely.unit-of-work';
+import { PgTransactionHorizon } from '../src/unit-of-work/transaction.horizon';
 
 /*
  * Every method of packages/adapters that runs SQL, called once per path worth showing, with the
@@ -469,52 +469,52 @@ const queries: SqlCase[] = [
 
 const outbox: SqlCase[] = [
   {
-    source: 'outbox-relay/pg-event-sequencer.ts',
+    source: 'outbox-relay/event.sequencer.ts',
     name: 'sequenceCommittedEvents',
     args: { maxPerRun: 5_000 },
     run: (db) => sequenceCommittedEvents(db),
   },
   {
-    source: 'outbox-relay/pg-outbox-relay.store.ts',
+    source: 'outbox-relay/outbox-relay.store.ts',
     name: 'PgOutboxRelayStore.claimDue',
     args: { maxPerRun: 5_000, leaseMs: 30_000, limit: 100 },
     run: (db, a) => new PgOutboxRelayStore(db).claimDue(a['limit'], a['leaseMs']),
   },
   {
-    source: 'outbox-relay/pg-outbox-relay.store.ts',
+    source: 'outbox-relay/outbox-relay.store.ts',
     name: 'PgOutboxRelayStore.claimDue: a malformed row is parked',
     args: { maxPerRun: 5_000, leaseMs: 30_000, limit: 100, claimToken: '5f0c8a43-2f7e-4b7a-9a55-0d6f1c7e2b91' },
     answers: [{ rowCount: 0 }, { rows: [{ ...outboxRow, payload: { hello: 'world' }, claim_token: '5f0c8a43-2f7e-4b7a-9a55-0d6f1c7e2b91' }] }],
     run: (db, a) => new PgOutboxRelayStore(db).claimDue(a['limit'], a['leaseMs']),
   },
   {
-    source: 'outbox-relay/pg-outbox-relay.store.ts',
+    source: 'outbox-relay/outbox-relay.store.ts',
     name: 'PgOutboxRelayStore.settle',
     args: {},
     run: (db) => new PgOutboxRelayStore(db).settle([settledDelivery('delivered'), settledDelivery('retry')]),
   },
   {
-    source: 'outbox-relay/pg-outbox-relay.store.ts',
+    source: 'outbox-relay/outbox-relay.store.ts',
     name: 'PgOutboxRelayStore.requeueFailed: not a failed event',
     args: { eventId: outboxRow.event_id },
     answers: [{ rows: [] }, { rows: [{ status: 'PENDING' }] }],
     run: (db, a) => new PgOutboxRelayStore(db).requeueFailed(a['eventId']),
   },
   {
-    source: 'outbox-relay/pg-outbox.queries.ts',
+    source: 'outbox-relay/outbox.queries.ts',
     name: 'PgOutboxQueries.events: next page',
     args: { status: 'FAILED', after: 917, 'limit + 1': 21 },
     run: (db, a) => new PgOutboxQueries(db).events(a['status'], NEXT_PAGE),
   },
   {
-    source: 'outbox-relay/pg-outbox.queries.ts',
+    source: 'outbox-relay/outbox.queries.ts',
     name: 'PgOutboxQueries.event',
     args: { eventId: outboxRow.event_id, seq: 91 },
     answers: [{ rows: [outboxRow] }, { rows: [] }],
     run: (db, a) => new PgOutboxQueries(db).event(a['eventId']),
   },
   {
-    source: 'outbox-relay/pg-outbox.queries.ts',
+    source: 'outbox-relay/outbox.queries.ts',
     name: 'PgOutboxQueries.feed: one type',
     args: { maxPerRun: 5_000, after: 4700, limit: 100, type: 'order.refunded' },
     answers: [{ rowCount: 0 }],
@@ -526,70 +526,70 @@ const claim = { scope: 'user:7001', key: 'order-2026-11-24-0001' };
 
 const operations: SqlCase[] = [
   {
-    source: 'unit-of-work/kysely-unit-of-work.ts',
+    source: 'unit-of-work/kysely.unit-of-work.ts',
     name: 'KyselyUnitOfWork.run',
     args: {},
     run: (db) => new KyselyUnitOfWork(db).run(() => Promise.resolve()),
   },
   {
-    source: 'unit-of-work/pg-transaction-horizon.ts',
+    source: 'unit-of-work/transaction.horizon.ts',
     name: 'PgTransactionHorizon.awaitOpenTransactions',
     args: { ids: ['7301'] },
     answers: [{ rows: [{ ids: ['7301'], at: NOW }] }, { rows: [{ n: 0 }] }],
     run: (db) => new PgTransactionHorizon(db, { timeoutMs: 1_000, pollMs: 10 }).awaitOpenTransactions(),
   },
   {
-    source: 'idempotency/pg-idempotency-store.ts',
+    source: 'idempotency/idempotency.store.ts',
     name: 'PgIdempotencyStore.claim: held by another request',
     args: { ...claim, fingerprint: 'sha256:77d1', now: NOW, leaseMs: 10_000 },
     answers: [{ rows: [] }, { rows: [{ fingerprint: 'sha256:77d1', status: 'IN_PROGRESS', response_status: null, response_body: null, response_content_type: null }] }],
     run: (db, a) => new PgIdempotencyStore(db, a['leaseMs']).claim(claim, a['fingerprint'], a['now']),
   },
   {
-    source: 'idempotency/pg-idempotency-store.ts',
+    source: 'idempotency/idempotency.store.ts',
     name: 'PgIdempotencyKeyRepository.complete',
     args: { ...claim, token: '5f0c8a43-2f7e-4b7a-9a55-0d6f1c7e2b91', status: 201, body: '{"orderId":4001}', contentType: 'application/json' },
     run: (db, a) => new PgIdempotencyKeyRepository(db).complete({ ...claim, token: a['token'] }, { status: a['status'], body: a['body'], contentType: a['contentType'] }),
   },
   {
-    source: 'idempotency/pg-idempotency-store.ts',
+    source: 'idempotency/idempotency.store.ts',
     name: 'PgIdempotencyStore.release',
     args: { ...claim, token: '5f0c8a43-2f7e-4b7a-9a55-0d6f1c7e2b91' },
     run: (db, a) => new PgIdempotencyStore(db, 10_000).release({ ...claim, token: a['token'] }),
   },
   {
-    source: 'idempotency/pg-idempotency-store.ts',
+    source: 'idempotency/idempotency.store.ts',
     name: 'PgIdempotencyStore.purgeCreatedBefore',
     args: { before: NOW },
     run: (db, a) => new PgIdempotencyStore(db, 10_000).purgeCreatedBefore(a['before']),
   },
   {
-    source: 'jobs/advisory-lock.ts',
+    source: 'jobs/advisory.lock.ts',
     name: 'runUnderAdvisoryLock',
     args: { key: 7_301_050_001 },
     answers: [{}, { rows: [{ locked: true }] }],
     run: (db, a) => runUnderAdvisoryLock(db, a['key'], () => Promise.resolve()),
   },
   {
-    source: 'jobs/job-lease.ts',
+    source: 'jobs/lease.lock.ts',
     name: 'runUnderLease: another instance holds it',
     args: { job: 'retention-purge', leaseMs: 600_000 },
     run: (db, a) => runUnderLease(db, a['job'], a['leaseMs'], () => Promise.resolve()),
   },
   {
-    source: 'jobs/pg-retention.store.ts',
+    source: 'jobs/retention.store.ts',
     name: 'PgRetentionStore.purgeDeliveredEvents',
     args: { before: NOW, limit: 1_000 },
     run: (db, a) => new PgRetentionStore(db).purgeDeliveredEvents(a['before'], a['limit']),
   },
   {
-    source: 'jobs/pg-retention.store.ts',
+    source: 'jobs/retention.store.ts',
     name: 'PgRetentionStore.purgeIdempotencyKeys',
     args: { before: NOW, limit: 1_000 },
     run: (db, a) => new PgRetentionStore(db).purgeIdempotencyKeys(a['before'], a['limit']),
   },
   {
-    source: 'invariants/check-invariants.ts',
+    source: 'invariants/invariant.checks.ts',
     name: 'checkInvariants',
     args: { maxBalance: MAX_BALANCE, timeZone: 'Asia/Seoul', maxListed: 50 },
     run: (db, a) => checkInvariants(db, { maxBalance: a['maxBalance'], timeZone: a['timeZone'] }),

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Kysely } from 'kysely';
-import { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, GuardedPostgresDialect, guardsOfEachTransaction } from '../src/db/open-database';
-import type { DB } from '../src/db/schema';
+import { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, GuardedPostgresDialect, guardsOfEachTransaction } from '../src/db/database.factory';
+import type { DB } from '../src/db/database.schema';
 import { SQL_CATALOGUE, type Answer, type SqlCase } from './sql-catalogue';
 
 /*
@@ -10,7 +10,7 @@ import { SQL_CATALOGUE, type Answer, type SqlCase } from './sql-catalogue';
  * back by the benchmark so that its pgbench ceilings run the service's own statements.
  *
  * Nothing here needs a database. The methods run on the production dialect (Kysely's PostgreSQL
- * driver with the per-transaction guards of open-database.ts) over a fake `pg` pool whose client
+ * driver with the per-transaction guards of database.factory.ts) over a fake `pg` pool whose client
  * records each statement and its parameters and answers with rows the case scripts, so a method
  * takes the path the case describes. Parameters are named by matching their values against the
  * case's named sample arguments (hence distinct sample values); anything else is shown as the
@@ -69,7 +69,7 @@ function recordingDatabase(answers: readonly Answer[]): { db: Kysely<DB>; client
   return { db: new Kysely<DB>({ dialect }), client };
 }
 
-export interface SnapshotStatement {
+interface SnapshotStatement {
   /** `Class.method` or `Class.method: variant`, as the snapshot's header names it. */
   name: string;
   /** 1-based position among the method's statements. */
@@ -80,7 +80,7 @@ export interface SnapshotStatement {
   parameters: SnapshotParameter[];
 }
 
-export type SnapshotParameter = { kind: 'argument'; name: string } | { kind: 'constant'; sql: string };
+type SnapshotParameter = { kind: 'argument'; name: string } | { kind: 'constant'; sql: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -124,7 +124,7 @@ function tidy(sql: string): string {
   return body.endsWith(';') ? body : `${body};`;
 }
 
-export async function runCase(c: SqlCase): Promise<SnapshotStatement[]> {
+async function runCase(c: SqlCase): Promise<SnapshotStatement[]> {
   const { db, client } = recordingDatabase(c.answers ?? []);
   try {
     await c.run(db, c.args);
@@ -169,7 +169,7 @@ export async function renderSqlSnapshots(): Promise<Map<string, string>> {
 }
 
 /** `repositories/wallet.repository.ts` → `wallet.repository.sql`. */
-export function snapshotFileOf(source: string): string {
+function snapshotFileOf(source: string): string {
   return source.slice(source.lastIndexOf('/') + 1).replace(/\.ts$/, '.sql');
 }
 

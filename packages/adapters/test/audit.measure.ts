@@ -6,9 +6,9 @@
  */
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { checkInvariants } from '../src/invariants/check-invariants';
-import type { DB } from '../src/db/schema';
-import { parseInt8 } from '../src/db/open-database';
+import { checkInvariants } from '../src/invariants/invariant.checks';
+import type { DB } from '../src/db/database.schema';
+import { parseInt8 } from '../src/db/database.factory';
 import { copyTemplate, createTemplateDatabase, dropDatabase } from './harness/databases';
 import { findPostgresServer } from './harness/postgres-server';
 import { seedLargeShop } from './support/large-shop';

@@ -12,11 +12,11 @@ import { IssueCoupon, SoldOutCoupons, type CouponRepository, type TransactionSco
 import { Coupon, type CouponPrimitives } from '@storefront/domain';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
-import { openDatabase } from '../src/db/open-database';
-import type { DB } from '../src/db/schema';
+import { openDatabase } from '../src/db/database.factory';
+import type { DB } from '../src/db/database.schema';
 import { PgCouponQueries } from '../src/queries/coupon.queries';
 import { PgCouponRepository } from '../src/repositories/coupon.repository';
-import { transactionScope } from '../src/unit-of-work/kysely-unit-of-work';
+import { transactionScope } from '../src/unit-of-work/kysely.unit-of-work';
 import { copyTemplate, createTemplateDatabase, dropDatabase } from './harness/databases';
 import { findPostgresServer } from './harness/postgres-server';
 

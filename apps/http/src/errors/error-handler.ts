@@ -17,7 +17,7 @@ const PART_NAMES: Record<string, string> = { body: 'body', params: 'path', query
 const INTERNAL_DETAIL = 'An unexpected error occurred. Quote the request id when reporting it.';
 
 /** Seconds a client is asked to wait before retrying a 503 (Retry-After). */
-export const RETRY_AFTER_SECONDS = 1;
+const RETRY_AFTER_SECONDS = 1;
 
 /** `/items/0/quantity` → `items.0.quantity`; a strict object's unknown keys get one entry each. */
 function fieldErrors(error: FastifyError): FieldError[] {

@@ -4,7 +4,7 @@ import { ErrorCode } from '@storefront/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { WriteUseCases } from '../dependencies';
 import { HttpErrorCode, HttpProblem } from '../errors/problem';
-import { IDEMPOTENCY_KEY } from '../http/schemas';
+import { IDEMPOTENCY_KEY } from '../routing/schemas';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -29,7 +29,7 @@ function canonicalJson(value: unknown): string {
 }
 
 /** What makes two requests "the same": method, route with its parameters, and the validated body. */
-export function fingerprintOf(request: FastifyRequest): string {
+function fingerprintOf(request: FastifyRequest): string {
   return createHash('sha256')
     .update(request.method)
     .update('\n')
@@ -112,7 +112,7 @@ export class IdempotencyGuard {
     }
 
     // The route's own response serializer, for this status: the bytes Fastify would send. Routes
-    // declare their answers per media type (http/responses.ts), so the serializer is looked up by both.
+    // declare their answers per media type (routing/responses.ts), so the serializer is looked up by both.
     const render = (output: unknown): StoredResponse => {
       const body = reply.serializeInput(present(output as O) as Record<string, unknown>, String(status), 'application/json');
       if (typeof body !== 'string') throw new Error('A JSON route serialized its response to something other than text');

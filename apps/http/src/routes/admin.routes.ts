@@ -11,11 +11,11 @@ import {
 } from '@storefront/application';
 import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
-import { answerPage } from '../http/cursor';
-import { presentEventDetail, presentFeedEvent } from '../http/presenters';
-import { bearer, type App, type RouteContext } from '../http/route-context';
-import { AUTHORIZED, failures, INVALID, ok, WITH_BODY } from '../http/responses';
-import { pageOf, pageQuery, positiveId, queryInt, won } from '../http/schemas';
+import { answerPage } from '../routing/cursor';
+import { presentEventDetail, presentFeedEvent } from '../presentation/presenters';
+import { bearer, type App, type RouteContext } from '../routing/route-context';
+import { AUTHORIZED, failures, INVALID, ok, WITH_BODY } from '../routing/responses';
+import { pageOf, pageQuery, positiveId, queryInt, won } from '../routing/schemas';
 
 const EVENT_ID_EXAMPLE = '0b6e2f0c-5a1d-4c61-9d0e-3f3a8c1b7d21';
 

@@ -2,10 +2,10 @@ import { couponSchema, userCouponSchema } from '@storefront/application';
 import { DISCOUNT_TYPES } from '@storefront/domain';
 import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
-import { answerPage } from '../http/cursor';
-import { actsForPathUser, bearer, type App, type RouteContext } from '../http/route-context';
-import { AUTHORIZED, failures, IDEMPOTENT, INVALID, ok, WITH_BODY } from '../http/responses';
-import { displayName, idempotencyHeaders, idParam, isoDateTime, pageOf, pageQuery, positiveId } from '../http/schemas';
+import { answerPage } from '../routing/cursor';
+import { actsForPathUser, bearer, type App, type RouteContext } from '../routing/route-context';
+import { AUTHORIZED, failures, IDEMPOTENT, INVALID, ok, WITH_BODY } from '../routing/responses';
+import { displayName, idempotencyHeaders, idParam, isoDateTime, pageOf, pageQuery, positiveId } from '../routing/schemas';
 
 const newCoupon = z
   .object({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HttpErrorCode, HttpProblem } from '../errors/problem';
-import type { App, RouteContext } from '../http/route-context';
-import { failures, ok } from '../http/responses';
+import type { App, RouteContext } from '../routing/route-context';
+import { failures, ok } from '../routing/responses';
 
 const NOT_READY_RETRY_AFTER_SECONDS = 1;
 

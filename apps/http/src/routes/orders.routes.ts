@@ -2,10 +2,10 @@ import { orderSchema, refundSchema } from '@storefront/application';
 import { ORDER_STATUSES } from '@storefront/domain';
 import { z } from 'zod';
 import { assertActsFor, principalOf, requireToken } from '../auth/authentication';
-import { answerPage } from '../http/cursor';
-import { actsForPathUser, bearer, type App, type RouteContext } from '../http/route-context';
-import { AUTHORIZED, failures, IDEMPOTENT, INVALID, ok, WITH_BODY } from '../http/responses';
-import { freeText, idempotencyHeaders, idParam, pageOf, pageQuery, positiveId } from '../http/schemas';
+import { answerPage } from '../routing/cursor';
+import { actsForPathUser, bearer, type App, type RouteContext } from '../routing/route-context';
+import { AUTHORIZED, failures, IDEMPOTENT, INVALID, ok, WITH_BODY } from '../routing/responses';
+import { freeText, idempotencyHeaders, idParam, pageOf, pageQuery, positiveId } from '../routing/schemas';
 
 /** 1..50 lines of distinct products, 1..1000 units each: an order's lines, or a refund's. */
 const requestedLines = z

@@ -1,10 +1,10 @@
 import { productSchema, topProductsSchema } from '@storefront/application';
 import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
-import { answerPage } from '../http/cursor';
-import { bearer, type App, type RouteContext } from '../http/route-context';
-import { AUTHORIZED, failures, IDEMPOTENT, INVALID, ok, WITH_BODY } from '../http/responses';
-import { displayName, idempotencyHeaders, idParam, pageOf, pageQuery, patchOf, queryInt } from '../http/schemas';
+import { answerPage } from '../routing/cursor';
+import { bearer, type App, type RouteContext } from '../routing/route-context';
+import { AUTHORIZED, failures, IDEMPOTENT, INVALID, ok, WITH_BODY } from '../routing/responses';
+import { displayName, idempotencyHeaders, idParam, pageOf, pageQuery, patchOf, queryInt } from '../routing/schemas';
 
 const productParams = z.object({ productId: idParam('Product id', 12) });
 const name = displayName.meta({ examples: ['Espresso beans 1 kg'] });

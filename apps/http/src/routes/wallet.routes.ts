@@ -1,10 +1,10 @@
 import { balanceHistoryEntrySchema, balanceSchema, chargeSchema } from '@storefront/application';
 import { z } from 'zod';
 import { requireToken } from '../auth/authentication';
-import { answerPage } from '../http/cursor';
-import { actsForPathUser, bearer, type App, type RouteContext } from '../http/route-context';
-import { AUTHORIZED, failures, IDEMPOTENT, INVALID, ok, WITH_BODY } from '../http/responses';
-import { idempotencyHeaders, idParam, pageOf, pageQuery } from '../http/schemas';
+import { answerPage } from '../routing/cursor';
+import { actsForPathUser, bearer, type App, type RouteContext } from '../routing/route-context';
+import { AUTHORIZED, failures, IDEMPOTENT, INVALID, ok, WITH_BODY } from '../routing/responses';
+import { idempotencyHeaders, idParam, pageOf, pageQuery } from '../routing/schemas';
 
 const userParams = z.object({ userId: idParam('User id', 42) });
 

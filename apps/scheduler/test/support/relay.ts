@@ -1,8 +1,12 @@
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { DataPlatformClient, OutboxRelayStore, RelayObserver, RelayPolicy } from '@storefront/application';
 import { HttpDataPlatformClient, loadConfig, type Database } from '@storefront/adapters';
+import { freshDatabase, type TestDatabase } from '@storefront/adapters/testing';
 import type { SchedulerLogger } from '../../src/logger';
 import type { OutboxRelayLoop } from '../../src/outbox-relay.loop';
 import { composeScheduler } from '../../src/scheduler.composition';
+import { DataPlatformReceiver } from './data-platform-receiver';
+import { TestShop } from './shop';
 import { silentLogger } from './wait';
 
 /** A Standard Webhooks secret (whsec_ + base64), as a data team would be given. */
@@ -29,12 +33,16 @@ export interface RelayUnderTest {
   delivered: () => number;
 }
 
+interface RelayOptions {
+  policy?: Partial<RelayPolicy>;
+  timeoutMs?: number;
+  pollIntervalMs?: number;
+  secret?: () => string;
+  logger?: SchedulerLogger;
+}
+
 /** One relay process's worth of parts, as the scheduler wires them, over its own store and client. */
-export function startRelay(
-  database: Database,
-  platformUrl: string,
-  options: { policy?: Partial<RelayPolicy>; timeoutMs?: number; pollIntervalMs?: number; secret?: () => string; logger?: SchedulerLogger } = {},
-): RelayUnderTest {
+export function startRelay(database: Database, platformUrl: string, options: RelayOptions = {}): RelayUnderTest {
   const policy = { ...fastPolicy, ...options.policy };
   // The client is rebuilt when the secret changes: a rotation is a restart with a new DATA_PLATFORM_SECRET.
   const secretNow = options.secret ?? (() => SECRET);
@@ -90,4 +98,62 @@ export function relayLoopOf(
     ...(options.outboxRelayStore ? { outboxRelayStore: options.outboxRelayStore } : {}),
     ...(options.observer ? { relayObserver: options.observer } : {}),
   }).relay;
+}
+
+/** What a relay test file works with; read its fields inside tests and hooks (they are set by hooks). */
+export interface RelayWorld {
+  readonly database: TestDatabase;
+  readonly shop: TestShop;
+  /** A fresh receiver on loopback for each test, checking every signature against SECRET. */
+  readonly receiver: DataPlatformReceiver;
+  /** Starts a relay to the receiver; it is stopped after the test. */
+  relay(options?: RelayOptions): RelayUnderTest;
+}
+
+/**
+ * Registers the hooks of a relay test file: a fresh database with a shop, seeded once by `seed`;
+ * a receiver per test; after each test the relays it started stop, the receiver closes and the
+ * outbox is emptied, so that delivered or parked events of one test do not count in the next.
+ */
+export function relayWorld(seed: (shop: TestShop) => Promise<void>): RelayWorld {
+  let database: TestDatabase | undefined;
+  let shop: TestShop | undefined;
+  let receiver: DataPlatformReceiver | undefined;
+  const relays: RelayUnderTest[] = [];
+  const ready = <T>(value: T | undefined, name: string): T => {
+    if (value === undefined) throw new Error(`relayWorld: ${name} is read before its hook ran`);
+    return value;
+  };
+  beforeAll(async () => {
+    database = await freshDatabase({ poolSize: 20 });
+    shop = new TestShop(database);
+    await seed(shop);
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+  beforeEach(async () => {
+    receiver = await DataPlatformReceiver.start(SECRET);
+  });
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((relay) => relay.loop.stop()));
+    await receiver?.close();
+    await database?.db.deleteFrom('outbox').execute();
+  });
+  return {
+    get database() {
+      return ready(database, 'database');
+    },
+    get shop() {
+      return ready(shop, 'shop');
+    },
+    get receiver() {
+      return ready(receiver, 'receiver');
+    },
+    relay(options = {}) {
+      const started = startRelay(ready(database, 'database'), ready(receiver, 'receiver').url, options);
+      relays.push(started);
+      return started;
+    },
+  };
 }

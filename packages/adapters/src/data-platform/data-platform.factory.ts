@@ -1,5 +1,5 @@
 import type { DataPlatformClient } from '@storefront/application';
-import type { AppConfig } from '../config/config';
+import type { AppConfig } from '../config/app.config';
 import { HttpDataPlatformClient } from './http-data-platform.client';
 import { JetStreamDataPlatformClient } from './jetstream-data-platform.client';
 import { JsonlFileSink } from './jsonl-file.sink';

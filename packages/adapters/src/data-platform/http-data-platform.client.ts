@@ -2,7 +2,7 @@ import { createSecretKey } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { envelopeBody, type DataPlatformClient, type DeliveryOutcome, type OrderEventEnvelope } from '@storefront/application';
-import { signatureHeader, signingKeysFrom, standardWebhookSignature, type SigningKey } from './signature';
+import { signatureHeader, signingKeysFrom, standardWebhookSignature, type SigningKey } from './webhook.signature';
 
 export interface HttpDataPlatformOptions {
   url: string;

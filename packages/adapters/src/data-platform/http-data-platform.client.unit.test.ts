@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OrderEventEnvelope } from '@storefront/application';
 import { HttpDataPlatformClient, retryAfterOf } from './http-data-platform.client';
-import { signingKeysFrom, verifySignatureHeader } from './signature';
+import { signingKeysFrom, verifySignatureHeader } from './webhook.signature';
 
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const envelope: OrderEventEnvelope = {

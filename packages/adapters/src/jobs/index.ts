@@ -1,3 +1,3 @@
-export * from './advisory-lock';
-export * from './job-lease';
-export * from './pg-retention.store';
+export * from './advisory.lock';
+export * from './lease.lock';
+export * from './retention.store';

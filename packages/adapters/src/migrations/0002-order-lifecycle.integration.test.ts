@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { describe, expect, it } from 'vitest';
 import { freshEmptyDatabaseUrl } from '../../test/harness';
-import { openDatabase } from '../db/open-database';
-import { migrateToLatest, migrations } from './migrate-to-latest';
+import { openDatabase } from '../db/database.factory';
+import { migrateToLatest, migrations } from './schema.migrator';
 
 describe('0002-order-lifecycle', () => {
   it('gives orders placed before it the paid shares the domain would give, and lets a cancelled order free its coupon', async () => {

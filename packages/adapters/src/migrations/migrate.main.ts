@@ -3,9 +3,9 @@
  * in `$DATA_DIR/pglite` (DATA_DIR defaults to `.data/` at the repository root, whatever the
  * working directory pnpm gives this script). Safe to repeat and to run twice at once.
  */
-import { openDatabase, type Database } from '../db/open-database';
-import { DEFAULT_DATA_DIR } from '../service/start-up';
-import { migrateToLatest } from './migrate-to-latest';
+import { openDatabase, type Database } from '../db/database.factory';
+import { DEFAULT_DATA_DIR } from '../service/service.start-up';
+import { migrateToLatest } from './schema.migrator';
 
 function describe(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);

@@ -1,3 +1,3 @@
-export * from './pg-outbox-relay.store';
-export * from './pg-outbox.queries';
-export * from './pg-event-sequencer';
+export * from './outbox-relay.store';
+export * from './outbox.queries';
+export * from './event.sequencer';

@@ -1,7 +1,7 @@
 import type { CatalogQueries, Page, PageRequest, ProductView } from '@storefront/application';
 import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema';
-import { toPage } from './keyset-page';
+import type { DB } from '../db/database.schema';
+import { toPage } from './keyset.pagination';
 
 const columns = ['id', 'name', 'price', 'stock'] as const;
 

@@ -1,8 +1,8 @@
 import { userCouponView, type CouponQueries, type CouponView, type Page, type PageRequest, type UserCouponView } from '@storefront/application';
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../db/schema';
+import type { DB } from '../db/database.schema';
 import { toUserCoupon } from '../repositories/user-coupon.repository';
-import { toPage } from './keyset-page';
+import { toPage } from './keyset.pagination';
 
 export class PgCouponQueries implements CouponQueries {
   constructor(private readonly db: Kysely<DB>) {}
@@ -14,16 +14,7 @@ export class PgCouponQueries implements CouponQueries {
   }
 
   async coupons(page: PageRequest): Promise<Page<CouponView>> {
-    let query = this.db
-      .selectFrom('coupons as c')
-      .select(['c.id', 'c.name', 'c.discount_type', 'c.discount_value', 'c.total_quantity', 'c.expires_at'])
-      .select((eb) =>
-        eb
-          .selectFrom('coupon_stock_shards as s')
-          .select(sql<number>`coalesce(sum(s.remaining), 0)::bigint`.as('remaining'))
-          .whereRef('s.coupon_id', '=', 'c.id')
-          .as('remaining'),
-      );
+    let query = this.couponsWithRemaining();
     if (page.after !== null) query = query.where('c.id', '<', page.after);
     const rows = await query.orderBy('c.id', 'desc').limit(page.limit + 1).execute();
     return toPage(rows, page, (row) => row.id, toCouponView);
@@ -46,6 +37,11 @@ export class PgCouponQueries implements CouponQueries {
   }
 
   private couponWithRemaining(couponId: number) {
+    return this.couponsWithRemaining().where('c.id', '=', couponId);
+  }
+
+  /** Coupons with the units left, summed over their stock shards. */
+  private couponsWithRemaining() {
     return this.db
       .selectFrom('coupons as c')
       .select(['c.id', 'c.name', 'c.discount_type', 'c.discount_value', 'c.total_quantity', 'c.expires_at'])
@@ -55,8 +51,7 @@ export class PgCouponQueries implements CouponQueries {
           .select(sql<number>`coalesce(sum(s.remaining), 0)::bigint`.as('remaining'))
           .whereRef('s.coupon_id', '=', 'c.id')
           .as('remaining'),
-      )
-      .where('c.id', '=', couponId);
+      );
   }
 
   async userCouponsOf(userId: number, page: PageRequest, now: Date): Promise<Page<UserCouponView>> {

@@ -1,8 +1,8 @@
 import { orderViewOf, type OrderFilter, type OrderQueries, type OrderView, type Page, type PageRequest } from '@storefront/application';
 import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema';
-import { orderColumns, withLinesAndRefunds } from '../repositories/order-rows';
-import { toPage } from './keyset-page';
+import type { DB } from '../db/database.schema';
+import { orderColumns, withLinesAndRefunds } from '../repositories/order.loader';
+import { toPage } from './keyset.pagination';
 
 /**
  * An order is read in several statements (its row, lines, refunds); they share one snapshot

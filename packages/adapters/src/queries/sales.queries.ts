@@ -1,6 +1,6 @@
 import type { SalesQueries, TopProductView } from '@storefront/application';
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../db/schema';
+import type { DB } from '../db/database.schema';
 
 export class PgSalesQueries implements SalesQueries {
   constructor(private readonly db: Kysely<DB>) {}

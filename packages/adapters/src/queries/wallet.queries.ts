@@ -1,7 +1,7 @@
 import type { BalanceHistoryEntryView, BalanceView, Page, PageRequest, WalletQueries } from '@storefront/application';
 import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema';
-import { toPage } from './keyset-page';
+import type { DB } from '../db/database.schema';
+import { toPage } from './keyset.pagination';
 
 export class PgWalletQueries implements WalletQueries {
   constructor(private readonly db: Kysely<DB>) {}

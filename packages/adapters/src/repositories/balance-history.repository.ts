@@ -1,7 +1,7 @@
 import type { BalanceHistoryRepository } from '@storefront/application';
 import type { BalanceChange } from '@storefront/domain';
 import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema';
+import type { DB } from '../db/database.schema';
 
 export class PgBalanceHistoryRepository implements BalanceHistoryRepository {
   constructor(private readonly db: Kysely<DB>) {}

@@ -1,7 +1,7 @@
 import type { CouponRepository } from '@storefront/application';
 import { Coupon, type CouponPrimitives } from '@storefront/domain';
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../db/schema';
+import type { DB } from '../db/database.schema';
 
 /** How many rows a coupon's stock is split over (fewer when it has fewer units). */
 export const COUPON_STOCK_SHARDS = 32;

@@ -1,8 +1,8 @@
 import type { OrderRepository } from '@storefront/application';
 import { Order, type RefundPrimitives } from '@storefront/domain';
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../db/schema';
-import { orderColumns, withLinesAndRefunds } from './order-rows';
+import type { DB } from '../db/database.schema';
+import { orderColumns, withLinesAndRefunds } from './order.loader';
 
 export class PgOrderRepository implements OrderRepository {
   constructor(private readonly db: Kysely<DB>) {}

@@ -1,6 +1,6 @@
 import type { OrderEvent, OutboxRepository } from '@storefront/application';
 import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema';
+import type { DB } from '../db/database.schema';
 
 export class PgOutboxRepository implements OutboxRepository {
   constructor(private readonly db: Kysely<DB>) {}

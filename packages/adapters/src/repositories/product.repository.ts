@@ -1,7 +1,7 @@
 import type { ProductRepository } from '@storefront/application';
 import { Product, type ProductPrimitives } from '@storefront/domain';
 import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema';
+import type { DB } from '../db/database.schema';
 
 const columns = ['id', 'name', 'price', 'stock'] as const;
 

@@ -2,7 +2,7 @@ import { Coupon, ErrorCode, Money, Order, Quantity, UserCoupon, Wallet, Discount
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { useFreshDatabase } from '../../test/harness';
-import { transactionScope } from '../unit-of-work/kysely-unit-of-work';
+import { transactionScope } from '../unit-of-work/kysely.unit-of-work';
 import { PgCouponQueries } from '../queries/coupon.queries';
 import { PgBalanceHistoryRepository } from './balance-history.repository';
 import { COUPON_STOCK_SHARDS, PgCouponRepository } from './coupon.repository';

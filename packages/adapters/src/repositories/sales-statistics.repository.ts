@@ -1,6 +1,6 @@
 import type { DailyProductSales, SalesStatisticsRepository } from '@storefront/application';
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../db/schema';
+import type { DB } from '../db/database.schema';
 
 /** First key of the two-int4 advisory locks that serialise runs for one day ('SD'). */
 const SALES_DAY_LOCK_NAMESPACE = 0x5344;

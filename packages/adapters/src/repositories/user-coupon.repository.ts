@@ -1,8 +1,8 @@
 import type { UserCouponRepository } from '@storefront/application';
 import { couponAlreadyIssued, UserCoupon } from '@storefront/domain';
 import type { Kysely, Selectable } from 'kysely';
-import type { DB, UserCouponsTable } from '../db/schema';
-import { constraintName, sqlState, UNIQUE_VIOLATION } from './pg-errors';
+import type { DB, UserCouponsTable } from '../db/database.schema';
+import { constraintName, sqlState, UNIQUE_VIOLATION } from '../db/database.errors';
 
 const columns = ['id', 'coupon_id', 'user_id', 'discount_type', 'discount_value', 'issued_at', 'expires_at', 'used_at'] as const;
 

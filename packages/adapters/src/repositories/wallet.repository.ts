@@ -1,7 +1,7 @@
 import type { WalletRepository } from '@storefront/application';
 import { Wallet, type BalanceChange, type Money } from '@storefront/domain';
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../db/schema';
+import type { DB } from '../db/database.schema';
 
 export class PgWalletRepository implements WalletRepository {
   constructor(private readonly db: Kysely<DB>) {}

@@ -1,3 +1,3 @@
-export * from './logger';
-export * from './start-up';
-export * from './typed-token';
+export * from './service.logger';
+export * from './service.start-up';
+export * from './container.token';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase } from '../../src/db/open-database';
-import { migrateToLatest } from '../../src/migrations/migrate-to-latest';
+import { openDatabase } from '../../src/db/database.factory';
+import { migrateToLatest } from '../../src/migrations/schema.migrator';
 
 /*
  * Test databases on one PostgreSQL server: a migrated template per test run, and a fresh copy
@@ -14,7 +14,7 @@ const TEST_PREFIX = 'storefront_test_';
 /** Databases of ours older than this are leftovers of runs that did not clean up. */
 const LEFTOVER_AGE_MS = 60 * 60 * 1000;
 
-export function databaseUrl(serverUrl: string, database: string): string {
+function databaseUrl(serverUrl: string, database: string): string {
   const url = new URL(serverUrl);
   url.pathname = `/${database}`;
   return url.toString();

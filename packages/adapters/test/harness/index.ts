@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect } from 'kysely';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/open-database';
-import type { DB } from '../../src/db/schema';
-import { migrateToLatest } from '../../src/migrations/migrate-to-latest';
+import { openDatabase, type Database } from '../../src/db/database.factory';
+import type { DB } from '../../src/db/database.schema';
+import { migrateToLatest } from '../../src/migrations/schema.migrator';
 import { copyTemplate, createTemplateDatabase, type FreshDatabaseRef } from './databases';
 import { findPostgresServer } from './postgres-server';
 // For its types only: the context its globalSetup provides to `inject`, declared there.

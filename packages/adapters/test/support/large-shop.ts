@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../src/db/schema';
+import type { DB } from '../../src/db/database.schema';
 
 export interface LargeShopPlan {
   orders: number;

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../src/db/schema';
+import type { DB } from '../../src/db/database.schema';
 
 const TABLES = ['wallets', 'balance_history', 'products', 'coupon_stock_shards', 'user_coupons', 'orders', 'order_lines', 'refunds', 'refund_lines', 'outbox'] as const;
 

@@ -28,15 +28,15 @@ import {
 import { aCoupon, aProduct, ManualClock } from '@storefront/application/testing';
 import { Money } from '@storefront/domain';
 import type { Kysely } from 'kysely';
-import type { DB } from '../../src/db/schema';
-import { checkInvariants, type InvariantReport } from '../../src/invariants/check-invariants';
+import type { DB } from '../../src/db/database.schema';
+import { checkInvariants, type InvariantReport } from '../../src/invariants/invariant.checks';
 import { PgCatalogQueries } from '../../src/queries/catalog.queries';
 import { PgCouponQueries } from '../../src/queries/coupon.queries';
 import { PgOrderQueries } from '../../src/queries/order.queries';
 import { PgSalesQueries } from '../../src/queries/sales.queries';
 import { PgWalletQueries } from '../../src/queries/wallet.queries';
-import { KyselyUnitOfWork } from '../../src/unit-of-work/kysely-unit-of-work';
-import { PgTransactionHorizon } from '../../src/unit-of-work/pg-transaction-horizon';
+import { KyselyUnitOfWork } from '../../src/unit-of-work/kysely.unit-of-work';
+import { PgTransactionHorizon } from '../../src/unit-of-work/transaction.horizon';
 
 /** Where the clock of `storefrontOn` starts when a test gives none: a fixed instant, so failures reproduce. */
 const DEFAULT_NOW = '2025-03-10T03:00:00.000Z';

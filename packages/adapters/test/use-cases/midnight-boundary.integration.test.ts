@@ -2,9 +2,9 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { AggregateDailySales, BusinessCalendar } from '@storefront/application';
 import { ManualClock } from '@storefront/application/testing';
-import { openDatabase } from '../../src/db/open-database';
-import { KyselyUnitOfWork } from '../../src/unit-of-work/kysely-unit-of-work';
-import { PgTransactionHorizon } from '../../src/unit-of-work/pg-transaction-horizon';
+import { openDatabase } from '../../src/db/database.factory';
+import { KyselyUnitOfWork } from '../../src/unit-of-work/kysely.unit-of-work';
+import { PgTransactionHorizon } from '../../src/unit-of-work/transaction.horizon';
 import { useFreshDatabase } from '../harness';
 import { storefrontOn } from '../support/storefront';
 

@@ -1,9 +1,9 @@
 import { ManualClock } from '@storefront/application/testing';
 import { ErrorCode } from '@storefront/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/open-database';
-import { PgOutboxQueries } from '../../src/outbox-relay/pg-outbox.queries';
-import { PgOutboxRelayStore } from '../../src/outbox-relay/pg-outbox-relay.store';
+import type { Database } from '../../src/db/database.factory';
+import { PgOutboxQueries } from '../../src/outbox-relay/outbox.queries';
+import { PgOutboxRelayStore } from '../../src/outbox-relay/outbox-relay.store';
 import { freshPgliteDatabase } from '../harness';
 import { shopperJourney } from '../support/scenario';
 import { settleAll, storefrontOn } from '../support/storefront';

@@ -240,7 +240,7 @@ export function envelopeOf(e: StoredOutboxEvent): OrderEventEnvelope {
   return envelope as OrderEventEnvelope;
 }
 
-export function outboxEventView(e: StoredOutboxEvent): OutboxEventView {
+function outboxEventView(e: StoredOutboxEvent): OutboxEventView {
   return deepCopy({
     eventId: e.eventId,
     type: e.type,

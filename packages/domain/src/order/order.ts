@@ -83,7 +83,8 @@ export interface PricedProduct {
   price: Money;
 }
 
-export interface PlaceOrder {
+/** What `Order.place` takes: the new id, the buyer, the priced lines, the coupon and its discount, the time. */
+export interface OrderPlacement {
   id: OrderId;
   userId: UserId;
   lines: ReadonlyArray<{ product: PricedProduct; quantity: Quantity }>;
@@ -118,7 +119,7 @@ export class Order {
       .sort((a, b) => a.productId - b.productId);
   }
 
-  static place(input: PlaceOrder): Order {
+  static place(input: OrderPlacement): Order {
     Order.validateRequest(input.lines.map((l) => ({ productId: l.product.id, quantity: l.quantity.value })));
     const priced = input.lines.map(({ product, quantity }) => ({
       productId: product.id,

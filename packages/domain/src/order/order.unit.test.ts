@@ -5,7 +5,7 @@ import { Discount } from '../coupon/discount';
 import { ErrorCode } from '../shared/domain-error';
 import { Money } from '../shared/money';
 import { Quantity } from '../shared/quantity';
-import { MAX_ORDER_LINES, Order, orderNotFound, type PlaceOrder } from './order';
+import { MAX_ORDER_LINES, Order, orderNotFound, type OrderPlacement } from './order';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const keyboard = aProduct().withId(1).withName('Keyboard').withPrice(30_000).priced();
@@ -13,7 +13,7 @@ const mouse = aProduct().withId(2).withName('Mouse').withPrice(12_500).priced();
 
 const linesOf = (n: number) => Array.from({ length: n }, (_, i) => ({ productId: i + 1, quantity: 1 }));
 
-function anOrder(overrides: Partial<PlaceOrder> = {}): Order {
+function anOrder(overrides: Partial<OrderPlacement> = {}): Order {
   return Order.place({ id: 1, userId: 7, lines: [aLine(keyboard, 2), aLine(mouse, 1)], coupon: null, now: NOW, ...overrides });
 }
 

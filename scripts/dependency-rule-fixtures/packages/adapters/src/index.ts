@@ -1,1 +1,1 @@
-export { PgWalletRepository } from "./pg-wallet.repository.js";
+export { PgWalletRepository } from "./wallet.repository.js";

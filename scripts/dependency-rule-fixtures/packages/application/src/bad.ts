@@ -1,5 +1,5 @@
 import { vi } from "vitest";
-import { PgWalletRepository } from "../../adapters/src/pg-wallet.repository.ts";
+import { PgWalletRepository } from "../../adapters/src/wallet.repository.ts";
 import { PgWalletRepository as Named } from "@storefront/adapters";
 
 export const bad = [vi, PgWalletRepository, Named];

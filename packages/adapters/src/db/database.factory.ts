@@ -1,0 +1,189 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { CompiledQuery, Kysely, PGliteDialect, PostgresDialect, PostgresDriver, sql, type DatabaseConnection, type Driver, type TransactionSettings } from 'kysely';
+import pg from 'pg';
+import { lockDataDir } from './data-dir.lock';
+import type { DB } from './database.schema';
+
+export interface Database {
+  db: Kysely<DB>;
+  kind: 'postgres' | 'pglite';
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  /** PostgreSQL pool occupancy, for the metrics; undefined on PGlite (one connection, no pool). */
+  poolStats?: () => { total: number; idle: number; waiting: number };
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** A PostgreSQL URL; without one, the embedded PGlite database in `dataDir`. */
+  databaseUrl?: string | undefined;
+  /** Where PGlite keeps its files; `memory://` (or unset) keeps them in memory only. */
+  dataDir?: string | undefined;
+  /** Connections in the PostgreSQL pool. */
+  poolSize?: number | undefined;
+  /** PostgreSQL guard: a statement running longer than this is cancelled. */
+  statementTimeoutMs?: number | undefined;
+  /**
+   * PostgreSQL guard, per transaction: a statement waiting longer than this for a row lock fails
+   * (55P03), so a lock held long by someone else turns into a fast 503 instead of a dead pool.
+   */
+  lockTimeoutMs?: number | undefined;
+  /**
+   * PGlite only: a `dumpDataDir()` tarball that a new data directory starts from, skipping
+   * initdb (seconds) — tests copy a migrated template this way.
+   */
+  pgliteLoadDataDir?: Blob | undefined;
+}
+
+export const DEFAULT_POOL_SIZE = 20;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+export const DEFAULT_LOCK_TIMEOUT_MS = 3_000;
+/**
+ * How long a statement waits for a free connection (or a new one) before it fails, and its
+ * request is answered 503. Bursts of thousands of concurrent requests on a pool of 20 queue
+ * here for seconds on a busy machine, so not shorter.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** A transaction left open and idle this long is a bug (or a dead client): PostgreSQL ends it. */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
+const INT8_OID = 20;
+const DATE_OID = 1082;
+
+/**
+ * int8 (bigint) as a JS number. Money and ids are far below 2^53, so a larger value means
+ * corrupt data or a bug: refuse it rather than round it silently.
+ */
+export function parseInt8(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new RangeError(`int8 value ${text} is beyond Number.MAX_SAFE_INTEGER`);
+  return value;
+}
+
+/** `date` as its 'YYYY-MM-DD' text: a business day, not an instant. */
+const parseDate = (text: string): string => text;
+
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir, options.pgliteLoadDataDir);
+}
+
+function openPostgres(connectionString: string, options: OpenDatabaseOptions): Database {
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  // Type parsers for this pool only: the process-wide pg.types stay untouched.
+  const getTypeParser = (oid: number, format?: 'text' | 'binary'): ((text: string) => unknown) => {
+    if (oid === INT8_OID) return parseInt8;
+    if (oid === DATE_OID) return parseDate;
+    return pg.types.getTypeParser(oid, format) as (text: string) => unknown;
+  };
+  const types = { getTypeParser };
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.poolSize ?? DEFAULT_POOL_SIZE,
+    types,
+    statement_timeout: statementTimeoutMs,
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    application_name: 'storefront',
+  });
+  // A client that loses its connection (a restart, a terminated backend) must not crash the
+  // process. The pool listens on idle clients only; a checked-out client (idle in a transaction
+  // between two statements) emits 'error' with no listener, which Node turns into an uncaught
+  // exception. Every client gets a listener for its whole life: the statement in flight, or the
+  // next one, fails instead, and the pool discards the client when it is released.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
+  const transactionGuards = guardsOfEachTransaction(statementTimeoutMs, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
+  const db = new Kysely<DB>({ dialect: new GuardedPostgresDialect({ pool }, transactionGuards) });
+  return {
+    db,
+    kind: 'postgres',
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    close: () => db.destroy(),
+  };
+}
+
+/**
+ * What every transaction runs right after BEGIN, in the same round trip: `SET LOCAL` timeouts,
+ * scoped to the transaction, so they hold behind PgBouncer in transaction mode (a session `SET`
+ * would leak to whichever client gets the server next, and startup parameters may not reach the
+ * server at all).
+ */
+export function guardsOfEachTransaction(statementTimeoutMs: number, lockTimeoutMs: number): string {
+  const ms = (value: number) => `'${Math.trunc(value)}ms'`;
+  return `set local lock_timeout = ${ms(lockTimeoutMs)}; set local statement_timeout = ${ms(statementTimeoutMs)}`;
+}
+
+/** Kysely's PostgreSQL driver whose BEGIN carries the transaction guards (one simple-protocol query). */
+class GuardedPostgresDriver extends PostgresDriver {
+  constructor(
+    config: ConstructorParameters<typeof PostgresDriver>[0],
+    private readonly guards: string,
+  ) {
+    super(config);
+  }
+
+  override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    if (settings.isolationLevel !== undefined || settings.accessMode !== undefined) {
+      await super.beginTransaction(connection, settings);
+      await connection.executeQuery(CompiledQuery.raw(this.guards));
+      return;
+    }
+    await connection.executeQuery(CompiledQuery.raw(`begin; ${this.guards}`));
+  }
+}
+
+export class GuardedPostgresDialect extends PostgresDialect {
+  constructor(
+    private readonly config: ConstructorParameters<typeof PostgresDialect>[0],
+    private readonly guards: string,
+  ) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new GuardedPostgresDriver(this.config, this.guards);
+  }
+}
+
+async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<Database> {
+  const persistent = dataDir !== undefined && !dataDir.startsWith('memory://');
+  if (persistent) await mkdir(dataDir, { recursive: true });
+  // One process per directory (see data-dir.lock.ts): refused here, before PGlite touches a file.
+  const lock = persistent ? lockDataDir(dataDir) : undefined;
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create({
+      ...(persistent ? { dataDir } : {}),
+      ...(loadDataDir ? { loadDataDir } : {}),
+      parsers: { [INT8_OID]: parseInt8, [DATE_OID]: parseDate },
+    });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+  // PGlite has one connection. Kysely's PGlite adapter declares that, so its driver holds a
+  // connection mutex for the whole of each transaction: concurrent db.transaction() calls run
+  // one after the other, never interleaved (tested in database.factory.integration.test.ts).
+  const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
+  return {
+    db,
+    kind: 'pglite',
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: async () => {
+      try {
+        await db.destroy();
+        if (!pglite.closed) await pglite.close();
+      } finally {
+        lock?.release();
+      }
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import { ErrorCode, Money } from '@storefront/domain';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { freshDatabase, useFreshDatabase } from '../../test/harness';
+import { storefrontOn } from '../../test/support/storefront';
+import { KyselyUnitOfWork } from './kysely.unit-of-work';
+
+const testDb = useFreshDatabase();
+const now = new Date('2025-03-10T03:00:00.000Z');
+
+const countRows = async (table: 'wallets' | 'balance_history' | 'outbox') =>
+  Number((await testDb.current.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+describe('KyselyUnitOfWork', () => {
+  it('commits what the work wrote when it resolves, and answers its result', async () => {
+    const uow = new KyselyUnitOfWork(testDb.current.db);
+    const balance = await uow.run(async (tx) => {
+      const wallet = await tx.wallets.lockForUser(301, now);
+      const change = wallet.charge(Money.of(1_000), Money.of(10_000), now);
+      await tx.wallets.addCharge(change, Money.of(10_000));
+      await tx.balanceHistory.append(change, null);
+      return change.balanceAfter;
+    });
+    expect(balance).toBe(1_000);
+    const stored = await testDb.current.db.selectFrom('wallets').select('balance').where('user_id', '=', 301).executeTakeFirstOrThrow();
+    expect(stored.balance).toBe(1_000);
+  });
+
+  it('rolls back both the state change and its outbox row when the work fails', async () => {
+    const uow = new KyselyUnitOfWork(testDb.current.db);
+    const before = { wallets: await countRows('wallets'), history: await countRows('balance_history'), outbox: await countRows('outbox') };
+    await expect(
+      uow.run(async (tx) => {
+        const wallet = await tx.wallets.lockForUser(302, now);
+        const change = wallet.charge(Money.of(1_000), Money.of(10_000), now);
+        await tx.wallets.addCharge(change, Money.of(10_000));
+        await tx.balanceHistory.append(change, null);
+        await tx.outbox.append({
+          type: 'order.paid',
+          occurredAt: now,
+          data: { orderId: 1, userId: 302, status: 'PAID', items: [], totalAmount: 0, discountAmount: 0, paidAmount: 0, refundedAmount: 0, userCouponId: null, refunds: [], createdAt: now, cancelledAt: null },
+        });
+        throw new Error('the last step failed');
+      }),
+    ).rejects.toThrow('the last step failed');
+    expect({ wallets: await countRows('wallets'), history: await countRows('balance_history'), outbox: await countRows('outbox') }).toEqual(before);
+  });
+
+  it('hands each run fresh repositories bound to its own transaction', async () => {
+    const uow = new KyselyUnitOfWork(testDb.current.db);
+    const scopes: unknown[] = [];
+    const backends = await Promise.all(
+      [1, 2].map(() =>
+        uow.run(async (tx) => {
+          scopes.push(tx.wallets);
+          // Inside the run, the repositories see the transaction's own uncommitted write.
+          await tx.wallets.lockForUser(303, now);
+          return true;
+        }),
+      ),
+    );
+    expect(backends).toEqual([true, true]);
+    expect(scopes[0]).not.toBe(scopes[1]);
+  });
+
+  it('never reruns work that failed with a domain error', async () => {
+    const uow = new KyselyUnitOfWork(testDb.current.db);
+    let runs = 0;
+    await expect(
+      uow.run(async (tx) => {
+        runs++;
+        const wallet = await tx.wallets.lockForUser(304, now);
+        wallet.pay(Money.of(1), now);
+      }),
+    ).rejects.toMatchObject({ code: ErrorCode.InsufficientBalance });
+    expect(runs).toBe(1);
+  });
+
+  it('reruns the whole work after a deadlock, so both crossed transactions succeed', async () => {
+    const uow = new KyselyUnitOfWork(testDb.current.db);
+    await sql`insert into wallets (user_id, balance, updated_at) values (311, 0, now()), (312, 0, now())`.execute(testDb.current.db);
+    let runs = 0;
+    let arrived = 0;
+    let releaseBoth: () => void = () => {};
+    const bothLockedFirst = new Promise<void>((resolve) => (releaseBoth = resolve));
+    const crossed = (first: number, second: number) =>
+      uow.run(async (tx) => {
+        runs++;
+        await tx.wallets.lockForUser(first, now);
+        // The first attempts meet here, each holding one row: then each asks for the other's.
+        if (++arrived === 2) releaseBoth();
+        if (arrived <= 2) await bothLockedFirst;
+        await tx.wallets.lockForUser(second, now);
+        return 'done';
+      });
+    expect(await Promise.all([crossed(311, 312), crossed(312, 311)])).toEqual(['done', 'done']);
+    expect(runs).toBe(3);
+  });
+
+  it('gives up after a bounded number of attempts on a conflict that never clears', async () => {
+    const uow = new KyselyUnitOfWork(testDb.current.db, { retry: { maxAttempts: 3, baseDelayMs: 1 } });
+    let runs = 0;
+    await expect(
+      uow.run(async () => {
+        runs++;
+        throw Object.assign(new Error('could not serialize access'), { code: '40001' });
+      }),
+    ).rejects.toMatchObject({ code: '40001' });
+    expect(runs).toBe(3);
+  });
+
+  it('runs 500 units of work in parallel on a pool of 5 connections, losing none', async () => {
+    const small = await freshDatabase({ poolSize: 5 });
+    try {
+      const shop = storefrontOn(small.db);
+      const runs = Array.from({ length: 500 }, (_, i) => shop.chargeBalance.execute({ userId: 1 + (i % 10), amount: 1 + i }));
+      const results = await Promise.all(runs);
+      expect(results).toHaveLength(500);
+      const total = await small.db.selectFrom('wallets').select(sql<number>`sum(balance)::bigint`.as('sum')).executeTakeFirstOrThrow();
+      expect(total.sum).toBe((500 * 501) / 2);
+      expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
+    } finally {
+      await small.close();
+    }
+  });
+});

@@ -1,0 +1,87 @@
+import type { TransactionScope, UnitOfWork } from '@storefront/application';
+import { isDomainError } from '@storefront/domain';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/database.schema';
+import { PgIdempotencyKeyRepository } from '../idempotency/idempotency.store';
+import { PgBalanceHistoryRepository } from '../repositories/balance-history.repository';
+import { PgCouponRepository } from '../repositories/coupon.repository';
+import { PgOrderRepository } from '../repositories/order.repository';
+import { PgOutboxRepository } from '../repositories/outbox.repository';
+import { DEADLOCK_DETECTED, SERIALIZATION_FAILURE, sqlState } from '../db/database.errors';
+import { PgProductRepository } from '../repositories/product.repository';
+import { PgSalesStatisticsRepository } from '../repositories/sales-statistics.repository';
+import { PgUserCouponRepository } from '../repositories/user-coupon.repository';
+import { PgWalletRepository } from '../repositories/wallet.repository';
+
+export interface RetryPolicy {
+  /** Runs of `work` in all, the first included. */
+  maxAttempts: number;
+  /** The pause before retry n is random in [0, baseDelayMs × 2^(n−1)). */
+  baseDelayMs: number;
+}
+
+export interface UnitOfWorkOptions {
+  retry?: RetryPolicy;
+}
+
+const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 10 };
+
+/** Repositories bound to one transaction, built afresh for every run. */
+export function transactionScope(trx: Kysely<DB>): TransactionScope {
+  return {
+    wallets: new PgWalletRepository(trx),
+    balanceHistory: new PgBalanceHistoryRepository(trx),
+    products: new PgProductRepository(trx),
+    coupons: new PgCouponRepository(trx),
+    userCoupons: new PgUserCouponRepository(trx),
+    orders: new PgOrderRepository(trx),
+    outbox: new PgOutboxRepository(trx),
+    salesStatistics: new PgSalesStatisticsRepository(trx),
+    idempotencyKeys: new PgIdempotencyKeyRepository(trx),
+  };
+}
+
+/**
+ * The unit of work on Kysely: each `run` is one `db.transaction()` (READ COMMITTED) with its
+ * own repositories; nothing transactional lives on this object. A deadlock or serialization
+ * failure (which the global lock order makes rare, not impossible) reruns the whole `work` a
+ * few times after a short random pause; a domain error never does.
+ *
+ * On PGlite, Kysely's driver holds a connection mutex for the whole of a transaction (the
+ * adapter declares a single connection), so concurrent runs queue rather than interleave.
+ */
+export class KyselyUnitOfWork implements UnitOfWork {
+  private readonly retry: RetryPolicy;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    options: UnitOfWorkOptions = {},
+  ) {
+    this.retry = options.retry ?? DEFAULT_RETRY;
+  }
+
+  async run<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction().execute(async (trx) => {
+          // The transaction takes its id before the use case reads the clock: a transaction
+          // horizon taken after midnight then lists every one that may still stamp the day
+          // before (PgTransactionHorizon). Jobs' lock holders, which are no units of work, take none.
+          if (this.db.getExecutor().adapter.supportsMultipleConnections) await sql`select pg_current_xact_id()`.execute(trx);
+          return work(transactionScope(trx));
+        });
+      } catch (error) {
+        if (attempt >= this.retry.maxAttempts || !isTransientConflict(error)) throw error;
+        await pause(Math.random() * this.retry.baseDelayMs * 2 ** (attempt - 1));
+      }
+    }
+  }
+}
+
+export function isTransientConflict(error: unknown): boolean {
+  if (isDomainError(error)) return false;
+  const code = sqlState(error);
+  return code === DEADLOCK_DETECTED || code === SERIALIZATION_FAILURE;
+}
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
