@@ -8,6 +8,20 @@ import { startHttpRole } from '../src/http.composition';
 
 const testDb = useFreshDatabase({ poolSize: 5 });
 
+/**
+ * Waits until the role answers ready. The role sheds load as production does (503 while its
+ * event loop lags by more than a second), and inside a test process on a busy machine it may lag
+ * just after start-up; a load balancer waits for readiness the same way.
+ */
+async function readyWithin(url: string, deadlineMs = 30_000): Promise<number> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const { status } = await fetch(`${url}/health/ready`);
+    if (status === 200 || Date.now() > deadline) return status;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe('startHttpRole', () => {
   it('listens, leaves idempotency keys to the scheduler purge, and closes without closing the database', async () => {
     const database = testDb.current;
@@ -20,7 +34,7 @@ describe('startHttpRole', () => {
     const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', JWT_SECRET: 'role-test-secret-role-test-secret' }, { dataDir: '/nonexistent' });
     const role = await startHttpRole({ config, database, logger: pino({ level: 'silent' }) });
     try {
-      expect((await fetch(`${role.url}/health/ready`)).status).toBe(200);
+      expect(await readyWithin(role.url)).toBe(200);
       // Retention belongs to the scheduler role (once across instances): an HTTP instance purges nothing.
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect((await store.claim(old, 'f', new Date())).state).not.toBe('claimed');
@@ -37,6 +51,7 @@ describe('startHttpRole', () => {
     const secret = 'role-test-secret-role-test-secret';
     const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', JWT_SECRET: secret }, { dataDir: '/nonexistent' });
     const role = await startHttpRole({ config, database, logger: pino({ level: 'silent' }) });
+    expect(await readyWithin(role.url)).toBe(200);
     const jwt = await new SignJWT({ sub: '42' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(secret));
     const chargeOnce = () =>
       fetch(`${role.url}/users/42/balance/charge`, {
