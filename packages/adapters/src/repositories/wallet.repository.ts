@@ -22,26 +22,48 @@ export class PgWalletRepository implements WalletRepository {
   }
 
   /**
-   * Adds the charge to the stored balance where the sum stays within the ceiling: a condition on
-   * the column, checked by PostgreSQL on the row it updates. `balance >= 0` is a CHECK of the
-   * table; the ceiling comes from configuration, so it is this condition instead. Both are the
-   * last line of defence behind the domain's rules: a bug trips them rather than an invariant.
+   * Adds the charge to the stored balance where the sum stays within the ceiling, and appends its
+   * CHARGE history row, in one statement (one round trip): the ceiling is a condition on the
+   * column, checked by PostgreSQL on the row it updates, and no history row is written unless the
+   * update was. `balance >= 0` is a CHECK of the table; the ceiling comes from configuration, so it
+   * is this condition instead. Both are the last line of defence behind the domain's rules: a bug
+   * trips them rather than an invariant.
    */
-  async addCharge(change: BalanceChange, maxBalance: Money): Promise<void> {
+  async addCharge(change: BalanceChange, maxBalance: Money): Promise<string> {
     const row = await this.db
-      .updateTable('wallets')
-      .set({ balance: sql<number>`balance + ${change.amount}::bigint`, updated_at: change.occurredAt })
-      .where('user_id', '=', change.userId)
-      .where(sql<number>`balance + ${change.amount}::bigint`, '<=', maxBalance.won)
-      .returning('balance')
+      .with('charged', (db) =>
+        db
+          .updateTable('wallets')
+          .set({ balance: sql<number>`balance + ${change.amount}::bigint`, updated_at: change.occurredAt })
+          .where('user_id', '=', change.userId)
+          .where(sql<number>`balance + ${change.amount}::bigint`, '<=', maxBalance.won)
+          .returning(['user_id', 'balance']),
+      )
+      .insertInto('balance_history')
+      .columns(['user_id', 'type', 'amount', 'balance_after', 'order_id', 'created_at'])
+      .expression((db) =>
+        db
+          .selectFrom('charged')
+          .select([
+            'charged.user_id',
+            sql<string>`${change.type}::text`.as('type'),
+            sql<number>`${change.amount}::bigint`.as('amount'),
+            'charged.balance',
+            sql<null>`null::bigint`.as('order_id'),
+            sql<Date>`${change.occurredAt}::timestamptz`.as('created_at'),
+          ]),
+      )
+      .returning(['id', 'balance_after'])
       .executeTakeFirst();
     if (row === undefined) {
       throw new Error(`Wallet of user ${change.userId} was not charged: it does not exist, or ${change.amount} more would take it above the ceiling of ${maxBalance.won}`);
     }
-    // The row is locked since lockForUser, so the sum is what the domain computed from it.
-    if (row.balance !== change.balanceAfter) {
-      throw new Error(`Wallet of user ${change.userId} holds ${row.balance} after the charge, not ${change.balanceAfter}: it changed while locked`);
+    // The row is locked since lockForUser, so the sum is what the domain computed from it. (A
+    // mismatch throws, and the unit of work rolls back the update and its history row.)
+    if (row.balance_after !== change.balanceAfter) {
+      throw new Error(`Wallet of user ${change.userId} holds ${row.balance_after} after the charge, not ${change.balanceAfter}: it changed while locked`);
     }
+    return String(row.id);
   }
 
   /** A payment only ever lowers the balance (a refund may have lifted it over the ceiling: paying from it stays possible). */
