@@ -1,6 +1,7 @@
 import type { WalletRepository } from '@storefront/application';
 import { Wallet, type BalanceChange, type Money } from '@storefront/domain';
 import { sql, type Kysely } from 'kysely';
+import { compiledOnce } from '../db/compiled-once';
 import type { DB } from '../db/schema';
 
 export class PgWalletRepository implements WalletRepository {
@@ -12,12 +13,9 @@ export class PgWalletRepository implements WalletRepository {
    * locks the row the other one committed.
    */
   async lockForUser(userId: number, now: Date): Promise<Wallet> {
-    const row = await this.db
-      .insertInto('wallets')
-      .values({ user_id: userId, balance: 0, updated_at: now })
-      .onConflict((oc) => oc.column('user_id').doUpdateSet({ user_id: sql`excluded.user_id` }))
-      .returning(['user_id', 'balance', 'updated_at'])
-      .executeTakeFirstOrThrow();
+    const { rows } = await this.db.executeQuery(lockWallet(this.db, { userId, now }));
+    const row = rows[0];
+    if (row === undefined) throw new Error(`The wallet of user ${userId} was neither created nor locked`);
     return Wallet.fromPrimitives({ userId: row.user_id, balance: row.balance, updatedAt: row.updated_at });
   }
 
@@ -30,31 +28,10 @@ export class PgWalletRepository implements WalletRepository {
    * trips them rather than an invariant.
    */
   async addCharge(change: BalanceChange, maxBalance: Money): Promise<string> {
-    const row = await this.db
-      .with('charged', (db) =>
-        db
-          .updateTable('wallets')
-          .set({ balance: sql<number>`balance + ${change.amount}::bigint`, updated_at: change.occurredAt })
-          .where('user_id', '=', change.userId)
-          .where(sql<number>`balance + ${change.amount}::bigint`, '<=', maxBalance.won)
-          .returning(['user_id', 'balance']),
-      )
-      .insertInto('balance_history')
-      .columns(['user_id', 'type', 'amount', 'balance_after', 'order_id', 'created_at'])
-      .expression((db) =>
-        db
-          .selectFrom('charged')
-          .select([
-            'charged.user_id',
-            sql<string>`${change.type}::text`.as('type'),
-            sql<number>`${change.amount}::bigint`.as('amount'),
-            'charged.balance',
-            sql<null>`null::bigint`.as('order_id'),
-            sql<Date>`${change.occurredAt}::timestamptz`.as('created_at'),
-          ]),
-      )
-      .returning(['id', 'balance_after'])
-      .executeTakeFirst();
+    const { rows } = await this.db.executeQuery(
+      creditCharge(this.db, { userId: change.userId, type: change.type, amount: change.amount, occurredAt: change.occurredAt, maxBalance: maxBalance.won }),
+    );
+    const row = rows[0];
     if (row === undefined) {
       throw new Error(`Wallet of user ${change.userId} was not charged: it does not exist, or ${change.amount} more would take it above the ceiling of ${maxBalance.won}`);
     }
@@ -90,3 +67,42 @@ export class PgWalletRepository implements WalletRepository {
     if (numUpdatedRows !== 1n) throw new Error(`Wallet of user ${p.userId} was not credited: it does not exist, or ${p.balance} is below its balance`);
   }
 }
+
+/**
+ * Creates or locks the wallet: the no-op DO UPDATE takes the row lock on an existing wallet, and a
+ * concurrent first charge of a new user waits on the insert, then locks the row the other one committed.
+ */
+const lockWallet = compiledOnce((db, a: { userId: number; now: Date }) =>
+  db
+    .insertInto('wallets')
+    .values({ user_id: a.userId, balance: 0, updated_at: a.now })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ user_id: sql`excluded.user_id` }))
+    .returning(['user_id', 'balance', 'updated_at']),
+);
+
+const creditCharge = compiledOnce((db, a: { userId: number; type: string; amount: number; occurredAt: Date; maxBalance: number }) =>
+  db
+    .with('charged', (db) =>
+      db
+        .updateTable('wallets')
+        .set({ balance: sql<number>`balance + ${a.amount}::bigint`, updated_at: a.occurredAt })
+        .where('user_id', '=', a.userId)
+        .where(sql<number>`balance + ${a.amount}::bigint`, '<=', a.maxBalance)
+        .returning(['user_id', 'balance']),
+    )
+    .insertInto('balance_history')
+    .columns(['user_id', 'type', 'amount', 'balance_after', 'order_id', 'created_at'])
+    .expression((db) =>
+      db
+        .selectFrom('charged')
+        .select([
+          'charged.user_id',
+          sql<string>`${a.type}::text`.as('type'),
+          sql<number>`${a.amount}::bigint`.as('amount'),
+          'charged.balance',
+          sql<null>`null::bigint`.as('order_id'),
+          sql<Date>`${a.occurredAt}::timestamptz`.as('created_at'),
+        ]),
+    )
+    .returning(['id', 'balance_after']),
+);
