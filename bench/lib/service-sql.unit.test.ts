@@ -26,6 +26,6 @@ describe('the pgbench scripts, filled in from the SQL snapshots', () => {
   });
 
   it('pipelines the commands the service sends in one round trip', () => {
-    expect(expandServiceSql('-- @sql KyselyUnitOfWork.run#1', statements)).toMatch(/\\startpipeline\nbegin;\nset local lock_timeout = '\d+ms';\n.*\n\\endpipeline/);
+    expect(expandServiceSql('-- @sql KyselyUnitOfWork.run#1', statements)).toMatch(/\\startpipeline\nbegin read write;\nset local lock_timeout = '\d+ms';\n.*\nselect pg_current_xact_id\(\);\n\\endpipeline/);
   });
 });

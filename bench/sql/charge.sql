@@ -4,25 +4,18 @@
 -- filled in by bench/lib/service-sql.ts before the run.
 -- Variables: -D users=<n> -D amount=<won>.
 \set u random(1, :users)
--- The BEGIN of database.factory.ts, with the per-transaction guards in its round trip.
+-- The BEGIN of database.factory.ts, with the per-transaction guards and the transaction's id (the
+-- midnight horizon) in its round trip.
 -- @sql KyselyUnitOfWork.run#1
--- The transaction takes its id first (the midnight horizon).
--- @sql KyselyUnitOfWork.run#2
 -- @sql PgWalletRepository.lockForUser \gset w_
 --   userId: :u
 --   now: now()
-\set after :w_balance + :amount
--- The ceiling (MAX_BALANCE of bench/run.ts) is a condition on the column.
+-- The ceiling (MAX_BALANCE of bench/run.ts) is a condition on the column; the history row is
+-- written by the same statement.
 -- @sql PgWalletRepository.addCharge
 --   amount: :amount
 --   now: now()
 --   userId: :u
 --   maxBalance: 10000000
--- @sql PgBalanceHistoryRepository.append
---   userId: :u
 --   type: 'CHARGE'
---   amount: :amount
---   balanceAfter: :after
---   orderId: NULL
---   occurredAt: now()
--- @sql KyselyUnitOfWork.run#3
+-- @sql KyselyUnitOfWork.run#2

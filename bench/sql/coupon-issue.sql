@@ -18,7 +18,6 @@
 --   userId: :u
 \if not :c_held and :c_remaining > 0
 -- @sql KyselyUnitOfWork.run#1
--- @sql KyselyUnitOfWork.run#2
 -- @sql PgUserCouponRepository.add
 --   couponId: :coupon
 --   userId: :u
@@ -29,5 +28,5 @@
 -- @sql PgCouponRepository.claimUnit: a free shard
 --   couponId: :coupon
 --   startShard: :start
--- @sql KyselyUnitOfWork.run#3
+-- @sql KyselyUnitOfWork.run#2
 \endif

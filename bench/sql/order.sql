@@ -11,7 +11,6 @@
 \set u random(1, :users)
 \set product random(:product_lo, :product_hi)
 -- @sql KyselyUnitOfWork.run#1
--- @sql KyselyUnitOfWork.run#2
 -- @sql PgProductRepository.findByIds \gset p_
 --   productId: :product
 -- @sql PgWalletRepository.lockForUser \gset w_
@@ -62,4 +61,4 @@
 -- @sql PgProductRepository.decreaseStock
 --   productId: :product
 --   quantity: 1
--- @sql KyselyUnitOfWork.run#3
+-- @sql KyselyUnitOfWork.run#2

@@ -157,8 +157,8 @@ const repositories: SqlCase[] = [
   {
     source: 'repositories/wallet.repository.ts',
     name: 'PgWalletRepository.addCharge',
-    args: { amount: 20_000, now: NOW, userId: 7001, maxBalance: MAX_BALANCE, balanceAfter: 53_000 },
-    answers: [{ rows: [{ balance: 53_000 }] }],
+    args: { amount: 20_000, now: NOW, userId: 7001, maxBalance: MAX_BALANCE, type: 'CHARGE', balanceAfter: 53_000 },
+    answers: [{ rows: [{ id: 1, balance_after: 53_000 }] }],
     run: (db, a) =>
       new PgWalletRepository(db).addCharge(
         { userId: a['userId'], type: 'CHARGE', amount: a['amount'], balanceAfter: a['balanceAfter'], occurredAt: a['now'] },

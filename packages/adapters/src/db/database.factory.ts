@@ -119,7 +119,11 @@ export function guardsOfEachTransaction(statementTimeoutMs: number, lockTimeoutM
   return `set local lock_timeout = ${ms(lockTimeoutMs)}; set local statement_timeout = ${ms(statementTimeoutMs)}`;
 }
 
-/** Kysely's PostgreSQL driver whose BEGIN carries the transaction guards (one simple-protocol query). */
+/**
+ * Kysely's PostgreSQL driver whose BEGIN carries the transaction guards (one simple-protocol query).
+ * A transaction declared `read write` with no isolation level (a unit of work) also takes its
+ * transaction id in that round trip (kysely.unit-of-work.ts says why); others take none.
+ */
 class GuardedPostgresDriver extends PostgresDriver {
   constructor(
     config: ConstructorParameters<typeof PostgresDriver>[0],
@@ -129,6 +133,10 @@ class GuardedPostgresDriver extends PostgresDriver {
   }
 
   override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    if (settings.accessMode === 'read write' && settings.isolationLevel === undefined) {
+      await connection.executeQuery(CompiledQuery.raw(`begin read write; ${this.guards}; select pg_current_xact_id()`));
+      return;
+    }
     if (settings.isolationLevel !== undefined || settings.accessMode !== undefined) {
       await super.beginTransaction(connection, settings);
       await connection.executeQuery(CompiledQuery.raw(this.guards));

@@ -1,6 +1,6 @@
 import type { TransactionScope, UnitOfWork } from '@storefront/application';
 import { isDomainError } from '@storefront/domain';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../db/database.schema';
 import { PgIdempotencyKeyRepository } from '../idempotency/idempotency.store';
 import { PgBalanceHistoryRepository } from '../repositories/balance-history.repository';
@@ -63,13 +63,14 @@ export class KyselyUnitOfWork implements UnitOfWork {
   async run<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction().execute(async (trx) => {
-          // The transaction takes its id before the use case reads the clock: a transaction
-          // horizon taken after midnight then lists every one that may still stamp the day
-          // before (PgTransactionHorizon). Jobs' lock holders, which are no units of work, take none.
-          if (this.db.getExecutor().adapter.supportsMultipleConnections) await sql`select pg_current_xact_id()`.execute(trx);
-          return work(transactionScope(trx));
-        });
+        // Declared `read write`, the transaction takes its id in its BEGIN round trip, before the
+        // use case reads the clock: a transaction horizon taken after midnight then lists every
+        // one that may still stamp the day before (PgTransactionHorizon). Jobs' lock holders,
+        // which are no units of work, declare nothing and take none. (PGlite, one connection, has no horizon to feed.)
+        return await this.db
+          .transaction()
+          .setAccessMode('read write')
+          .execute((trx) => work(transactionScope(trx)));
       } catch (error) {
         if (attempt >= this.retry.maxAttempts || !isTransientConflict(error)) throw error;
         await pause(Math.random() * this.retry.baseDelayMs * 2 ** (attempt - 1));

@@ -107,13 +107,15 @@ class InMemoryWalletRepository implements WalletRepository {
     return Wallet.fromPrimitives(deepCopy(row));
   }
 
-  async addCharge(change: BalanceChange, maxBalance: Money): Promise<void> {
+  async addCharge(change: BalanceChange, maxBalance: Money): Promise<string> {
     const { wallets } = this.session.state;
     const row = wallets.get(change.userId);
     if (!row) throw new Error(`Wallet of user ${change.userId} was never locked`);
     // As the SQL condition does: the stored balance plus the charge, within the ceiling.
     if (row.balance + change.amount > maxBalance.won) throw new Error(`A charge would take the balance of user ${change.userId} above ${maxBalance.won}`);
     wallets.set(change.userId, { ...row, balance: row.balance + change.amount, updatedAt: new Date(change.occurredAt) });
+    // With its history row, as the one SQL statement writes both.
+    return new InMemoryBalanceHistoryRepository(this.session).append(change, null);
   }
 
   async savePaid(wallet: Wallet): Promise<void> {

@@ -9,7 +9,6 @@ async function charge(tx: TransactionScope, userId: number, won: number, now: Da
   const wallet = await tx.wallets.lockForUser(userId, now);
   const change = wallet.charge(Money.of(won), MAX, now);
   await tx.wallets.addCharge(change, MAX);
-  await tx.balanceHistory.append(change, null);
   return wallet;
 }
 

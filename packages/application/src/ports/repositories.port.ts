@@ -25,10 +25,11 @@ export interface WalletRepository {
   lockForUser(userId: number, now: Date): Promise<Wallet>;
   /**
    * Adds a charge the wallet accepted to the stored balance, on the condition that the sum stays
-   * within `maxBalance`: the store's own check of the ceiling, behind the domain's rule. A wallet
-   * that is not locked, or a sum above the ceiling, is a bug and throws.
+   * within `maxBalance` (the store's own check of the ceiling, behind the domain's rule), and
+   * appends its CHARGE history row with it; returns that row's id. A wallet that is not locked,
+   * or a sum above the ceiling, is a bug and throws.
    */
-  addCharge(change: BalanceChange, maxBalance: Money): Promise<void>;
+  addCharge(change: BalanceChange, maxBalance: Money): Promise<string>;
   /** Writes a balance lowered by a payment; the balance may only have gone down. */
   savePaid(wallet: Wallet): Promise<void>;
   /**

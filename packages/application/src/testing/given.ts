@@ -46,7 +46,6 @@ export class Given {
       const maxBalance = Money.of(this.maxBalance);
       const change = wallet.charge(Money.of(balance), maxBalance, now);
       await tx.wallets.addCharge(change, maxBalance);
-      await tx.balanceHistory.append(change, null);
       return { userId, balance: change.balanceAfter };
     });
   }

@@ -23,8 +23,7 @@ export class ChargeBalance {
       const now = this.clock.now();
       const wallet = await tx.wallets.lockForUser(userId, now);
       const change = wallet.charge(amount, this.maxBalance, now);
-      await tx.wallets.addCharge(change, this.maxBalance);
-      const transactionId = await tx.balanceHistory.append(change, null);
+      const transactionId = await tx.wallets.addCharge(change, this.maxBalance);
       return { userId, balance: change.balanceAfter, chargedAmount: change.amount, transactionId };
     });
   }
