@@ -37,7 +37,12 @@ interface HttpLimits {
   idleSocketTimeoutMs: number;
   /** Sockets open at once; more are refused at accept. */
   maxConnections: number;
-  /** Requests served on one keep-alive socket before it is closed, so load spreads after a scale-out. */
+  /**
+   * Requests served on one keep-alive socket before it is closed, so load spreads after a
+   * scale-out. The last answer says `Connection: close` and the socket is then closed: Node's own
+   * `maxRequestsPerSocket` keeps the socket open and answers 503 to every later request on it,
+   * which a client that ignores the header (autocannon, some pools) takes as an outage.
+   */
   maxRequestsPerSocket: number;
 }
 
@@ -91,7 +96,6 @@ export async function buildApp(deps: AppDependencies, options: BuildAppOptions =
     return503OnClosing: false,
     requestTimeout: limits.requestTimeoutMs,
     connectionTimeout: limits.idleSocketTimeoutMs,
-    maxRequestsPerSocket: limits.maxRequestsPerSocket,
     // Node enforces the request and headers timeouts on this tick (30 s by default).
     http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: 1_000 },
     clientErrorHandler: answerClientError,
@@ -129,9 +133,15 @@ export async function buildApp(deps: AppDependencies, options: BuildAppOptions =
     closing = true;
     done();
   });
+  const requestsOnSocket = new WeakMap<object, number>();
   // A callback hook, not an async one: no promise per request on the hottest path.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    const socket = request.raw.socket;
+    const served = (requestsOnSocket.get(socket) ?? 0) + 1;
+    requestsOnSocket.set(socket, served);
+    // Node closes the socket once an answer that says `Connection: close` is sent.
+    if (served >= limits.maxRequestsPerSocket) reply.header('connection', 'close');
     if (closing) {
       // Draining: requests already accepted finish; new ones go to another instance.
       reply.header('connection', 'close').header('retry-after', '1');

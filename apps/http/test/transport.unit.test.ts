@@ -115,3 +115,27 @@ describe('the HTTP transport', () => {
     expect(app.server.headersTimeout).toBe(REQUEST_TIMEOUT_MS);
   });
 });
+
+describe('a keep-alive socket past its request limit', () => {
+  let app: App;
+  let port: number;
+
+  beforeAll(async () => {
+    app = await buildApp(composeHttp(createInMemoryStorefront(), testSettings()), { limits: { maxRequestsPerSocket: 3 } });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    port = (app.server.address() as { port: number }).port;
+  });
+  afterAll(() => app.close());
+
+  it('is closed after its last answer, which says so, instead of answering 503 to what follows', async () => {
+    // Five requests in one write, as a client that ignores `Connection: close` sends them.
+    const request = 'GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
+    const { raw } = await exchange(port, request.repeat(5));
+    const answers = raw
+      .split(/(?=HTTP\/1\.1 )/)
+      .filter((part) => part.startsWith('HTTP/1.1 '))
+      .map(parseAnswer);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+    expect(answers.map((answer) => answer.headers['connection'])).toEqual(['keep-alive', 'keep-alive', 'close']);
+  });
+});
