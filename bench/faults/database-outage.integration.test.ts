@@ -17,9 +17,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canCreateClusters, type OwnCluster } from '../lib/cluster';
 import { MAX_BALANCE, roleEnv, seededOwnCluster, shoppers, startHttpRole, startRelayRole, TIME_ZONE } from '../lib/fault-run';
 import { verifyLedger, type WriteLedger, type Write } from '../lib/ledger';
-import type { ChildServer } from '../lib/processes';
+import { stopAllChildServers, type ChildServer } from '../lib/processes';
 import { startEventReceiver, type EventReceiver } from '../lib/receiver';
 import type { Seeded } from '../lib/seed';
+import { freePort } from '../lib/util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const logDir = join(root, 'bench', '.out', 'outage');
@@ -55,7 +56,6 @@ async function readiness(baseUrl: string): Promise<number> {
 describe.runIf(clustersAvailable)('PostgreSQL restarted and stopped under load', () => {
   let cluster: OwnCluster | undefined;
   let receiver: EventReceiver | undefined;
-  const children: ChildServer[] = [];
   let http: ChildServer;
   let relay: ChildServer;
   let baseUrl: string;
@@ -77,18 +77,19 @@ describe.runIf(clustersAvailable)('PostgreSQL restarted and stopped under load',
     receiver = await startEventReceiver({ secret: platformSecret });
     const shopping = await shoppers(USERS, 3600);
     ledger = shopping.ledger;
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const [port, metricsPort] = [await freePort(), await freePort()];
     baseUrl = `http://127.0.0.1:${port}`;
     const env = roleEnv({ databaseUrl, jwtSecret: shopping.jwtSecret, idempotencyLeaseMs: 2_000 });
     [http, relay] = await Promise.all([
       startHttpRole({ name: 'http', env, port, logFile: join(logDir, 'http.log'), readyPath: '/health/ready' }),
-      startRelayRole({ name: 'relay', env, metricsPort: port + 1, platform: { url: receiver.url, secret: platformSecret }, logFile: join(logDir, 'relay.log') }),
+      startRelayRole({ name: 'relay', env, metricsPort, platform: { url: receiver.url, secret: platformSecret }, logFile: join(logDir, 'relay.log') }),
     ]);
-    children.push(http, relay);
   }, 150_000);
 
   afterAll(async () => {
-    await Promise.all(children.map((child) => child.stop()));
+    // Every child this file started, including one whose partner failed to start (then it is in
+    // no variable here): none may outlive the test.
+    await stopAllChildServers();
     await receiver?.close();
     await cluster?.drop();
   }, 60_000);
