@@ -21,27 +21,29 @@ UPDATE outbox o
    AND o.sequence IS NULL;
 
 -- PgOutboxRelayStore.claimDue [2/2]
--- $1 leaseMs · $2 limit
-UPDATE outbox
+-- $1 limit · $2 leaseMs
+WITH picked AS MATERIALIZED (
+          SELECT c.seq FROM outbox c
+           WHERE c.status = 'PENDING'
+             AND c.sequence IS NOT NULL
+             AND c.next_attempt_at <= now()
+             AND (c.lease_until IS NULL OR c.lease_until < now())
+             AND NOT EXISTS (
+                   SELECT 1 FROM outbox earlier
+                    WHERE earlier.order_id = c.order_id
+                      AND earlier.seq < c.seq
+                      AND earlier.status <> 'DELIVERED')
+           ORDER BY c.seq
+           LIMIT $1
+             FOR UPDATE OF c SKIP LOCKED)
+   UPDATE outbox o
       SET claim_token = gen_random_uuid(),
-          lease_until = now() + $1 * interval '1 millisecond',
-          attempts = attempts + 1
-    WHERE seq IN (
-            SELECT c.seq FROM outbox c
-             WHERE c.status = 'PENDING'
-               AND c.sequence IS NOT NULL
-               AND c.next_attempt_at <= now()
-               AND (c.lease_until IS NULL OR c.lease_until < now())
-               AND NOT EXISTS (
-                     SELECT 1 FROM outbox earlier
-                      WHERE earlier.order_id = c.order_id
-                        AND earlier.seq < c.seq
-                        AND earlier.status <> 'DELIVERED')
-             ORDER BY c.seq
-             LIMIT $2
-               FOR UPDATE OF c SKIP LOCKED)
-      AND status = 'PENDING'
-RETURNING seq, sequence, event_id, type, payload, occurred_at, attempts, claim_token;
+          lease_until = now() + $2 * interval '1 millisecond',
+          attempts = o.attempts + 1
+     FROM picked
+    WHERE o.seq = picked.seq
+      AND o.status = 'PENDING'
+RETURNING o.seq, o.sequence, o.event_id, o.type, o.payload, o.occurred_at, o.attempts, o.claim_token;
 
 -- PgOutboxRelayStore.claimDue: a malformed row is parked [1/3]
 -- $1 maxPerRun
@@ -63,27 +65,29 @@ UPDATE outbox o
    AND o.sequence IS NULL;
 
 -- PgOutboxRelayStore.claimDue: a malformed row is parked [2/3]
--- $1 leaseMs · $2 limit
-UPDATE outbox
+-- $1 limit · $2 leaseMs
+WITH picked AS MATERIALIZED (
+          SELECT c.seq FROM outbox c
+           WHERE c.status = 'PENDING'
+             AND c.sequence IS NOT NULL
+             AND c.next_attempt_at <= now()
+             AND (c.lease_until IS NULL OR c.lease_until < now())
+             AND NOT EXISTS (
+                   SELECT 1 FROM outbox earlier
+                    WHERE earlier.order_id = c.order_id
+                      AND earlier.seq < c.seq
+                      AND earlier.status <> 'DELIVERED')
+           ORDER BY c.seq
+           LIMIT $1
+             FOR UPDATE OF c SKIP LOCKED)
+   UPDATE outbox o
       SET claim_token = gen_random_uuid(),
-          lease_until = now() + $1 * interval '1 millisecond',
-          attempts = attempts + 1
-    WHERE seq IN (
-            SELECT c.seq FROM outbox c
-             WHERE c.status = 'PENDING'
-               AND c.sequence IS NOT NULL
-               AND c.next_attempt_at <= now()
-               AND (c.lease_until IS NULL OR c.lease_until < now())
-               AND NOT EXISTS (
-                     SELECT 1 FROM outbox earlier
-                      WHERE earlier.order_id = c.order_id
-                        AND earlier.seq < c.seq
-                        AND earlier.status <> 'DELIVERED')
-             ORDER BY c.seq
-             LIMIT $2
-               FOR UPDATE OF c SKIP LOCKED)
-      AND status = 'PENDING'
-RETURNING seq, sequence, event_id, type, payload, occurred_at, attempts, claim_token;
+          lease_until = now() + $2 * interval '1 millisecond',
+          attempts = o.attempts + 1
+     FROM picked
+    WHERE o.seq = picked.seq
+      AND o.status = 'PENDING'
+RETURNING o.seq, o.sequence, o.event_id, o.type, o.payload, o.occurred_at, o.attempts, o.claim_token;
 
 -- PgOutboxRelayStore.claimDue: a malformed row is parked [3/3]
 -- $1 = 'FAILED' · $2 = NULL · $3 = NULL · $4 = <a text the code composes> · $5 claimToken

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ClaimedOutboxEvent, DeliveryAttempt, OrderView, SettledDelivery } from '@storefront/application';
 import { PgOutboxQueries } from './outbox.queries';
+import { sequenceCommittedEvents } from './event.sequencer';
 import { PgOutboxRelayStore } from './outbox-relay.store';
 import { PgOutboxRepository } from '../repositories/outbox.repository';
 import { openDatabase, type Database } from '../db/database.factory';
@@ -70,6 +71,31 @@ const retried = (event: ClaimedOutboxEvent, nextAttemptAt: Date, error = 'HTTP 5
 const parked = (event: ClaimedOutboxEvent, error = 'HTTP 500'): SettledDelivery => ({ event, attempt: attempt('FAILED', error, 500), settlement: { kind: 'park' } });
 
 describe('PgOutboxRelayStore.claimDue', () => {
+  it('claims at once after a burst that the statistics have not seen yet', async () => {
+    // Statistics taken while every event was delivered, then 5,000 new pending events: the plan
+    // that estimates one pending row must not run the picking subquery once per pending row.
+    await sql`alter table outbox set (autovacuum_enabled = false)`.execute(database.db);
+    const quick = await openDatabase({ databaseUrl: database.url, poolSize: 1, statementTimeoutMs: 5_000 });
+    try {
+      const clone = (from: number, to: number) =>
+        sql`insert into outbox (type, order_id, payload, occurred_at)
+            select o.type, g, jsonb_set(o.payload::jsonb, '{orderId}', to_jsonb(g))::json, o.occurred_at
+            from (select * from outbox order by seq limit 1) o, generate_series(${from}::int, ${to}::int) g`.execute(database.db);
+      await addEvents(1, 1);
+      await clone(2, 5_000);
+      while ((await sequenceCommittedEvents(database.db)) > 0);
+      await sql`update outbox set status = 'DELIVERED', delivered_at = now()`.execute(database.db);
+      await sql`analyze outbox`.execute(database.db);
+      await clone(5_001, 10_000);
+
+      const claimed = await new PgOutboxRelayStore(quick.db).claimDue(100, 30_000);
+      expect(claimed.map((event) => event.envelope.data.orderId)).toEqual(Array.from({ length: 100 }, (_, i) => 5_001 + i));
+    } finally {
+      await quick.close();
+      await sql`alter table outbox reset (autovacuum_enabled)`.execute(database.db);
+    }
+  });
+
   it('claims due events lowest sequence first, as envelopes with the data as written, counting the attempt', async () => {
     const ids = await addEvents(3);
     const claimed = await store.claimDue(2, 30_000);

@@ -46,27 +46,33 @@ export class PgOutboxRelayStore implements OutboxRelayStore {
    */
   async claimDue(limit: number, leaseMs: number): Promise<ClaimedOutboxEvent[]> {
     await sequenceCommittedEvents(this.db);
+    // The rows are picked once, in a MATERIALIZED CTE, then updated. As `WHERE seq IN (…)` the
+    // picking subquery could be re-run for every pending row: after a burst on statistics that
+    // saw no pending event, PostgreSQL joined each of 5,000 pending rows to a fresh run of it, and
+    // every claim ran into the 30 s statement timeout until the next ANALYZE (minutes of stall).
     const { rows } = await sql<ClaimedRow>`
-      UPDATE outbox
+      WITH picked AS MATERIALIZED (
+             SELECT c.seq FROM outbox c
+              WHERE c.status = 'PENDING'
+                AND c.sequence IS NOT NULL
+                AND c.next_attempt_at <= now()
+                AND (c.lease_until IS NULL OR c.lease_until < now())
+                AND NOT EXISTS (
+                      SELECT 1 FROM outbox earlier
+                       WHERE earlier.order_id = c.order_id
+                         AND earlier.seq < c.seq
+                         AND earlier.status <> 'DELIVERED')
+              ORDER BY c.seq
+              LIMIT ${limit}
+                FOR UPDATE OF c SKIP LOCKED)
+      UPDATE outbox o
          SET claim_token = gen_random_uuid(),
              lease_until = now() + ${leaseMs} * interval '1 millisecond',
-             attempts = attempts + 1
-       WHERE seq IN (
-               SELECT c.seq FROM outbox c
-                WHERE c.status = 'PENDING'
-                  AND c.sequence IS NOT NULL
-                  AND c.next_attempt_at <= now()
-                  AND (c.lease_until IS NULL OR c.lease_until < now())
-                  AND NOT EXISTS (
-                        SELECT 1 FROM outbox earlier
-                         WHERE earlier.order_id = c.order_id
-                           AND earlier.seq < c.seq
-                           AND earlier.status <> 'DELIVERED')
-                ORDER BY c.seq
-                LIMIT ${limit}
-                  FOR UPDATE OF c SKIP LOCKED)
-         AND status = 'PENDING'
-   RETURNING seq, sequence, event_id, type, payload, occurred_at, attempts, claim_token`.execute(this.db);
+             attempts = o.attempts + 1
+        FROM picked
+       WHERE o.seq = picked.seq
+         AND o.status = 'PENDING'
+   RETURNING o.seq, o.sequence, o.event_id, o.type, o.payload, o.occurred_at, o.attempts, o.claim_token`.execute(this.db);
 
     const claimed: ClaimedOutboxEvent[] = [];
     for (const row of [...rows].sort((a, b) => Number(a.seq) - Number(b.seq))) {
