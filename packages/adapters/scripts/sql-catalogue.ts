@@ -217,10 +217,13 @@ const repositories: SqlCase[] = [
   },
   {
     source: 'repositories/product.repository.ts',
-    name: 'PgProductRepository.decreaseStock',
-    args: { productId: 8001, quantity: 2 },
-    answers: [{ rows: [{ id: 8001 }] }],
-    run: (db, a) => new PgProductRepository(db).decreaseStock(a['productId'], a['quantity']),
+    name: 'PgProductRepository.takeStockAtCommit: two products, sent with the COMMIT',
+    args: { productId: 8001, quantity: 2, otherProductId: 8002, otherQuantity: 3 },
+    run: (db, a) =>
+      new KyselyUnitOfWork(db).run(async (tx) => {
+        await tx.products.takeStockAtCommit(a['otherProductId'], a['otherQuantity']);
+        await tx.products.takeStockAtCommit(a['productId'], a['quantity']);
+      }),
   },
   {
     source: 'repositories/product.repository.ts',

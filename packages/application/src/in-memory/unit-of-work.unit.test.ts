@@ -42,7 +42,7 @@ describe('InMemoryUnitOfWork', () => {
         await charge(tx, 1, 2_000, now);
         await charge(tx, 2, 3_000, now);
         await tx.products.add({ name: 'Cup', price: 500, stock: 9 });
-        await tx.products.decreaseStock(1, 2);
+        await tx.products.takeStockAtCommit(1, 2);
         const coupon = await tx.coupons.add({ name: 'C', discountType: 'FIXED', discountValue: 100, totalQuantity: 2, expiresAt: new Date('2027-01-01T00:00:00Z') });
         await tx.coupons.claimUnit(coupon.id);
         await tx.userCoupons.add(coupon.issueTo(2, now));
