@@ -51,15 +51,8 @@ export function isStockShortAtCommit(error: unknown): boolean {
 export async function stockRefusal(db: Kysely<DB>, takes: readonly StockTake[]): Promise<DomainError> {
   const [first] = takes;
   if (first === undefined) throw new Error('A stock refusal needs the stock the transaction took');
-  const rows = await db
-    .selectFrom('products')
-    .select(['id', 'stock'])
-    .where(
-      'id',
-      'in',
-      takes.map((take) => take.productId),
-    )
-    .execute();
+  const productIds = takes.map((take) => take.productId);
+  const rows = await db.selectFrom('products').select(['id', 'stock']).where('id', 'in', productIds).execute();
   for (const take of takes) {
     const stock = rows.find((row) => row.id === take.productId)?.stock ?? 0;
     if (stock < take.quantity) return outOfStock(take.productId, take.quantity, stock);
