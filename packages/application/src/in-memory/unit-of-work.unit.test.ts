@@ -113,20 +113,20 @@ describe('InMemoryUnitOfWork', () => {
     ]);
 
     await store.transactions.run(async (tx) => {
-      await tx.products.takeStockAtCommit(pen!.id, 3);
-      await tx.products.takeStockAtCommit(pen!.id, 1); // the same product twice: both taken
-      expect((await tx.products.findByIds([pen!.id]))[0]?.stock).toBe(5);
+      await tx.products.takeStockAtCommit(pen.id, 3);
+      await tx.products.takeStockAtCommit(pen.id, 1); // the same product twice: both taken
+      expect((await tx.products.findByIds([pen.id]))[0]?.stock).toBe(5);
     });
-    expect(store.state.stockOf(pen!.id)).toBe(1);
+    expect(store.state.stockOf(pen.id)).toBe(1);
     const before = store.state.snapshot();
 
     await expect(
       store.transactions.run(async (tx) => {
         await charge(tx, 1, 2_000, now);
-        await tx.products.takeStockAtCommit(cup!.id, 2); // would fit, but Pen is short: nothing taken
-        await tx.products.takeStockAtCommit(pen!.id, 2);
+        await tx.products.takeStockAtCommit(cup.id, 2); // would fit, but Pen is short: nothing taken
+        await tx.products.takeStockAtCommit(pen.id, 2);
       }),
-    ).rejects.toMatchObject({ code: ErrorCode.OutOfStock, details: { productId: pen!.id, available: 1 } });
+    ).rejects.toMatchObject({ code: ErrorCode.OutOfStock, details: { productId: pen.id, available: 1 } });
     expect(store.state.snapshot()).toEqual(before);
 
     await expect(store.transactions.run((tx) => tx.products.takeStockAtCommit(999, 1))).rejects.toThrow(/does not exist/);
