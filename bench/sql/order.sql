@@ -2,7 +2,7 @@
 -- through the Kysely repositories, in the same order (packages/application/src/use-cases/orders/
 -- place-order.ts): products read without locks, the wallet locked, the order, its line, the
 -- debit, the PAYMENT history row and the order.paid outbox row written, and the product's stock
--- taken last with one conditional write, right before commit. Each `-- @sql` block is the
+-- taken last, with the commit. Each `-- @sql` block is the
 -- service's statement from packages/adapters/sql (`pnpm sql:snapshot`), filled in by
 -- bench/lib/service-sql.ts before the run.
 -- Variables: -D users=<n> -D product_lo=<id> -D product_hi=<id> (the same id for the hot
@@ -57,8 +57,11 @@
 --     'totalAmount', :p_price::bigint, 'discountAmount', 0, 'paidAmount', :p_price::bigint, 'refundedAmount', 0,
 --     'userCouponId', NULL, 'refunds', json_build_array(), 'createdAt', now(), 'cancelledAt', NULL)::jsonb
 --   occurredAt: now()
--- The hot row, locked last.
--- @sql PgProductRepository.decreaseStock
---   productId: :product
---   quantity: 1
--- @sql KyselyUnitOfWork.run#2
+-- The hot row, taken with the COMMIT in one round trip: what PgProductRepository.takeStockAtCommit
+-- defers and the driver sends with the COMMIT ("PgProductRepository.takeStockAtCommit" in
+-- packages/adapters/sql/product.repository.sql, literals inlined: no `-- @sql` block binds them).
+-- Pipelined, as the multi-command blocks above: -M prepared takes one command per statement.
+\startpipeline
+update products set stock = stock - 1 where id = :product;
+commit;
+\endpipeline

@@ -22,6 +22,7 @@ import { PgOrderRepository } from '../src/repositories/order.repository';
 import { PgOutboxRepository } from '../src/repositories/outbox.repository';
 import { PgProductRepository } from '../src/repositories/product.repository';
 import { PgSalesStatisticsRepository } from '../src/repositories/sales-statistics.repository';
+import { stockRefusal } from '../src/repositories/stock-takes';
 import { PgUserCouponRepository } from '../src/repositories/user-coupon.repository';
 import { PgWalletRepository } from '../src/repositories/wallet.repository';
 import { KyselyUnitOfWork } from '../src/unit-of-work/kysely.unit-of-work';
@@ -217,10 +218,20 @@ const repositories: SqlCase[] = [
   },
   {
     source: 'repositories/product.repository.ts',
-    name: 'PgProductRepository.decreaseStock',
+    name: 'PgProductRepository.takeStockAtCommit: two products, sent with the COMMIT',
+    args: { productId: 8001, quantity: 2, otherProductId: 8002, otherQuantity: 3 },
+    run: (db, a) =>
+      new KyselyUnitOfWork(db).run(async (tx) => {
+        await tx.products.takeStockAtCommit(a['otherProductId'], a['otherQuantity']);
+        await tx.products.takeStockAtCommit(a['productId'], a['quantity']);
+      }),
+  },
+  {
+    source: 'repositories/stock-takes.ts',
+    name: 'stockRefusal',
     args: { productId: 8001, quantity: 2 },
-    answers: [{ rows: [{ id: 8001 }] }],
-    run: (db, a) => new PgProductRepository(db).decreaseStock(a['productId'], a['quantity']),
+    answers: [{ rows: [{ id: 8001, stock: 1 }] }],
+    run: (db, a) => stockRefusal(db, [{ productId: a['productId'], quantity: a['quantity'] }]),
   },
   {
     source: 'repositories/product.repository.ts',

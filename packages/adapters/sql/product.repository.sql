@@ -17,9 +17,11 @@ update "products" set "name" = $1, "price" = $2, "stock_received" = "stock_recei
 -- $1 productId
 select "id", "name", "price", "stock" from "products" where "id" in ($1) order by "id";
 
--- PgProductRepository.decreaseStock
--- $1 quantity · $2 productId · $3 quantity
-update "products" set "stock" = "stock" - $1 where "id" = $2 and "stock" >= $3 returning "id";
+-- PgProductRepository.takeStockAtCommit: two products, sent with the COMMIT [1/2]
+begin read write; set local lock_timeout = '3000ms'; set local statement_timeout = '30000ms'; select pg_current_xact_id();
+
+-- PgProductRepository.takeStockAtCommit: two products, sent with the COMMIT [2/2]
+update products set stock = stock - 2 where id = 8001; update products set stock = stock - 3 where id = 8002; commit;
 
 -- PgProductRepository.increaseStock
 -- $1 quantity · $2 productId

@@ -12,6 +12,7 @@ export function constraintName(error: unknown): string | undefined {
 }
 
 export const UNIQUE_VIOLATION = '23505';
+export const CHECK_VIOLATION = '23514';
 export const DEADLOCK_DETECTED = '40P01';
 export const SERIALIZATION_FAILURE = '40001';
 const LOCK_NOT_AVAILABLE = '55P03';

@@ -1,9 +1,21 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
-import { CompiledQuery, Kysely, PGliteDialect, PostgresDialect, PostgresDriver, sql, type DatabaseConnection, type Driver, type TransactionSettings } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  PGliteDialect,
+  PGliteDriver,
+  PostgresDialect,
+  PostgresDriver,
+  sql,
+  type DatabaseConnection,
+  type Driver,
+  type TransactionSettings,
+} from 'kysely';
 import pg from 'pg';
 import { lockDataDir } from './data-dir.lock';
 import type { DB } from './database.schema';
+import { dropStatementsSentWithCommit, openStatementsSentWithCommit, takeStatementsSentWithCommit } from './sent-with-commit';
 
 export interface Database {
   db: Kysely<DB>;
@@ -47,6 +59,10 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 3_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 /** A transaction left open and idle this long is a bug (or a dead client): PostgreSQL ends it. */
 const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
+/** Kysely's connection classes, not exported: what its drivers' methods declare they take. */
+type PostgresConnection = Parameters<PostgresDriver['rollbackTransaction']>[0];
+type PGliteConnection = Parameters<PGliteDriver['commitTransaction']>[0];
 
 const INT8_OID = 20;
 const DATE_OID = 1082;
@@ -133,6 +149,7 @@ class GuardedPostgresDriver extends PostgresDriver {
   }
 
   override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    openStatementsSentWithCommit(connection);
     if (settings.accessMode === 'read write' && settings.isolationLevel === undefined) {
       await connection.executeQuery(CompiledQuery.raw(`begin read write; ${this.guards}; select pg_current_xact_id()`));
       return;
@@ -143,6 +160,24 @@ class GuardedPostgresDriver extends PostgresDriver {
       return;
     }
     await connection.executeQuery(CompiledQuery.raw(`begin; ${this.guards}`));
+  }
+
+  /**
+   * The writes the transaction deferred to its commit (sent-with-commit.ts) travel in the COMMIT's
+   * own simple-protocol query: `update …; update …; commit`. The rows they lock stay locked only
+   * while PostgreSQL runs that one message, never while this process, between two round trips,
+   * gets to send the next statement. If one of them fails, PostgreSQL skips the rest of the
+   * message, COMMIT included, and the transaction is left aborted for the ROLLBACK that follows.
+   */
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const deferred = takeStatementsSentWithCommit(connection);
+    if (deferred.length === 0) return super.commitTransaction(connection);
+    await connection.executeQuery(CompiledQuery.raw([...deferred, 'commit'].join('; ')));
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    dropStatementsSentWithCommit(connection);
+    await super.rollbackTransaction(connection as PostgresConnection);
   }
 }
 
@@ -178,7 +213,7 @@ async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undef
   // PGlite has one connection. Kysely's PGlite adapter declares that, so its driver holds a
   // connection mutex for the whole of each transaction: concurrent db.transaction() calls run
   // one after the other, never interleaved (tested in database.factory.integration.test.ts).
-  const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
+  const db = new Kysely<DB>({ dialect: new CommittingPGliteDialect({ pglite }) });
   return {
     db,
     kind: 'pglite',
@@ -194,4 +229,37 @@ async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undef
       }
     },
   };
+}
+
+/**
+ * Kysely's PGlite driver, with the writes a transaction deferred to its commit run just before
+ * it. PGlite's one connection serves one transaction at a time, so there is no lock to hold
+ * briefly: they run as plain statements (PGlite's extended protocol takes one at a time), with
+ * the same effect and the same failure as on PostgreSQL.
+ */
+class CommittingPGliteDriver extends PGliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    openStatementsSentWithCommit(connection);
+    await super.beginTransaction(connection as PGliteConnection);
+  }
+
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    for (const statement of takeStatementsSentWithCommit(connection)) await connection.executeQuery(CompiledQuery.raw(statement));
+    await super.commitTransaction(connection as PGliteConnection);
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    dropStatementsSentWithCommit(connection);
+    await super.rollbackTransaction(connection as PGliteConnection);
+  }
+}
+
+class CommittingPGliteDialect extends PGliteDialect {
+  constructor(private readonly config: ConstructorParameters<typeof PGliteDialect>[0]) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new CommittingPGliteDriver(this.config);
+  }
 }

@@ -2,10 +2,14 @@ import type { ProductRepository } from '@storefront/application';
 import { Product, type ProductPrimitives } from '@storefront/domain';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/database.schema';
+import { sendWithCommit } from '../db/sent-with-commit';
+import { StockTakes, type StockTake } from './stock-takes';
 
 const columns = ['id', 'name', 'price', 'stock'] as const;
 
 export class PgProductRepository implements ProductRepository {
+  private readonly stockTakes = new StockTakes();
+
   constructor(private readonly db: Kysely<DB>) {}
 
   async add(fields: Omit<ProductPrimitives, 'id'>): Promise<Product> {
@@ -46,15 +50,20 @@ export class PgProductRepository implements ProductRepository {
     return rows.map((row) => Product.fromPrimitives(row));
   }
 
-  async decreaseStock(productId: number, quantity: number): Promise<boolean> {
-    const row = await this.db
-      .updateTable('products')
-      .set((eb) => ({ stock: eb('stock', '-', quantity) }))
-      .where('id', '=', productId)
-      .where('stock', '>=', quantity)
-      .returning('id')
-      .executeTakeFirst();
-    return row !== undefined;
+  /**
+   * Sent with the COMMIT (sent-with-commit.ts), in one message with it: the hot row of a popular
+   * product is locked only while PostgreSQL runs that message. The CHECK (stock >= 0) of the
+   * table refuses an oversell there, failing the commit; the unit of work turns that failure
+   * into OUT_OF_STOCK (`stockRefusal`). The order lines' foreign key keeps the row from going away.
+   */
+  async takeStockAtCommit(productId: number, quantity: number): Promise<void> {
+    this.stockTakes.add(productId, quantity);
+    await sendWithCommit(this.db, this.stockTakes);
+  }
+
+  /** What this transaction takes at commit, by ascending product id. */
+  get stockTakenAtCommit(): readonly StockTake[] {
+    return this.stockTakes.all();
   }
 
   /** Restocked units are not received ones: stock_received stays, so invariant 2 counts them as restocks. */

@@ -2,7 +2,7 @@ import { Coupon, ErrorCode, Money, Order, Quantity, UserCoupon, Wallet, Discount
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { useFreshDatabase } from '../../test/harness';
-import { transactionScope } from '../unit-of-work/kysely.unit-of-work';
+import { KyselyUnitOfWork, transactionScope } from '../unit-of-work/kysely.unit-of-work';
 import { PgCouponQueries } from '../queries/coupon.queries';
 import { PgBalanceHistoryRepository } from './balance-history.repository';
 import { COUPON_STOCK_SHARDS, PgCouponRepository } from './coupon.repository';
@@ -117,21 +117,47 @@ describe('PgProductRepository', () => {
     expect(await products.lockById(999_999)).toBeNull();
   });
 
-  it('decreases stock only when enough is left, in one conditional write', async () => {
+  it('takes stock as the transaction commits; an oversell fails that commit with OUT_OF_STOCK and keeps nothing', async () => {
     const products = new PgProductRepository(db());
-    const p = await products.add({ name: 'Scone', price: 3_000, stock: 5 });
-    expect(await products.decreaseStock(p.id, 3)).toBe(true);
-    expect(await products.decreaseStock(p.id, 3)).toBe(false);
-    expect(await products.decreaseStock(p.id, 2)).toBe(true);
-    expect(await products.decreaseStock(p.id, 1)).toBe(false);
-    expect(await products.decreaseStock(999_999, 1)).toBe(false);
-    expect((await products.findByIds([p.id]))[0]?.stock).toBe(0);
+    const transactions = new KyselyUnitOfWork(db());
+    const scone = await products.add({ name: 'Scone', price: 3_000, stock: 5 });
+    const tart = await products.add({ name: 'Tart', price: 4_000, stock: 2 });
+    const stockOf = async (id: number) => (await products.findByIds([id]))[0]?.stock;
+
+    await transactions.run(async (tx) => {
+      await tx.products.takeStockAtCommit(scone.id, 3);
+      // Not before the commit: the row is not even locked yet.
+      expect((await tx.products.findByIds([scone.id]))[0]?.stock).toBe(5);
+    });
+    expect(await stockOf(scone.id)).toBe(2);
+
+    // Tart is taken after Scone (ascending ids, whatever the calls' order), then Scone falls short.
+    const refused = transactions.run(async (tx) => {
+      await tx.products.add({ name: 'Written before the refusal', price: 1, stock: 1 });
+      await tx.products.takeStockAtCommit(tart.id, 2);
+      await tx.products.takeStockAtCommit(scone.id, 3);
+    });
+    await expect(refused).rejects.toMatchObject({ code: ErrorCode.OutOfStock, details: { productId: scone.id, available: 2 } });
+    expect([await stockOf(scone.id), await stockOf(tart.id)]).toEqual([2, 2]);
+    expect(await db().selectFrom('products').select('id').where('name', '=', 'Written before the refusal').execute()).toEqual([]);
+
+    // A run that rolls back for another reason leaves nothing to the next one on its connection.
+    await expect(
+      transactions.run(async (tx) => {
+        await tx.products.takeStockAtCommit(tart.id, 1);
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    await transactions.run(async () => {});
+    expect(await stockOf(tart.id)).toBe(2);
+
+    await expect(products.takeStockAtCommit(tart.id, 1)).rejects.toThrow(/need a transaction/);
   });
 
   it('saves an admin edit and counts a stock change in stock_received', async () => {
     const products = new PgProductRepository(db());
     const p = await products.add({ name: 'Bagel', price: 2_000, stock: 10 });
-    await products.decreaseStock(p.id, 4);
+    await new KyselyUnitOfWork(db()).run((tx) => tx.products.takeStockAtCommit(p.id, 4));
     const locked = await products.lockById(p.id);
     locked!.revise({ name: 'Plain bagel', price: 2_200, stock: 20 });
     await products.save(locked!);

@@ -9,6 +9,7 @@ import { PgOrderRepository } from '../repositories/order.repository';
 import { PgOutboxRepository } from '../repositories/outbox.repository';
 import { DEADLOCK_DETECTED, SERIALIZATION_FAILURE, sqlState } from '../db/database.errors';
 import { PgProductRepository } from '../repositories/product.repository';
+import { isStockShortAtCommit, stockRefusal } from '../repositories/stock-takes';
 import { PgSalesStatisticsRepository } from '../repositories/sales-statistics.repository';
 import { PgUserCouponRepository } from '../repositories/user-coupon.repository';
 import { PgWalletRepository } from '../repositories/wallet.repository';
@@ -27,7 +28,7 @@ export interface UnitOfWorkOptions {
 const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 10 };
 
 /** Repositories bound to one transaction, built afresh for every run. */
-export function transactionScope(trx: Kysely<DB>): TransactionScope {
+export function transactionScope(trx: Kysely<DB>): TransactionScope & { products: PgProductRepository } {
   return {
     wallets: new PgWalletRepository(trx),
     balanceHistory: new PgBalanceHistoryRepository(trx),
@@ -45,7 +46,9 @@ export function transactionScope(trx: Kysely<DB>): TransactionScope {
  * The unit of work on Kysely: each `run` is one `db.transaction()` (READ COMMITTED) with its
  * own repositories; nothing transactional lives on this object. A deadlock or serialization
  * failure (which the global lock order makes rare, not impossible) reruns the whole `work` a
- * few times after a short random pause; a domain error never does.
+ * few times after a short random pause; a domain error never does. Stock taken at commit
+ * (`takeStockAtCommit`) that is not there fails the commit on the stock CHECK: the run then
+ * rejects with OUT_OF_STOCK, as the domain would have refused it.
  *
  * On PGlite, Kysely's driver holds a connection mutex for the whole of a transaction (the
  * adapter declares a single connection), so concurrent runs queue rather than interleave.
@@ -63,18 +66,35 @@ export class KyselyUnitOfWork implements UnitOfWork {
   async run<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        // Declared `read write`, the transaction takes its id in its BEGIN round trip, before the
-        // use case reads the clock: a transaction horizon taken after midnight then lists every
-        // one that may still stamp the day before (PgTransactionHorizon). Jobs' lock holders,
-        // which are no units of work, declare nothing and take none. (PGlite, one connection, has no horizon to feed.)
-        return await this.db
-          .transaction()
-          .setAccessMode('read write')
-          .execute((trx) => work(transactionScope(trx)));
+        return await this.runOnce(work);
       } catch (error) {
         if (attempt >= this.retry.maxAttempts || !isTransientConflict(error)) throw error;
         await pause(Math.random() * this.retry.baseDelayMs * 2 ** (attempt - 1));
       }
+    }
+  }
+
+  private async runOnce<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
+    let products: PgProductRepository | undefined;
+    try {
+      // Declared `read write`, the transaction takes its id in its BEGIN round trip, before the
+      // use case reads the clock: a transaction horizon taken after midnight then lists every
+      // one that may still stamp the day before (PgTransactionHorizon). Jobs' lock holders,
+      // which are no units of work, declare nothing and take none. (PGlite, one connection, has no horizon to feed.)
+      return await this.db
+        .transaction()
+        .setAccessMode('read write')
+        .execute((trx) => {
+          const scope = transactionScope(trx);
+          products = scope.products;
+          return work(scope);
+        });
+    } catch (error) {
+      // Stock taken at commit that was not there failed the commit on the CHECK: rolled back by
+      // now, that is the domain's refusal, not a database failure.
+      const takes = products?.stockTakenAtCommit ?? [];
+      if (takes.length > 0 && isStockShortAtCommit(error)) throw await stockRefusal(this.db, takes);
+      throw error;
     }
   }
 }

@@ -1,3 +1,4 @@
+import { NO_PRODUCT_CACHE, PlaceOrder } from '@storefront/application';
 import { ManualClock } from '@storefront/application/testing';
 import { ErrorCode } from '@storefront/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import { PgOutboxQueries } from '../../src/outbox-relay/outbox.queries';
 import { PgOutboxRelayStore } from '../../src/outbox-relay/outbox-relay.store';
 import { freshPgliteDatabase } from '../harness';
 import { shopperJourney } from '../support/scenario';
+import { staleStockReads } from '../support/stale-stock-reads';
 import { settleAll, storefrontOn } from '../support/storefront';
 
 /* The embedded default: the same use cases and migrations on PGlite, in a temporary directory. */
@@ -38,6 +40,25 @@ describe('PGlite smoke test', () => {
     expect(issues.codes).toEqual({ ok: 10, [ErrorCode.CouponSoldOut]: 30 });
     const orders = await settleAll(users.map((userId) => shop.placeOrder.execute({ userId, items: [{ productId: product.id, quantity: 1 }], userCouponId: null })));
     expect(orders.codes).toEqual({ ok: 20, [ErrorCode.OutOfStock]: 20 });
+    expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
+  });
+
+  it('takes stock at commit: an order that read stock since sold is refused there, its writes rolled back', async () => {
+    const shop = storefrontOn(database.db, { clock: new ManualClock(new Date('2025-04-02T03:00:00.000Z')) });
+    const product = await shop.aProduct({ price: 1_000, stock: 10 });
+    const users = Array.from({ length: 30 }, (_, i) => 200 + i);
+    await Promise.all(users.map((userId) => shop.chargeBalance.execute({ userId, amount: 1_000 })));
+    // Every order reads the stock of 10, so none is refused before its commit.
+    const placeOrder = new PlaceOrder(staleStockReads(shop.uow, new Map([[product.id, 10]])), shop.clock, NO_PRODUCT_CACHE);
+
+    const results = await Promise.allSettled(users.map((userId) => placeOrder.execute({ userId, items: [{ productId: product.id, quantity: 1 }], userCouponId: null })));
+    const refusals = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+    expect(refusals).toHaveLength(20);
+    for (const refusal of refusals) expect(refusal).toMatchObject({ code: ErrorCode.OutOfStock, details: { productId: product.id, available: 0 } });
+    expect((await shop.getProduct.execute({ productId: product.id })).stock).toBe(0);
+    const balances = await database.db.selectFrom('wallets').select('balance').where('user_id', 'in', users).execute();
+    expect(balances.filter((w) => w.balance === 0)).toHaveLength(10);
+    expect(balances.filter((w) => w.balance === 1_000)).toHaveLength(20);
     expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
   });
 

@@ -2,6 +2,7 @@ import {
   Coupon,
   couponAlreadyIssued,
   Order,
+  outOfStock,
   Product,
   UserCoupon,
   Wallet,
@@ -48,7 +49,9 @@ export class InMemoryUnitOfWork implements UnitOfWork {
     return this.database.transaction(async (working) => {
       const session = new Session(working, this.clock);
       try {
-        return await work(scopeOf(session));
+        const result = await work(scopeOf(session));
+        session.takeStockAtCommit();
+        return result;
       } finally {
         session.open = false;
       }
@@ -58,6 +61,8 @@ export class InMemoryUnitOfWork implements UnitOfWork {
 
 class Session {
   open = true;
+  /** Units to take as the run commits, by product: what PostgreSQL's commit message updates. */
+  private readonly stockTakes = new Map<number, number>();
 
   constructor(
     private readonly working: InMemoryState,
@@ -68,6 +73,27 @@ class Session {
   get state(): InMemoryState {
     if (!this.open) throw new Error('This unit of work has ended; its repositories cannot be used any more');
     return this.working;
+  }
+
+  deferStockTake(productId: number, quantity: number): void {
+    // The stored product's existence is checked now: in PostgreSQL an order line's foreign key holds it.
+    if (!this.state.products.has(productId)) throw new Error(`Product ${productId} does not exist`);
+    this.stockTakes.set(productId, (this.stockTakes.get(productId) ?? 0) + quantity);
+  }
+
+  /**
+   * The commit's stock takes, by ascending product id, all or none: a product short of units
+   * fails the run with OUT_OF_STOCK, as the CHECK (stock >= 0) fails PostgreSQL's commit, and
+   * the database drops the working copy with everything else the run wrote.
+   */
+  takeStockAtCommit(): void {
+    const { products } = this.state;
+    for (const [productId, quantity] of [...this.stockTakes.entries()].sort(([a], [b]) => a - b)) {
+      const row = products.get(productId);
+      if (!row) throw new Error(`Product ${productId} does not exist`);
+      if (row.stock < quantity) throw outOfStock(productId, quantity, row.stock);
+      products.set(productId, { ...row, stock: row.stock - quantity });
+    }
   }
 }
 
@@ -190,13 +216,8 @@ class InMemoryProductRepository implements ProductRepository {
       });
   }
 
-  async decreaseStock(productId: number, quantity: number): Promise<boolean> {
-    const { products } = this.session.state;
-    const row = products.get(productId);
-    // UPDATE product SET stock = stock - $q WHERE id = $id AND stock >= $q
-    if (!row || row.stock < quantity) return false;
-    products.set(productId, { ...row, stock: row.stock - quantity });
-    return true;
+  async takeStockAtCommit(productId: number, quantity: number): Promise<void> {
+    this.session.deferStockTake(productId, quantity);
   }
 
   async increaseStock(productId: number, quantity: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { Wallet, Money } from '@storefront/domain';
+import { ErrorCode, Wallet, Money } from '@storefront/domain';
 import { describe, expect, it } from 'vitest';
 import type { TransactionScope } from '../ports';
 import { createInMemoryStorefront } from './storefront';
@@ -42,7 +42,7 @@ describe('InMemoryUnitOfWork', () => {
         await charge(tx, 1, 2_000, now);
         await charge(tx, 2, 3_000, now);
         await tx.products.add({ name: 'Cup', price: 500, stock: 9 });
-        await tx.products.decreaseStock(1, 2);
+        await tx.products.takeStockAtCommit(1, 2);
         const coupon = await tx.coupons.add({ name: 'C', discountType: 'FIXED', discountValue: 100, totalQuantity: 2, expiresAt: new Date('2027-01-01T00:00:00Z') });
         await tx.coupons.claimUnit(coupon.id);
         await tx.userCoupons.add(coupon.issueTo(2, now));
@@ -102,6 +102,34 @@ describe('InMemoryUnitOfWork', () => {
     expect(results.filter((r) => r.status === 'rejected')).toHaveLength(100);
     expect(store.state.balanceOf(1)).toBe(2_000);
     expect(store.state.snapshot().balanceHistory).toHaveLength(200);
+  });
+
+  it('takes stock at commit: not before, by ascending id, and an oversell fails the run with OUT_OF_STOCK, keeping nothing', async () => {
+    const store = createInMemoryStorefront();
+    const now = store.clock.now();
+    const [pen, cup] = await store.transactions.run(async (tx) => [
+      await tx.products.add({ name: 'Pen', price: 1_000, stock: 5 }),
+      await tx.products.add({ name: 'Cup', price: 500, stock: 2 }),
+    ]);
+
+    await store.transactions.run(async (tx) => {
+      await tx.products.takeStockAtCommit(pen.id, 3);
+      await tx.products.takeStockAtCommit(pen.id, 1); // the same product twice: both taken
+      expect((await tx.products.findByIds([pen.id]))[0]?.stock).toBe(5);
+    });
+    expect(store.state.stockOf(pen.id)).toBe(1);
+    const before = store.state.snapshot();
+
+    await expect(
+      store.transactions.run(async (tx) => {
+        await charge(tx, 1, 2_000, now);
+        await tx.products.takeStockAtCommit(cup.id, 2); // would fit, but Pen is short: nothing taken
+        await tx.products.takeStockAtCommit(pen.id, 2);
+      }),
+    ).rejects.toMatchObject({ code: ErrorCode.OutOfStock, details: { productId: pen.id, available: 1 } });
+    expect(store.state.snapshot()).toEqual(before);
+
+    await expect(store.transactions.run((tx) => tx.products.takeStockAtCommit(999, 1))).rejects.toThrow(/does not exist/);
   });
 
   it('hides a run’s writes from queries until it commits', async () => {

@@ -52,11 +52,13 @@ export interface ProductRepository {
   /** Products as they are now, without locks: prices and names for an order's lines. */
   findByIds(productIds: readonly number[]): Promise<Product[]>;
   /**
-   * Takes `quantity` units in one conditional write, locking the product row until commit.
-   * Answers false, changing nothing, when fewer are in stock. Callers take products in
-   * ascending id order and as late as possible in the transaction: these are the hot rows.
+   * Takes `quantity` units as the transaction commits, in the commit itself: the product row of
+   * a popular product — the hot row of a sale — is locked only for the commit, not for the rest
+   * of the transaction. Whether the units are there is known only then: if too few are, the
+   * commit fails, nothing of the transaction is kept and the unit of work's run rejects with
+   * OUT_OF_STOCK. Several products are taken in ascending id order, whatever the calls' order.
    */
-  decreaseStock(productId: number, quantity: number): Promise<boolean>;
+  takeStockAtCommit(productId: number, quantity: number): Promise<void>;
   /**
    * Puts `quantity` units back (a cancellation or a refund with restock), locking the product
    * row until commit. Callers take products in ascending id order, last in the transaction.

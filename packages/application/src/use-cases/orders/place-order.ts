@@ -26,9 +26,10 @@ export interface PlaceOrderInput {
  * 1. read the products without locks and refuse early (unknown product, not enough stock);
  * 2. lock the user's own rows — the wallet, then the user coupon;
  * 3. compute the totals in the domain, debit, write the order, history and outbox rows;
- * 4. last, take the stock of each product in ascending id order with one conditional write
- *    each — the hot rows of a popular product are locked only for the last statements before
- *    commit, and always in the same global order, so no two orders can deadlock.
+ * 4. last, take the stock of each product at commit (`takeStockAtCommit`), in ascending id
+ *    order — the hot row of a popular product is locked only while the commit runs, and always
+ *    in the same global order, so no two orders can deadlock. Stock sold out since step 1 fails
+ *    the commit with OUT_OF_STOCK, and nothing of the order is kept.
  * Prices are those read in step 1, in this same transaction: what the shopper was shown.
  */
 export class PlaceOrder {
@@ -67,9 +68,7 @@ export class PlaceOrder {
       const view = orderView(order);
       await tx.outbox.append({ type: 'order.paid', occurredAt: now, data: view });
 
-      for (const { product, quantity } of lines) {
-        if (!(await tx.products.decreaseStock(product.id, quantity.value))) throw outOfStock(product.id, quantity.value);
-      }
+      for (const { product, quantity } of lines) await tx.products.takeStockAtCommit(product.id, quantity.value);
       return view;
     });
     this.productCache.evict(placed.items.map((line) => line.productId));

@@ -127,13 +127,13 @@ describe('PlaceOrder', () => {
     await new PlaceOrder(recording(store, calls), store.clock, NO_PRODUCT_CACHE).execute(
       anOrder().by(1).withItem(mouse.id, 1).withItem(keyboard.id, 1).withCoupon(userCoupon.userCouponId).build(),
     );
-    expect(calls.filter((c) => /lockForUser|lockById|decreaseStock/.test(c))).toEqual([
+    expect(calls.filter((c) => /lockForUser|lockById|takeStockAtCommit/.test(c))).toEqual([
       'wallets.lockForUser(1)',
       `userCoupons.lockById(${userCoupon.userCouponId})`,
-      `products.decreaseStock(${keyboard.id}, 1)`,
-      `products.decreaseStock(${mouse.id}, 1)`,
+      `products.takeStockAtCommit(${keyboard.id}, 1)`,
+      `products.takeStockAtCommit(${mouse.id}, 1)`,
     ]);
-    expect(calls.slice(-2)).toEqual([`products.decreaseStock(${keyboard.id}, 1)`, `products.decreaseStock(${mouse.id}, 1)`]);
+    expect(calls.slice(-2)).toEqual([`products.takeStockAtCommit(${keyboard.id}, 1)`, `products.takeStockAtCommit(${mouse.id}, 1)`]);
   });
 
   describe('fails and changes nothing — stock, coupon, wallet, history and outbox as they were', () => {
@@ -169,9 +169,9 @@ describe('PlaceOrder', () => {
       });
     });
 
-    it('OUT_OF_STOCK when the stock is gone by the time the conditional write runs', async () => {
-      // The early check reads stock without locks; a concurrent order may take it before the
-      // write. Simulated here with a read that still sees the old stock.
+    it('OUT_OF_STOCK when the stock is gone by the time the order commits', async () => {
+      // The early check reads stock without locks; a concurrent order may take it before this
+      // one commits. Simulated here with a read that still sees the old stock.
       const world = await setUp();
       const { store, keyboard, mouse } = world;
       await world.placeOrder.execute(anOrder().by(1).withItem(mouse.id, 5).build());
@@ -192,9 +192,10 @@ describe('PlaceOrder', () => {
         code: ErrorCode.OutOfStock,
         details: { productId: mouse.id },
       });
-      // No `available` in the details: the refusal came from the conditional write, not the early check.
+      // The refusal came from the commit, which saw the stock as it is now, not as read early.
       await expect(racing.placeOrder.execute(anOrder().by(1).withItem(keyboard.id, 1).withItem(mouse.id, 1).build())).rejects.toHaveProperty('details', {
         productId: mouse.id,
+        available: 0,
       });
     });
 

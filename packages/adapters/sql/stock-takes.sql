@@ -1,0 +1,6 @@
+-- The SQL of packages/adapters/src/repositories/stock-takes.ts, compiled by `pnpm sql:snapshot`. Do not edit:
+-- a unit test fails when this file and the code disagree.
+
+-- stockRefusal
+-- $1 productId
+select "id", "stock" from "products" where "id" in ($1);

@@ -1,0 +1,61 @@
+import { outOfStock, type DomainError } from '@storefront/domain';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/database.schema';
+import { CHECK_VIOLATION, constraintName, sqlState } from '../db/database.errors';
+import type { SentWithCommit } from '../db/sent-with-commit';
+
+export interface StockTake {
+  productId: number;
+  quantity: number;
+}
+
+/** The CHECK (stock >= 0) of `products` (0001-initial-schema.ts), named by PostgreSQL. */
+const STOCK_CHECK = 'products_stock_check';
+
+/**
+ * The stock one transaction takes at its commit: one `UPDATE` per product, by ascending id — the
+ * global lock order of the hot rows, so two orders never deadlock on them. Ids and quantities
+ * are integers checked here and inlined as literals: the statements travel with the COMMIT as
+ * one simple-protocol query, which has no parameters (and so no prepared statement, which
+ * PgBouncer in transaction mode would not keep).
+ */
+export class StockTakes implements SentWithCommit {
+  private readonly quantities = new Map<number, number>();
+
+  add(productId: number, quantity: number): void {
+    if (!Number.isSafeInteger(productId) || productId <= 0) throw new RangeError(`Product id ${productId} is not a positive integer`);
+    if (!Number.isSafeInteger(quantity) || quantity <= 0) throw new RangeError(`Quantity ${quantity} is not a positive integer`);
+    this.quantities.set(productId, (this.quantities.get(productId) ?? 0) + quantity);
+  }
+
+  all(): StockTake[] {
+    return [...this.quantities.entries()].sort(([a], [b]) => a - b).map(([productId, quantity]) => ({ productId, quantity }));
+  }
+
+  statements(): string[] {
+    return this.all().map(({ productId, quantity }) => `update products set stock = stock - ${quantity} where id = ${productId}`);
+  }
+}
+
+/** True when a transaction failed because a stock taken at commit would have gone below zero. */
+export function isStockShortAtCommit(error: unknown): boolean {
+  return sqlState(error) === CHECK_VIOLATION && constraintName(error) === STOCK_CHECK;
+}
+
+/**
+ * The domain's refusal for a commit the stock CHECK failed, once that transaction has rolled
+ * back: the CHECK does not say which product fell short, so the stock is read again, now. The
+ * first product still short is named, with what it has; if every one was restocked meanwhile,
+ * the first product taken is, without a count.
+ */
+export async function stockRefusal(db: Kysely<DB>, takes: readonly StockTake[]): Promise<DomainError> {
+  const [first] = takes;
+  if (first === undefined) throw new Error('A stock refusal needs the stock the transaction took');
+  const productIds = takes.map((take) => take.productId);
+  const rows = await db.selectFrom('products').select(['id', 'stock']).where('id', 'in', productIds).execute();
+  for (const take of takes) {
+    const stock = rows.find((row) => row.id === take.productId)?.stock ?? 0;
+    if (stock < take.quantity) return outOfStock(take.productId, take.quantity, stock);
+  }
+  return outOfStock(first.productId, first.quantity);
+}
