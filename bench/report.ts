@@ -94,6 +94,8 @@ const scaleSizeSchema = z.strictObject({
   reads: z.array(scaleReadSchema),
   /** The audit's own verdict on the seeded data (the seed must be consistent). */
   auditOk: z.boolean().nullable(),
+  /** Checks of the audit its time budget did not reach (0: it fit); absent in runs before it was counted. */
+  auditChecksNotReached: z.number().int().nonnegative().optional(),
 });
 export type ScaleSize = z.infer<typeof scaleSizeSchema>;
 
@@ -313,10 +315,15 @@ export function renderMarkdown(report: BenchReport, notes: ReadonlyMap<ScenarioN
   return `${lines.join('\n')}\n`;
 }
 
+function auditVerdict(z: ScaleSize): string {
+  if (z.auditChecksNotReached) return `**out of its time budget: ${z.auditChecksNotReached} checks not reached**`;
+  return z.auditOk === null ? 'not run' : z.auditOk ? 'clean, inside its time budget' : '**found violations**';
+}
+
 /** The `--scale` section: each read's p99 at both sizes and their ratio (1.0× = cost flat in data size). */
 export function renderScaleMarkdown(scale: ScaleReport): string[] {
   const size = (z: ScaleSize): string =>
-    `${fmt(z.orders)} orders, ${fmt(z.historyRows)} history rows, ${fmt(z.users)} users, ${fmt(z.dayOrders)} orders on the aggregated day (seeded in ${fmt(z.seedSeconds)} s; audit ${z.auditOk === null ? 'not run' : z.auditOk ? 'clean' : '**found violations**'})`;
+    `${fmt(z.orders)} orders, ${fmt(z.historyRows)} history rows, ${fmt(z.users)} users, ${fmt(z.dayOrders)} orders on the aggregated day (seeded in ${fmt(z.seedSeconds)} s; audit ${auditVerdict(z)})`;
   const lines = [
     '## Cost against data size (`pnpm bench --scale`)',
     '',

@@ -197,4 +197,11 @@ describe('bench options and the scale run', () => {
     expect(replaced).not.toContain('history, first page');
     expect(replaced).toContain('## Notes\n\n- n\n');
   });
+
+  it('says when the audit fit its time budget, and when it ran out of it', () => {
+    expect(renderScaleMarkdown(scaleReport).join('\n')).toContain('audit clean, inside its time budget');
+    const outOfTime: ScaleReport = { ...scaleReport, large: { ...scaleReport.large, auditOk: false, auditChecksNotReached: 9 } };
+    expect(benchReportSchema.shape.scale.parse(outOfTime)).toEqual(outOfTime);
+    expect(renderScaleMarkdown(outOfTime).join('\n')).toContain('**out of its time budget: 9 checks not reached**');
+  });
 });

@@ -324,7 +324,7 @@ function writeResults(run: Run, report: BenchReport, notes: ReadonlyMap<Scenario
   const extra = [
     `Mode: ${options.quick ? '`--quick`' : 'full'}; ${sizes.users.toLocaleString('en-US')} funded wallets, ${sizes.catalogue} products plus a hot one, a rush coupon of ${sizes.rushQuantity.toLocaleString('en-US')}, two flash products of ${sizes.flashUnits.toLocaleString('en-US')} units.`,
     'The service ran as `scripts/start-all.ts` (HTTP + outbox relay, one PostgreSQL pool) with NODE_ENV=production and its default settings, delivering events to a local receiver; autocannon (closed loop) and the open loop ran in the benchmark process on the same machine.',
-    'The service ceiling ran twice, right before and right after its scenario (the latter for as long as the service took, at least 5 s); `ceiling tps` is their mean. The lean and hot-row ceilings ran once each after it. pgbench ran `-M prepared -j 2` on a copy of the seeded database; see bench/sql/ and bench/sql-lean/ for the scripts.',
+    'The service ceiling ran twice, right before and right after its scenario (the latter for as long as the service took, at least 5 s); `ceiling tps` is their mean. The lean and hot-row ceilings ran once each after it. pgbench ran `-M prepared -j 2` on a copy of the seeded database, vacuumed before each ceiling run (the ceilings wear the same hot rows run after run; this server has autovacuum off); see bench/sql/ and bench/sql-lean/ for the scripts.',
     'What the service\'s CPU profile showed where a target is missed: the Findings section of [bench/README.md](../README.md).',
   ];
   mkdirSync(outDir, { recursive: true });

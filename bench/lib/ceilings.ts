@@ -3,7 +3,7 @@ import type { ScenarioName } from '../report';
 import { hotRowScripts, LEAN_SQL_DIR, leanScripts, leanVariables } from './lean-ceilings';
 import { runLoad } from './load';
 import { runPgbench, type PgbenchOptions, type PgbenchResult } from './pgbench';
-import { freeConnections } from './postgres';
+import { freeConnections, vacuumDatabase } from './postgres';
 import { startChildServer } from './processes';
 import { CHARGE_AMOUNT, CONCURRENCY, isExpectedStatus, requestGenerator, type ScenarioWorld } from './scenarios';
 import { describeLoad, freePort } from './util';
@@ -64,6 +64,13 @@ export async function measureCeiling(ctx: CeilingContext, name: ScenarioName, ki
   let clients = Math.min(concurrency, free);
   if (clients < concurrency) notes.push(`${label}: pgbench at ${clients} clients, not ${concurrency}: max_connections is ${maxConnections} and the service and others hold some`);
   const variables = kind === 'service' ? serviceVariables(name, ctx.world) : leanVariables(name, ctx.world, clients, ctx.maxBalance);
+  // Every ceiling run updates the same few rows of the copy (the hot product, the hot row) tens of
+  // thousands of times, and nothing vacuums them between runs (this server runs with autovacuum
+  // off; with it on, it would lag a run behind): the row's dead versions and their multixacts (each
+  // order's line takes a key-share lock on the product) pile up, and a later run on the same row
+  // measured a third of the first (hot product 101: 300 → 100 tps at 20 clients; 290 again after
+  // a VACUUM). The service starts each scenario on a row no run has worn; so does each ceiling.
+  await vacuumDatabase(ctx.database);
   let result: PgbenchResult | null = null;
   for (let attempt = 0; result === null; attempt += 1) {
     try {
@@ -83,6 +90,7 @@ export async function measureCeiling(ctx: CeilingContext, name: ScenarioName, ki
   // than its pool has connections, so the same SQL at that many clients is what the service
   // could reach if the application cost nothing. Full runs only.
   if (kind === 'service' && !ctx.quick && clients !== ctx.servicePoolSize && label.includes('after')) {
+    await vacuumDatabase(ctx.database);
     const atPool = await runPgbench({ database: ctx.database, scripts, clients: ctx.servicePoolSize, seconds: Math.min(bounded, 10), variables, sqlDir, cwd: ctx.root });
     notes.push(`for orientation: the service's SQL at the service's pool size (${ctx.servicePoolSize} clients): ${atPool.tps.toFixed(0)} tps`);
   }

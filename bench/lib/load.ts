@@ -18,6 +18,8 @@ export interface LoadOptions {
   durationSeconds?: number;
   /** A bound on time as well: the run is stopped after this many seconds whatever is left. */
   maxSeconds: number;
+  /** A request unanswered this long is a timeout (an error); 10 s unless told. */
+  timeoutSeconds?: number;
   /** Called once per request sent, in order, shared by every connection. */
   next: () => RequestSpec;
   /** Statuses that are expected answers (successes and business refusals); the rest are errors. */
@@ -80,7 +82,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadMeasurement> {
     connections: o.connections,
     ...(o.amount !== undefined ? { amount: o.amount } : { duration: o.durationSeconds ?? 10 }),
     pipelining: 1,
-    timeout: 10,
+    timeout: o.timeoutSeconds ?? 10,
     // The request-per-second histogram is not used; sample often so the run ends promptly.
     sampleInt: 100,
     requests: [

@@ -19,10 +19,52 @@ initial connection time = 120.884 ms
 tps = 1196.836104 (without initial connection time)
 `;
 
+// A run in which every client aborted on the stock CHECK once the product sold out (pgbench 15
+// exits 2 but prints its summary): tps over the few seconds the clients lived.
+const PGBENCH_15_ABORTED = `pgbench (15.20 (Debian 15.20-0+deb12u1))
+pgbench: error: client 0 script 0 aborted in command 2 query 0: ERROR:  new row for relation "products" violates check constraint "products_stock_check"
+DETAIL:  Failing row contains (102, Flash product 1, 1000, -1, 500, 2026-12-01 17:04:56.173774+00).
+pgbench: error: client 1 script 0 aborted in command 2 query 0: ERROR:  new row for relation "products" violates check constraint "products_stock_check"
+DETAIL:  Failing row contains (102, Flash product 1, 1000, -1, 500, 2026-12-01 17:04:56.173774+00).
+transaction type: /tmp/lean-order.sql
+scaling factor: 1
+query mode: prepared
+number of clients: 10
+number of threads: 2
+maximum number of tries: 1
+duration: 5 s
+number of transactions actually processed: 500
+number of failed transactions: 0 (0.000%)
+latency average = 24.629 ms
+initial connection time = 106.626 ms
+tps = 406.018823 (without initial connection time)
+pgbench: error: Run was aborted; the above results are incomplete.
+`;
+
 describe('bench parsing', () => {
   it("reads pgbench's summary", () => {
     expect(parsePgbenchOutput(PGBENCH_15)).toEqual({ tps: 1196.836104, transactions: 11942, failed: 0, latencyAvgMs: 54.31 });
     expect(() => parsePgbenchOutput('pgbench: error: connection to server failed')).toThrow(/no tps/);
+  });
+
+  it('refuses a pgbench run in which clients aborted, naming the error once', () => {
+    expect(() => parsePgbenchOutput(PGBENCH_15_ABORTED)).toThrow(/not clean.*2 of 10 clients aborted.*run was aborted/);
+    const message = (() => {
+      try {
+        parsePgbenchOutput(PGBENCH_15_ABORTED);
+        return '';
+      } catch (error) {
+        return String(error);
+      }
+    })();
+    expect(message.match(/products_stock_check/g)).toHaveLength(1);
+  });
+
+  it('refuses a pgbench run with an abort in a meta-command, a failed transaction or any other error', () => {
+    const metaAbort = `pgbench: error: client 3 aborted in command 4 (set) of script 0; evaluation of meta-command failed\n${PGBENCH_15}`;
+    expect(() => parsePgbenchOutput(metaAbort)).toThrow(/1 of 65 clients aborted/);
+    expect(() => parsePgbenchOutput(PGBENCH_15.replace('failed transactions: 0 (0.000%)', 'failed transactions: 3 (0.025%)'))).toThrow(/3 failed transactions/);
+    expect(() => parsePgbenchOutput(`pgbench: error: unexpected trouble\n${PGBENCH_15}`)).toThrow(/1 other errors/);
   });
 
   it('takes nearest-rank percentiles of sorted latencies', () => {

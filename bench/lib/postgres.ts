@@ -39,6 +39,14 @@ export async function dropDatabase(name: string): Promise<void> {
   await withClient('postgres', (c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
 }
 
+/**
+ * VACUUM of a whole database (no ANALYZE: the plans keep the statistics of the seed), for the
+ * ceilings' copy between pgbench runs; see measureCeiling.
+ */
+export async function vacuumDatabase(name: string): Promise<void> {
+  await withClient(name, (c) => c.query('VACUUM'));
+}
+
 export async function serverVersion(): Promise<string> {
   return withClient('postgres', async (c) => {
     const { rows } = await c.query<{ server_version: string }>('SHOW server_version');

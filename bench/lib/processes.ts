@@ -135,11 +135,15 @@ export async function stopAllChildServers(): Promise<void> {
   await Promise.all([...running].map((s) => s.stop()));
 }
 
-/** Runs a command to completion, capturing its output; rejects on a non-zero exit. */
+/**
+ * Runs a command to completion, capturing its output; rejects on a non-zero exit other than
+ * `acceptedExitCodes` (for a command whose output says more than its exit code, such as pgbench's
+ * 2: the run went on but some clients aborted, which the caller reads from the output).
+ */
 export async function runCommand(
   command: string,
   args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; acceptedExitCodes?: readonly number[] },
 ): Promise<{ stdout: string; stderr: string }> {
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -160,7 +164,7 @@ export async function runCommand(
     child.once('close', (c, s) => resolve([c, s]));
   });
   clearTimeout(timer);
-  if (code !== 0) {
+  if (code !== 0 && (code === null || !options.acceptedExitCodes?.includes(code))) {
     throw new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${stderr || stdout}`);
   }
   return { stdout, stderr };

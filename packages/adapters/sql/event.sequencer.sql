@@ -3,12 +3,15 @@
 
 -- sequenceCommittedEvents
 -- $1 maxPerRun
-WITH pending AS (
-       SELECT seq, row_number() OVER (ORDER BY seq) AS n
+WITH picked AS MATERIALIZED (
+       SELECT seq
          FROM outbox
         WHERE sequence IS NULL
         ORDER BY seq
-        LIMIT $1),
+        LIMIT $1
+          FOR UPDATE),
+     pending AS (
+       SELECT seq, row_number() OVER (ORDER BY seq) AS n FROM picked),
      counter AS (
        UPDATE outbox_sequencer
           SET last_sequence = last_sequence + (SELECT count(*) FROM pending)
@@ -17,5 +20,4 @@ WITH pending AS (
 UPDATE outbox o
    SET sequence = counter.base + pending.n
   FROM pending, counter
- WHERE o.seq = pending.seq
-   AND o.sequence IS NULL;
+ WHERE o.seq = pending.seq;

@@ -164,7 +164,7 @@ limit $1;
 -- checkInvariants [17/21]
 -- $1 maxListed
 with events as (
-  select type, seq, (payload ->> 'orderId')::bigint as order_id from outbox
+  select type, seq, order_id from outbox
 ),
 counted as (
   select o.id, o.status,
@@ -192,15 +192,15 @@ limit $1;
 select format('refund %s of order %s has %s order.refunded events', r.id, r.order_id, count(e.seq)) as detail
 from refunds r
 left join outbox e on e.type = 'order.refunded' and (e.payload -> 'refund' ->> 'refundId')::bigint = r.id
-                  and (e.payload ->> 'orderId')::bigint = r.order_id
+                  and e.order_id = r.order_id
 group by r.id
 having count(e.seq) <> 1
 limit $1;
 
 -- checkInvariants [19/21]
 -- $1 maxListed
-select format('outbox event %s names order %s, which does not exist', e.event_id, e.payload ->> 'orderId') as detail
-from outbox e left join orders o on o.id = (e.payload ->> 'orderId')::bigint
+select format('outbox event %s names order %s, which does not exist', e.event_id, e.order_id) as detail
+from outbox e left join orders o on o.id = e.order_id
 where e.type like 'order.%' and o.id is null
 limit $1;
 

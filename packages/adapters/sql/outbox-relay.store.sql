@@ -3,12 +3,15 @@
 
 -- PgOutboxRelayStore.claimDue [1/2]
 -- $1 maxPerRun
-WITH pending AS (
-       SELECT seq, row_number() OVER (ORDER BY seq) AS n
+WITH picked AS MATERIALIZED (
+       SELECT seq
          FROM outbox
         WHERE sequence IS NULL
         ORDER BY seq
-        LIMIT $1),
+        LIMIT $1
+          FOR UPDATE),
+     pending AS (
+       SELECT seq, row_number() OVER (ORDER BY seq) AS n FROM picked),
      counter AS (
        UPDATE outbox_sequencer
           SET last_sequence = last_sequence + (SELECT count(*) FROM pending)
@@ -17,8 +20,7 @@ WITH pending AS (
 UPDATE outbox o
    SET sequence = counter.base + pending.n
   FROM pending, counter
- WHERE o.seq = pending.seq
-   AND o.sequence IS NULL;
+ WHERE o.seq = pending.seq;
 
 -- PgOutboxRelayStore.claimDue [2/2]
 -- $1 limit · $2 leaseMs
@@ -47,12 +49,15 @@ RETURNING o.seq, o.sequence, o.event_id, o.type, o.payload, o.occurred_at, o.att
 
 -- PgOutboxRelayStore.claimDue: a malformed row is parked [1/3]
 -- $1 maxPerRun
-WITH pending AS (
-       SELECT seq, row_number() OVER (ORDER BY seq) AS n
+WITH picked AS MATERIALIZED (
+       SELECT seq
          FROM outbox
         WHERE sequence IS NULL
         ORDER BY seq
-        LIMIT $1),
+        LIMIT $1
+          FOR UPDATE),
+     pending AS (
+       SELECT seq, row_number() OVER (ORDER BY seq) AS n FROM picked),
      counter AS (
        UPDATE outbox_sequencer
           SET last_sequence = last_sequence + (SELECT count(*) FROM pending)
@@ -61,8 +66,7 @@ WITH pending AS (
 UPDATE outbox o
    SET sequence = counter.base + pending.n
   FROM pending, counter
- WHERE o.seq = pending.seq
-   AND o.sequence IS NULL;
+ WHERE o.seq = pending.seq;
 
 -- PgOutboxRelayStore.claimDue: a malformed row is parked [2/3]
 -- $1 limit · $2 leaseMs

@@ -15,12 +15,15 @@ select "attempted_at", "outcome", "http_status", "duration_ms", "error" from "ou
 
 -- PgOutboxQueries.feed: one type [1/2]
 -- $1 maxPerRun
-WITH pending AS (
-       SELECT seq, row_number() OVER (ORDER BY seq) AS n
+WITH picked AS MATERIALIZED (
+       SELECT seq
          FROM outbox
         WHERE sequence IS NULL
         ORDER BY seq
-        LIMIT $1),
+        LIMIT $1
+          FOR UPDATE),
+     pending AS (
+       SELECT seq, row_number() OVER (ORDER BY seq) AS n FROM picked),
      counter AS (
        UPDATE outbox_sequencer
           SET last_sequence = last_sequence + (SELECT count(*) FROM pending)
@@ -29,8 +32,7 @@ WITH pending AS (
 UPDATE outbox o
    SET sequence = counter.base + pending.n
   FROM pending, counter
- WHERE o.seq = pending.seq
-   AND o.sequence IS NULL;
+ WHERE o.seq = pending.seq;
 
 -- PgOutboxQueries.feed: one type [2/2]
 -- $1 after · $2 type · $3 limit

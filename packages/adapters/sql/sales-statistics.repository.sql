@@ -10,13 +10,16 @@ select pg_advisory_xact_lock($1, $2);
 delete from "daily_product_sales" where "day" = $1;
 
 -- PgSalesStatisticsRepository.replaceDay [3/5]
--- $1 day · $2 from · $3 to · $4 from · $5 to · $6 from · $7 to
+-- $1 from · $2 to · $3 day · $4 from · $5 to · $6 from · $7 to
+with placed as materialized (
+  select id from orders where created_at >= $1 and created_at < $2
+)
 insert into daily_product_sales (day, product_id, quantity, revenue)
-select $1::date, product_id, sum(quantity)::bigint, sum(revenue)::bigint
+select $3::date, product_id, sum(quantity)::bigint, sum(revenue)::bigint
 from (
   select l.product_id, l.quantity, l.amount as revenue
-  from orders o join order_lines l on l.order_id = o.id
-  where o.created_at >= $2 and o.created_at < $3
+  from placed o join order_lines l on l.order_id = o.id
+  where l.order_id between (select min(id) from placed) and (select max(id) from placed)
   union all
   select l.product_id, -l.quantity, -l.amount
   from orders o join order_lines l on l.order_id = o.id

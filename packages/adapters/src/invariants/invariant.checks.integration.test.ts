@@ -71,6 +71,7 @@ describe('checkInvariants', () => {
       invariantsOf(await checkAfter((trx) => sql`insert into outbox (type, order_id, payload, occurred_at) select type, order_id, payload, occurred_at from outbox`.execute(trx))),
     ).toEqual([5]);
     expect(invariantsOf(await checkAfter((trx) => sql`delete from outbox where type in ('order.cancelled', 'order.refunded')`.execute(trx)))).toEqual([5]);
+    expect(invariantsOf(await checkAfter((trx) => sql`update outbox set order_id = order_id + 1000000 where type = 'order.cancelled'`.execute(trx)))).toEqual([5]);
     const undelivered = await checkAfter(async () => {}, { ...options, requireDelivered: true });
     expect(invariantsOf(undelivered)).toEqual([5]);
   });

@@ -55,6 +55,9 @@ const STATEMENT_TIMEOUT = '57014';
  *    nets omitted — with the day cut in `timeZone`.
  * The checks read one snapshot (a read-only repeatable-read transaction of their own, unless
  * `db` is already a transaction), so they also hold on a live database while others write.
+ * An event's order is its `order_id` column, which the service writes with the payload and the
+ * relay orders deliveries by: parsing `orderId` out of every json payload instead took 2.7 of the
+ * 3.7 s the two checks over all events needed at 100,000 orders (the whole audit: 5.8 s).
  * Each check reads whole tables once: nested loops are switched off for the transaction, since
  * on statistics older than the data (autovacuum behind, or off) the planner chose them for the
  * outbox join and took minutes at 50,000 orders; hash and merge joins keep every check linear.
@@ -229,7 +232,7 @@ export async function checkInvariants(db: Kysely<DB>, options: InvariantOptions)
   // 5. The outbox: one event per change of an order's state.
   await collect(5, sql<{ detail: string }>`
     with events as (
-      select type, seq, (payload ->> 'orderId')::bigint as order_id from outbox
+      select type, seq, order_id from outbox
     ),
     counted as (
       select o.id, o.status,
@@ -255,13 +258,13 @@ export async function checkInvariants(db: Kysely<DB>, options: InvariantOptions)
     select format('refund %s of order %s has %s order.refunded events', r.id, r.order_id, count(e.seq)) as detail
     from refunds r
     left join outbox e on e.type = 'order.refunded' and (e.payload -> 'refund' ->> 'refundId')::bigint = r.id
-                      and (e.payload ->> 'orderId')::bigint = r.order_id
+                      and e.order_id = r.order_id
     group by r.id
     having count(e.seq) <> 1
     limit ${MAX_LISTED}`);
   await collect(5, sql<{ detail: string }>`
-    select format('outbox event %s names order %s, which does not exist', e.event_id, e.payload ->> 'orderId') as detail
-    from outbox e left join orders o on o.id = (e.payload ->> 'orderId')::bigint
+    select format('outbox event %s names order %s, which does not exist', e.event_id, e.order_id) as detail
+    from outbox e left join orders o on o.id = e.order_id
     where e.type like 'order.%' and o.id is null
     limit ${MAX_LISTED}`);
   if (options.requireDelivered) {

@@ -74,6 +74,35 @@ describe('PgRetentionStore with PurgeExpiredRecords', () => {
   });
 });
 
+describe('PgRetentionStore on statistics older than the data', () => {
+  it('purges at once after a burst of deliveries that the statistics have not seen yet', async () => {
+    // Statistics taken while every event was pending, then all of them delivered long ago: a plan
+    // that estimates one delivered row must not run the picking subquery once per delivered row.
+    await sql`alter table outbox set (autovacuum_enabled = false)`.execute(database.db);
+    await sql`alter table idempotency_keys set (autovacuum_enabled = false)`.execute(database.db);
+    const quick = await openDatabase({ databaseUrl: database.url, poolSize: 1, statementTimeoutMs: 5_000 });
+    try {
+      await addEvents(20_000, 'PENDING', 0);
+      await sql`
+        INSERT INTO idempotency_keys (scope, key, fingerprint, status, created_at)
+        SELECT 'user:' || n % 100, 'k' || n, 'f', 'COMPLETED', now() FROM generate_series(1, 20000) AS n`.execute(database.db);
+      await sql`analyze outbox`.execute(database.db);
+      await sql`analyze idempotency_keys`.execute(database.db);
+      await sql`update outbox set status = 'DELIVERED', delivered_at = now() - interval '100 days'`.execute(database.db);
+      await sql`update idempotency_keys set created_at = now() - interval '2 days'`.execute(database.db);
+
+      const store = new PgRetentionStore(quick.db);
+      await expect(store.purgeDeliveredEvents(new Date(Date.now() - 90 * DAY), 1_000)).resolves.toBe(1_000);
+      await expect(store.purgeIdempotencyKeys(new Date(Date.now() - DAY), 1_000)).resolves.toBe(1_000);
+      expect(await counts()).toEqual({ DELIVERED: 19_000, attempts: 19_000, keys: 19_000 });
+    } finally {
+      await quick.close();
+      await sql`alter table outbox reset (autovacuum_enabled)`.execute(database.db);
+      await sql`alter table idempotency_keys reset (autovacuum_enabled)`.execute(database.db);
+    }
+  });
+});
+
 describe('runUnderLease', () => {
   it('lets one scheduler instance purge at a time; the other skips, and takes over once the lease is given back', async () => {
     await addEvents(100, 'DELIVERED', 100);

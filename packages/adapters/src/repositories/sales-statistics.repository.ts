@@ -20,13 +20,23 @@ export class PgSalesStatisticsRepository implements SalesStatisticsRepository {
     // Net sales at list price: what was placed in the window, less what was cancelled and
     // refunded in it (whenever it had been placed). Every order counts on the day it was placed,
     // whatever happened to it later: its cancellation or refunds count on their own days.
+    // The day's lines are read within the id range of the day's orders (ids are taken in time
+    // order, so the range holds little else): joined on the order id alone, PostgreSQL hashed the
+    // day's orders and read every line ever sold to probe them, a cost that grew with all orders
+    // (150 ms at 100,000, 450 at 1,000,000, for the same 50,000 that day); in the range, ~100 ms
+    // at both. The range only narrows what is read: the join still decides which lines count.
+    // `placed` is MATERIALIZED so that min/max come from the day's orders, not from a walk of the
+    // whole primary key looking for the first id of the day.
     await sql`
+      with placed as materialized (
+        select id from orders where created_at >= ${from} and created_at < ${to}
+      )
       insert into daily_product_sales (day, product_id, quantity, revenue)
       select ${day}::date, product_id, sum(quantity)::bigint, sum(revenue)::bigint
       from (
         select l.product_id, l.quantity, l.amount as revenue
-        from orders o join order_lines l on l.order_id = o.id
-        where o.created_at >= ${from} and o.created_at < ${to}
+        from placed o join order_lines l on l.order_id = o.id
+        where l.order_id between (select min(id) from placed) and (select max(id) from placed)
         union all
         select l.product_id, -l.quantity, -l.amount
         from orders o join order_lines l on l.order_id = o.id
