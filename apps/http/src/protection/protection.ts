@@ -100,10 +100,11 @@ export async function registerProtection(app: FastifyInstance, settings: Protect
     });
   }
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if ((request.principal !== null || request.headers.authorization !== undefined) && !reply.hasHeader('cache-control')) {
       reply.header('cache-control', 'no-store');
     }
+    done(null, payload);
   });
 }
 
