@@ -82,3 +82,19 @@ describe('the synchronous check of the usual token', () => {
     await expect(verifier.verify(`Bearer ${handMade({ alg: 'HS256' }, { sub: '3', exp: now + 60, role: 'root' })}`)).rejects.toMatchObject({ message: 'The token role is not valid' });
   });
 });
+
+describe('verifyNow: no promise on the usual path', () => {
+  it('answers a usual or remembered token at once, and only a token jose must judge later', async () => {
+    const verifier = new TokenVerifier(SECRET);
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const usual = `Bearer ${await sign({ sub: '11' }, exp)}`;
+    expect(verifier.verifyNow(usual)).toEqual({ userId: 11, role: 'user' });
+    expect(verifier.verifyNow(usual)).toEqual({ userId: 11, role: 'user' });
+    const unusual = verifier.verifyNow(`Bearer ${await new SignJWT({ sub: '12' }).setProtectedHeader({ alg: 'HS256', kid: 'k1' }).setExpirationTime(exp).sign(new TextEncoder().encode(SECRET))}`);
+    expect(unusual).toBeInstanceOf(Promise);
+    expect(await unusual).toEqual({ userId: 12, role: 'user' });
+    expect(() => verifier.verifyNow(undefined)).toThrow(HttpProblem);
+    const notAUser = `Bearer ${await sign({ sub: 'x' }, exp)}`;
+    expect(() => verifier.verifyNow(notAUser)).toThrow(/subject/);
+  });
+});

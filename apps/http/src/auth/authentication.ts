@@ -51,6 +51,15 @@ export class TokenVerifier {
   }
 
   async verify(authorization: string | undefined): Promise<Principal> {
+    return this.verifyNow(authorization);
+  }
+
+  /**
+   * The caller, at once when the token is remembered or of the usual shape (no promise on the
+   * hot path), else jose's answer later. Throws at once on a missing or malformed header, or a
+   * usual token whose claims are refused.
+   */
+  verifyNow(authorization: string | undefined): Principal | Promise<Principal> {
     if (authorization === undefined) throw unauthenticated('A bearer token is required');
     const token = BEARER.exec(authorization)?.[1];
     if (token === undefined) throw unauthenticated('The Authorization header must be "Bearer <token>"');
@@ -59,8 +68,13 @@ export class TokenVerifier {
       if (cached.expiresAtMs > this.nowMs()) return cached.principal;
       this.verified.delete(token);
     }
-    let payload = usualTokenClaims(token, this.hmacKey, Math.floor(Date.now() / 1000));
-    if (payload === undefined) payload = await this.verifyWithJose(token);
+    const usual = usualTokenClaims(token, this.hmacKey, Math.floor(Date.now() / 1000));
+    if (usual !== undefined) return this.admit(token, usual);
+    return this.verifyWithJose(token).then((payload) => this.admit(token, payload));
+  }
+
+  /** The principal of verified claims, remembered with the token until its `exp`. */
+  private admit(token: string, payload: JWTPayload): Principal {
     const sub = payload.sub;
     if (typeof sub !== 'string' || !USER_ID.test(sub) || !Number.isSafeInteger(Number(sub))) {
       throw unauthenticated('The token subject must be a user id');
@@ -132,14 +146,29 @@ function unauthenticated(detail: string): HttpProblem {
 
 export type Access = 'user' | 'admin';
 
-/** onRequest hook of a protected route: 401 without a valid token, 403 for a user on an admin route. */
+/**
+ * onRequest hook of a protected route: 401 without a valid token, 403 for a user on an admin route.
+ * A callback hook: a remembered or usual token is admitted without a promise.
+ */
 export function requireToken(verifier: TokenVerifier, access: Access) {
-  return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-    const principal = await verifier.verify(request.headers.authorization);
-    if (access === 'admin' && principal.role !== 'admin') {
-      throw new HttpProblem(HttpErrorCode.Forbidden, 'This route is for administrators');
+  return function authenticate(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+    const admit = (principal: Principal): void => {
+      if (access === 'admin' && principal.role !== 'admin') {
+        done(new HttpProblem(HttpErrorCode.Forbidden, 'This route is for administrators'));
+        return;
+      }
+      request.principal = principal;
+      done();
+    };
+    let answer: Principal | Promise<Principal>;
+    try {
+      answer = verifier.verifyNow(request.headers.authorization);
+    } catch (error) {
+      done(error as Error);
+      return;
     }
-    request.principal = principal;
+    if (answer instanceof Promise) answer.then(admit, (error: unknown) => done(error as Error));
+    else admit(answer);
   };
 }
 

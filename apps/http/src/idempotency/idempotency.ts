@@ -62,10 +62,28 @@ export class IdempotencyGuard {
     private readonly writesOn: (transactions: UnitOfWork) => WriteUseCases,
   ) {}
 
-  /** preHandler: runs after authentication, authorization and validation (which already checked the key's shape where the route declares the header). */
-  readonly claim = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+  /**
+   * preHandler: runs after authentication, authorization and validation (which already checked the
+   * key's shape where the route declares the header). A callback hook: a request without a key
+   * passes without a promise.
+   */
+  readonly claim = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
+    if (request.headers['idempotency-key'] === undefined) {
+      done();
+      return;
+    }
+    this.claimKey(request, reply).then(
+      (replayed) => {
+        // A replay is sent from the hook: the chain must not go on (a callback hook that sends does not call done).
+        if (!replayed) done();
+      },
+      (error: unknown) => done(error as Error),
+    );
+  };
+
+  /** Claims the request's key; true when a completed key's response was replayed instead. */
+  private async claimKey(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
     const header = request.headers['idempotency-key'];
-    if (header === undefined) return undefined;
     if (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header)) {
       throw new HttpProblem(ErrorCode.ValidationFailed, 'Idempotency-Key must be 1 to 255 printable ASCII characters', [
         { path: 'Idempotency-Key', message: 'must be 1 to 255 printable ASCII characters' },
@@ -76,19 +94,20 @@ export class IdempotencyGuard {
     switch (claim.state) {
       case 'claimed':
         request.idempotencyClaim = claim.claim;
-        return undefined;
+        return false;
       case 'in-progress':
         throw new HttpProblem(HttpErrorCode.IdempotencyInProgress, 'A request with this Idempotency-Key is still running; retry later');
       case 'reused-with-other-request':
         throw new HttpProblem(HttpErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was used with a different request');
       case 'completed':
-        return reply
+        void reply
           .code(claim.response.status)
           .header('content-type', claim.response.contentType)
           .header('idempotent-replayed', 'true')
           .send(claim.response.body);
+        return true;
     }
-  };
+  }
 
   /**
    * The handler's answer: `status` with the presented output of `execute`. The use case must
@@ -142,11 +161,18 @@ export class IdempotencyGuard {
     await reply.type(stored.contentType).send(stored.body);
   }
 
-  /** onSend: stores a refusal the client is about to receive, or releases the key on a 5xx. */
-  readonly record = async (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
+  /** onSend: stores a refusal the client is about to receive, or releases the key on a 5xx (a callback hook: no promise without a claim). */
+  readonly record = (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: Error | null, payload: unknown) => void): void => {
     const claim = request.idempotencyClaim;
-    if (claim === null) return payload;
+    if (claim === null) {
+      done(null, payload);
+      return;
+    }
     request.idempotencyClaim = null;
+    void this.settle(request, reply, claim, payload).then(() => done(null, payload));
+  };
+
+  private async settle(request: FastifyRequest, reply: FastifyReply, claim: HeldClaim, payload: unknown): Promise<void> {
     try {
       if (reply.statusCode >= 500 || typeof payload !== 'string') {
         await this.store.release(claim);
@@ -158,6 +184,5 @@ export class IdempotencyGuard {
       // The response itself is fine; the key stays claimed until its lease ends, then a retry runs afresh.
       request.log.error({ err: error }, 'could not record the idempotent response');
     }
-    return payload;
-  };
+  }
 }

@@ -61,9 +61,10 @@ export function registerHttpMetrics(app: FastifyInstance, registry: Registry): v
   });
 
   app.decorateRequest('problemCode', null);
-  app.addHook('onSend', async (request, reply, payload) => {
+  // Callback hooks: no promise per request.
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (reply.statusCode >= 400 && typeof payload === 'string') request.problemCode = PROBLEM_CODE.exec(payload)?.[1] ?? null;
-    return payload;
+    done(null, payload);
   });
   app.addHook('onResponse', (request, reply, done) => {
     const method = KNOWN_METHODS.has(request.method) ? request.method : 'OTHER';

@@ -1,11 +1,11 @@
 import { getHeapStatistics } from 'node:v8';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpErrorCode, HttpProblem, problem } from '../errors/problem';
 import { sendProblem } from '../errors/error-handler';
+import { securityHeadersOf } from './security-headers';
 
 export interface ProtectionSettings {
   /** Origins a browser may call from; empty: no cross-origin call (and no CORS header at all). */
@@ -33,8 +33,8 @@ export function defaultOverloadLimits(): NonNullable<ProtectionSettings['overloa
 }
 
 /**
- * The edge's defences, each a well-kept Fastify plugin: CORS for the configured browser origins,
- * security headers that suit a JSON API (the /docs pages bring their own CSP), load shedding,
+ * The edge's defences, each a well-kept Fastify plugin or library: CORS for the configured browser origins,
+ * helmet's security headers that suit a JSON API (the /docs pages bring their own CSP), load shedding,
  * a rate limit per caller, and `Cache-Control: no-store` on every answer to an authenticated
  * request (balances, history, orders, coupons are personal).
  */
@@ -49,11 +49,16 @@ export async function registerProtection(app: FastifyInstance, settings: Protect
     });
   }
 
-  await app.register(helmet, {
+  // Helmet's headers, the same on every answer: computed once, set by a callback hook (no promise).
+  const securityHeaders = securityHeadersOf({
     // JSON never needs to load anything; the /docs pages set their own policy (swagger-ui's staticCSP).
     contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     // A browser storefront on another origin reads the API through CORS; CORP must not stand in its way.
     crossOriginResourcePolicy: { policy: settings.corsOrigins.length > 0 ? 'cross-origin' : 'same-origin' },
+  });
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(securityHeaders);
+    done();
   });
 
   const overload = settings.overload;
@@ -95,10 +100,11 @@ export async function registerProtection(app: FastifyInstance, settings: Protect
     });
   }
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if ((request.principal !== null || request.headers.authorization !== undefined) && !reply.hasHeader('cache-control')) {
       reply.header('cache-control', 'no-store');
     }
+    done(null, payload);
   });
 }
 

@@ -1,6 +1,7 @@
 import type {
   FastifyBaseLogger,
   FastifyInstance,
+  FastifyReply,
   FastifyRequest,
   RawReplyDefaultExpression,
   RawRequestDefaultExpression,
@@ -26,7 +27,13 @@ export interface RouteContext {
 /** OpenAPI security requirement of a route that needs a bearer token. */
 export const bearer = [{ bearerAuth: [] }];
 
-/** preHandler of `/users/{userId}/...`: the token's user must be the path's, or an admin. */
-export async function actsForPathUser(request: FastifyRequest): Promise<void> {
-  assertActsFor(request.principal, (request.params as { userId: number }).userId);
+/** preHandler of `/users/{userId}/...`: the token's user must be the path's, or an admin (a callback hook: no promise). */
+export function actsForPathUser(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+  try {
+    assertActsFor(request.principal, (request.params as { userId: number }).userId);
+  } catch (error) {
+    done(error as Error);
+    return;
+  }
+  done();
 }
