@@ -68,7 +68,7 @@ export class TokenVerifier {
       if (cached.expiresAtMs > this.nowMs()) return cached.principal;
       this.verified.delete(token);
     }
-    const usual = usualTokenClaims(token, this.hmacKey, Math.floor(Date.now() / 1000));
+    const usual = usualTokenClaims(token, this.hmacKey, Math.floor(this.nowMs() / 1000));
     if (usual !== undefined) return this.admit(token, usual);
     return this.verifyWithJose(token).then((payload) => this.admit(token, payload));
   }
@@ -90,7 +90,7 @@ export class TokenVerifier {
 
   private async verifyWithJose(token: string): Promise<JWTPayload> {
     try {
-      return (await jwtVerify(token, await this.key, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] })).payload;
+      return (await jwtVerify(token, await this.key, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'], currentDate: new Date(this.nowMs()) })).payload;
     } catch (error) {
       if (error instanceof joseErrors.JOSEError || error instanceof TypeError || error instanceof SyntaxError) {
         throw unauthenticated(error instanceof joseErrors.JWTExpired ? 'The token has expired' : 'The token is not valid');
