@@ -211,6 +211,26 @@ describe('IssueCoupon', () => {
     expect(store.state.remainingQuantityOf(coupon.id)).toBe(0);
   });
 
+  it('loads the holders of a coupon seen sold out once, however many are refused at the same moment', async () => {
+    const { store, given: g } = setUp();
+    const coupon = await g.coupon(aCoupon().withTotalQuantity(1));
+    await g.issuedCoupon(1, coupon.id);
+    let loads = 0;
+    const counting: CouponQueries = {
+      ...store.couponQueries,
+      couponSeenBy: (id, userId) => store.couponQueries.couponSeenBy(id, userId),
+      holdersOf: (id) => {
+        loads++;
+        return store.couponQueries.holdersOf(id);
+      },
+    };
+    const issue = new IssueCoupon(store.transactions, counting, store.clock, new SoldOutCoupons(), new ContendedUnits());
+    const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => issue.execute({ userId: 100 + i, couponId: coupon.id })));
+    expect(results.every((r) => r.status === 'rejected' && (r.reason as { code: string }).code === ErrorCode.CouponSoldOut)).toBe(true);
+    expect(loads).toBe(1);
+    await expect(issue.execute({ userId: 1, couponId: coupon.id })).rejects.toMatchObject({ code: ErrorCode.CouponAlreadyIssued });
+  });
+
   it('refuses invalid ids as VALIDATION_FAILED', async () => {
     const { issue } = setUp();
     await expect(issue.execute({ userId: 0, couponId: 1 })).rejects.toMatchObject({ code: ErrorCode.ValidationFailed });

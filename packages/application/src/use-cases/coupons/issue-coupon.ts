@@ -53,7 +53,7 @@ export class IssueCoupon {
         coupon.ensureOpenAt(now);
         if (seen.heldByUser) throw couponAlreadyIssued(couponId, userId);
         if (seen.remainingQuantity === 0) {
-          if (this.soldOut.worthRemembering(coupon)) this.soldOut.remember(coupon, await this.coupons.holdersOf(couponId));
+          await this.soldOut.rememberSoldOut(coupon, (id) => this.coupons.holdersOf(id));
           throw couponSoldOut(couponId);
         }
         return { coupon, now, claims: [{ key: couponUnitsKey(couponId), units: 1, known: seen.remainingQuantity }] };
