@@ -108,6 +108,8 @@ export class ContendedUnits {
           if (woken) resource.waiters.unshift(waiter);
           else resource.waiters.push(waiter);
         });
+        // Its read may have raised `known`: those queued before it may fit now.
+        this.wakeFitting(resource);
         for (const held of entered) this.leave(held.resource, held.units, false);
         return { entered: false, turn };
       }

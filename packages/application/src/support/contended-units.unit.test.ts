@@ -166,6 +166,15 @@ describe('ContendedUnits', () => {
     expect(later.woken()).toBe(true);
   });
 
+  it('wakes those queued when a newcomer that must queue behind them read more units left', async () => {
+    const gate = new ContendedUnits();
+    entered(gate.enter(one(1)));
+    const first = waiting(gate.enter(one(1)));
+    const newcomer = waiting(gate.enter(one(3))); // a restock: 1 in flight, 3 left, the first in line goes
+    await settle();
+    expect([first.woken(), newcomer.woken()]).toEqual([true, true]);
+  });
+
   it('enters several resources all or none: one that must wait gives back the others', async () => {
     const gate = new ContendedUnits();
     const holder = entered(gate.enter(one(1, OTHER)));
