@@ -35,6 +35,7 @@ import {
   BusinessCalendar,
   CancelOrder,
   ChargeBalance,
+  ContendedUnits,
   CreateCoupon,
   CreateProduct,
   DEFAULT_AUDIT_BUDGET_MS,
@@ -111,6 +112,7 @@ const Tokens = {
   maxBalance: token<Money>('MaxBalance'),
   calendar: token<BusinessCalendar>('BusinessCalendar'),
   soldOutCoupons: token<SoldOutCoupons>('SoldOutCoupons'),
+  contendedUnits: token<ContendedUnits>('ContendedUnits'),
   productCache: token<{ reads: CatalogQueries; evictions: ProductCache }>('ProductCache'),
   writeUseCasesOn: token<(transactions: UnitOfWork) => WriteUseCases>('WriteUseCasesOn'),
   sharedUseCases: token<SharedUseCases>('SharedUseCases'),
@@ -134,6 +136,8 @@ function httpContainer(ports: StorefrontPorts, settings: HttpSettings): Dependen
   provide(c, Tokens.calendar, (r) => new BusinessCalendar(resolve(r, Tokens.settings).businessTimeZone));
   // One memory of sold-out coupons per app, whichever unit of work an issue runs on.
   provide(c, Tokens.soldOutCoupons, () => new SoldOutCoupons());
+  // One admission gate of contended units (a rush's coupon, a flash sale's product) per app, likewise.
+  provide(c, Tokens.contendedUnits, () => new ContendedUnits());
   // One cache of product reads per app, in front of the catalogue queries; the writes that change
   // what it holds evict from it (their `ProductCache` steps).
   provide(c, Tokens.productCache, (r) => {
@@ -149,14 +153,15 @@ function httpContainer(ports: StorefrontPorts, settings: HttpSettings): Dependen
     const couponQueries = resolve(r, Ports.couponQueries);
     const maxBalance = resolve(r, Tokens.maxBalance);
     const soldOut = resolve(r, Tokens.soldOutCoupons);
+    const contended = resolve(r, Tokens.contendedUnits);
     const productCache = resolve(r, Tokens.productCache).evictions;
     return (uow) => ({
       chargeBalance: new ChargeBalance(uow, clock, maxBalance),
       createProduct: new CreateProduct(uow, productCache),
       updateProduct: new UpdateProduct(uow, productCache),
       createCoupon: new CreateCoupon(uow, clock),
-      issueCoupon: new IssueCoupon(uow, couponQueries, clock, soldOut),
-      placeOrder: new PlaceOrder(uow, clock, productCache),
+      issueCoupon: new IssueCoupon(uow, couponQueries, clock, soldOut, contended),
+      placeOrder: new PlaceOrder(uow, clock, productCache, contended),
       cancelOrder: new CancelOrder(uow, clock, productCache),
       refundOrder: new RefundOrder(uow, clock, productCache),
     });

@@ -8,7 +8,7 @@
  * Each round: N users press "issue" at once for one coupon, with P pooled connections.
  * Reported: wall time, issues per second and the p50/p95 latency of one request.
  */
-import { IssueCoupon, SoldOutCoupons, type CouponRepository, type TransactionScope, type UnitOfWork } from '@storefront/application';
+import { ContendedUnits, IssueCoupon, SoldOutCoupons, type CouponRepository, type TransactionScope, type UnitOfWork } from '@storefront/application';
 import { Coupon, type CouponPrimitives } from '@storefront/domain';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
@@ -66,7 +66,7 @@ async function round(url: string, variant: Variant, claimers: number, total: num
       tx.coupons.add({ name: 'Measure', discountType: 'FIXED', discountValue: 1_000, totalQuantity: total, expiresAt: new Date(Date.now() + 3_600_000) }),
     );
     // Both variants share the early sold-out read of the shards; the claim in the transaction decides.
-    const issue = new IssueCoupon(uow, new PgCouponQueries(database.db), clock, new SoldOutCoupons());
+    const issue = new IssueCoupon(uow, new PgCouponQueries(database.db), clock, new SoldOutCoupons(), new ContendedUnits());
     const latencies: number[] = [];
     let issued = 0;
     const started = performance.now();

@@ -1,4 +1,4 @@
-import { CancelOrder, ChargeBalance, CreateProduct, NO_PRODUCT_CACHE, PlaceOrder, RefundOrder, type Clock, type OrderView, type RefundView } from '@storefront/application';
+import { CancelOrder, ChargeBalance, ContendedUnits, CreateProduct, NO_PRODUCT_CACHE, PlaceOrder, RefundOrder, type Clock, type OrderView, type RefundView } from '@storefront/application';
 import { KyselyUnitOfWork, SystemClock, type Database } from '@storefront/adapters';
 import { Money } from '@storefront/domain';
 
@@ -14,7 +14,7 @@ export class TestShop {
     readonly clock: Clock = new SystemClock(),
   ) {
     this.transactions = new KyselyUnitOfWork(database.db);
-    this.placeOrder = new PlaceOrder(this.transactions, clock, NO_PRODUCT_CACHE);
+    this.placeOrder = new PlaceOrder(this.transactions, clock, NO_PRODUCT_CACHE, new ContendedUnits());
   }
 
   async addProducts(prices: number[], stock = 10_000): Promise<number[]> {

@@ -4,6 +4,7 @@ import {
   CancelOrder,
   CatchUpDailySales,
   ChargeBalance,
+  ContendedUnits,
   CreateCoupon,
   CreateProduct,
   GetBalance,
@@ -49,6 +50,8 @@ export function storefrontOn(db: Kysely<DB>, options: { clock?: Clock; maxBalanc
   const clock = options.clock ?? new ManualClock(DEFAULT_NOW);
   const maxBalance = options.maxBalance ?? MAX_BALANCE;
   const uow = new KyselyUnitOfWork(db);
+  // One gate for the whole storefront, as the composition root has one per process.
+  const contended = new ContendedUnits();
   const calendar = new BusinessCalendar(TIME_ZONE);
   const queries = {
     wallets: new PgWalletQueries(db),
@@ -73,9 +76,10 @@ export function storefrontOn(db: Kysely<DB>, options: { clock?: Clock; maxBalanc
     listProducts: new ListProducts(queries.catalog),
     createCoupon: new CreateCoupon(uow, clock),
     getCoupon: new GetCoupon(queries.coupons),
-    issueCoupon: new IssueCoupon(uow, queries.coupons, clock, new SoldOutCoupons()),
+    issueCoupon: new IssueCoupon(uow, queries.coupons, clock, new SoldOutCoupons(), contended),
     listUserCoupons: new ListUserCoupons(queries.coupons, clock),
-    placeOrder: new PlaceOrder(uow, clock, NO_PRODUCT_CACHE),
+    placeOrder: new PlaceOrder(uow, clock, NO_PRODUCT_CACHE, contended),
+    contended,
     cancelOrder: new CancelOrder(uow, clock, NO_PRODUCT_CACHE),
     refundOrder: new RefundOrder(uow, clock, NO_PRODUCT_CACHE),
     getOrder: new GetOrder(queries.orders),

@@ -1,6 +1,8 @@
+import { ContendedUnits, couponUnitsKey, IssueCoupon, SoldOutCoupons } from '@storefront/application';
 import { ErrorCode } from '@storefront/domain';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useFreshDatabase } from '../harness';
+import { countWaits, HeldUntilSomeoneWaits } from '../support/held-transactions';
 import { settleAll, storefrontOn, type Storefront } from '../support/storefront';
 
 /* First-come coupons under a real crowd: exact counts, one copy per user, then the invariants. */
@@ -22,6 +24,24 @@ describe('first-come coupon races', () => {
     expect(codes).toEqual({ ok: 100, [ErrorCode.CouponSoldOut]: 900 });
     expect(await issuedCount(coupon.id)).toBe(100);
     expect((await shop.getCoupon.execute({ couponId: coupon.id })).remainingQuantity).toBe(0);
+    expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
+  });
+
+  it('a rush through the gate: 1,000 users for 100 units, the latecomers wait in memory, all are woken, exactly 100 issued', async () => {
+    const coupon = await shop.aCoupon({ totalQuantity: 100 });
+    const gate = new ContendedUnits();
+    const key = couponUnitsKey(coupon.id);
+    const transactions = new HeldUntilSomeoneWaits(shop.uow, gate, key);
+    const waits = countWaits(gate);
+    const issue = new IssueCoupon(transactions, shop.queries.coupons, shop.clock, new SoldOutCoupons(), gate);
+
+    const { codes } = await settleAll(Array.from({ length: 1_000 }, (_, i) => issue.execute({ userId: 400_000 + i, couponId: coupon.id })));
+    expect(codes).toEqual({ ok: 100, [ErrorCode.CouponSoldOut]: 900 });
+    expect(waits()).toBeGreaterThan(0);
+    // Latecomers were refused by a read (or the sold-out memory), not by a transaction of their own.
+    expect(transactions.opened).toBeLessThan(1_000);
+    expect(gate.stateOf(key)).toMatchObject({ inFlight: 0, waiting: 0 });
+    expect(await issuedCount(coupon.id)).toBe(100);
     expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
   });
 

@@ -1,7 +1,9 @@
+import { ContendedUnits, NO_PRODUCT_CACHE, PlaceOrder, productStockKey } from '@storefront/application';
 import { ErrorCode } from '@storefront/domain';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useFreshDatabase } from '../harness';
+import { countWaits, HeldUntilSomeoneWaits } from '../support/held-transactions';
 import { settleAll, storefrontOn, type Storefront } from '../support/storefront';
 
 /*
@@ -58,6 +60,42 @@ describe('concurrent orders', () => {
     expect(rows).toHaveLength(300);
     for (const row of rows) {
       expect([row.user_id, row.balance, row.entries]).toEqual(winners.has(row.user_id) ? [row.user_id, 0, 2] : [row.user_id, 120_000, 1]);
+    }
+    expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
+  });
+
+  it('a flash sale through the gate: 400 buyers of 1–3 units for a stock of 150, the latecomers wait in memory, never an oversell', async () => {
+    const product = await shop.aProduct({ name: 'Flash lamp', price: 10_000, stock: 150 });
+    const buyers = Array.from({ length: 400 }, (_, i) => 40_000 + i);
+    const quantityOf = (userId: number) => (userId % 3) + 1;
+    await Promise.all(buyers.map((userId) => shop.chargeBalance.execute({ userId, amount: 30_000 })));
+    const gate = new ContendedUnits();
+    const key = productStockKey(product.id);
+    const transactions = new HeldUntilSomeoneWaits(shop.uow, gate, key);
+    const waits = countWaits(gate);
+    const placeOrder = new PlaceOrder(transactions, shop.clock, NO_PRODUCT_CACHE, gate);
+
+    const { codes, values } = await settleAll(
+      buyers.map((userId) => placeOrder.execute({ userId, items: [{ productId: product.id, quantity: quantityOf(userId) }], userCouponId: null })),
+    );
+    expect(Object.keys(codes).sort()).toEqual([ErrorCode.OutOfStock, 'ok'].sort());
+    const sold = values.reduce((sum, order) => sum + (order.items[0]?.quantity ?? 0), 0);
+    const stock = (await shop.getProduct.execute({ productId: product.id })).stock;
+    expect(stock).toBeGreaterThanOrEqual(0);
+    expect(sold + stock).toBe(150);
+    expect(stock).toBeLessThan(3); // refused only when too few units were left for them
+    expect(waits()).toBeGreaterThan(0);
+    expect(gate.stateOf(key)).toMatchObject({ inFlight: 0, waiting: 0 });
+
+    const winners = new Map(values.map((order) => [order.userId, order.paidAmount]));
+    const { rows } = await sql<{ user_id: number; balance: number; entries: number }>`
+      select w.user_id, w.balance, count(h.id)::int as entries
+      from wallets w join balance_history h on h.user_id = w.user_id
+      where w.user_id between 40000 and 40399 group by w.user_id, w.balance`.execute(testDb.current.db);
+    expect(rows).toHaveLength(400);
+    for (const row of rows) {
+      const paid = winners.get(row.user_id);
+      expect([row.balance, row.entries]).toEqual(paid === undefined ? [30_000, 1] : [30_000 - paid, 2]);
     }
     expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
   });

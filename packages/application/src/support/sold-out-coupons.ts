@@ -17,17 +17,37 @@ export class SoldOutCoupons {
   static readonly MAX_REMEMBERED_UNITS = 100_000;
 
   private readonly coupons = new Map<number, SoldOutCoupon>();
+  /** Holders being loaded, per coupon: the requests that see it sold out meanwhile share one load. */
+  private readonly loading = new Map<number, Promise<void>>();
 
   constructor(private readonly capacity = 1_000) {}
 
-  worthRemembering(coupon: Coupon): boolean {
+  private worthRemembering(coupon: Coupon): boolean {
     return coupon.totalQuantity <= SoldOutCoupons.MAX_REMEMBERED_UNITS;
   }
 
-  remember(coupon: Coupon, holders: Iterable<number>): void {
+  private remember(coupon: Coupon, holders: Iterable<number>): void {
     // Bounded: forgetting is safe, the next request just asks the database again.
     if (this.coupons.size >= this.capacity) this.coupons.clear();
     this.coupons.set(coupon.id, { coupon, holders: new Set(holders) });
+  }
+
+  /**
+   * Remembers a coupon just read sold out, loading its holders once however many requests see it
+   * at the same moment (the latecomers a gate wakes at once, when the last unit is issued). A
+   * failed load is forgotten: the read already said sold out, the memory only saves later reads.
+   */
+  async rememberSoldOut(coupon: Coupon, holdersOf: (couponId: number) => Promise<Iterable<number>>): Promise<void> {
+    if (!this.worthRemembering(coupon) || this.coupons.has(coupon.id)) return;
+    let load = this.loading.get(coupon.id);
+    if (!load) {
+      load = holdersOf(coupon.id)
+        .then((holders) => this.remember(coupon, holders))
+        .catch(() => undefined)
+        .finally(() => this.loading.delete(coupon.id));
+      this.loading.set(coupon.id, load);
+    }
+    await load;
   }
 
   find(couponId: number): SoldOutCoupon | undefined {

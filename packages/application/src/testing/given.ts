@@ -1,5 +1,6 @@
 import { Money } from '@storefront/domain';
 import { NO_PRODUCT_CACHE, type Clock, type CouponQueries, type CouponView, type OrderView, type ProductView, type UnitOfWork, type UserCouponView } from '../ports';
+import { ContendedUnits } from '../support/contended-units';
 import { SoldOutCoupons } from '../support/sold-out-coupons';
 import { productView } from '../support/views.mapper';
 import { IssueCoupon } from '../use-cases/coupons/issue-coupon';
@@ -52,12 +53,12 @@ export class Given {
 
   /** The coupon issued to the user, as IssueCoupon does it. */
   issuedCoupon(userId: number, couponId: number): Promise<UserCouponView> {
-    return new IssueCoupon(this.ports.transactions, this.ports.couponQueries, this.ports.clock, new SoldOutCoupons()).execute({ userId, couponId });
+    return new IssueCoupon(this.ports.transactions, this.ports.couponQueries, this.ports.clock, new SoldOutCoupons(), new ContendedUnits()).execute({ userId, couponId });
   }
 
   /** An order placed and paid, as PlaceOrder does it. */
   paidOrder(order: OrderBuilder): Promise<OrderView> {
-    return new PlaceOrder(this.ports.transactions, this.ports.clock, NO_PRODUCT_CACHE).execute(order.build());
+    return new PlaceOrder(this.ports.transactions, this.ports.clock, NO_PRODUCT_CACHE, new ContendedUnits()).execute(order.build());
   }
 }
 

@@ -1,10 +1,17 @@
 import { ErrorCode } from '@storefront/domain';
-import type { CouponQueries } from '../../ports';
+import type { CouponQueries, UnitOfWork } from '../../ports';
 import { describe, expect, it } from 'vitest';
 import { createInMemoryStorefront } from '../../in-memory';
 import { aCoupon, allPages, given, invariantViolations, TEST_COUPON_EXPIRY } from '../../testing';
+
+/** Yields to pending continuations until `condition` holds (no timers in this package). */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 10_000 && !condition(); i++) await Promise.resolve();
+  if (!condition()) throw new Error('condition never held');
+}
 import { CreateCoupon } from './create-coupon';
 import { GetCoupon } from './get-coupon';
+import { ContendedUnits, couponUnitsKey } from '../../support/contended-units';
 import { SoldOutCoupons } from '../../support/sold-out-coupons';
 import { IssueCoupon } from './issue-coupon';
 import { ListUserCoupons } from './list-user-coupons';
@@ -16,7 +23,7 @@ function setUp() {
     given: given(store),
     create: new CreateCoupon(store.transactions, store.clock),
     get: new GetCoupon(store.couponQueries),
-    issue: new IssueCoupon(store.transactions, store.couponQueries, store.clock, new SoldOutCoupons()),
+    issue: new IssueCoupon(store.transactions, store.couponQueries, store.clock, new SoldOutCoupons(), new ContendedUnits()),
     list: new ListUserCoupons(store.couponQueries, store.clock),
   };
 }
@@ -127,7 +134,7 @@ describe('IssueCoupon', () => {
       holdersOf: (id) => store.couponQueries.holdersOf(id),
       userCouponsOf: (userId, page, now) => store.couponQueries.userCouponsOf(userId, page, now),
     };
-    const racing = new IssueCoupon(store.transactions, staleQueries, store.clock, new SoldOutCoupons());
+    const racing = new IssueCoupon(store.transactions, staleQueries, store.clock, new SoldOutCoupons(), new ContendedUnits());
     await g.issuedCoupon(1, coupon.id);
     const before = store.state.snapshot();
     await expect(racing.execute({ userId: 2, couponId: coupon.id })).rejects.toMatchObject({ code: ErrorCode.CouponSoldOut });
@@ -148,7 +155,7 @@ describe('IssueCoupon', () => {
       holdersOf: (id) => store.couponQueries.holdersOf(id),
       userCouponsOf: (userId, page, now) => store.couponQueries.userCouponsOf(userId, page, now),
     };
-    const issue = new IssueCoupon(store.transactions, counting, store.clock, new SoldOutCoupons());
+    const issue = new IssueCoupon(store.transactions, counting, store.clock, new SoldOutCoupons(), new ContendedUnits());
     await issue.execute({ userId: 1, couponId: coupon.id });
     await expect(issue.execute({ userId: 2, couponId: coupon.id })).rejects.toMatchObject({ code: ErrorCode.CouponSoldOut });
     expect(reads).toBe(2);
@@ -159,6 +166,69 @@ describe('IssueCoupon', () => {
 
     store.clock.set(coupon.expiresAt);
     await expect(issue.execute({ userId: 4, couponId: coupon.id })).rejects.toMatchObject({ code: ErrorCode.CouponExpired });
+  });
+
+  it('holds a latecomer in the gate while the units left are in flight, then refuses it from a fresh read', async () => {
+    const { store, given: g } = setUp();
+    const coupon = await g.coupon(aCoupon().withTotalQuantity(1));
+    let opened = 0;
+    let letThrough!: () => void;
+    const held = new Promise<void>((resolve) => (letThrough = resolve));
+    const holding: UnitOfWork = {
+      run: async (work) => {
+        opened++;
+        await held;
+        return store.transactions.run(work);
+      },
+    };
+    const gate = new ContendedUnits();
+    const issue = new IssueCoupon(holding, store.couponQueries, store.clock, new SoldOutCoupons(), gate);
+    const first = issue.execute({ userId: 1, couponId: coupon.id });
+    const latecomer = issue.execute({ userId: 2, couponId: coupon.id });
+    await until(() => gate.stateOf(couponUnitsKey(coupon.id)).waiting === 1);
+    letThrough();
+    await expect(first).resolves.toMatchObject({ userId: 1 });
+    await expect(latecomer).rejects.toMatchObject({ code: ErrorCode.CouponSoldOut });
+    expect(opened).toBe(1);
+    expect(gate.stateOf(couponUnitsKey(coupon.id))).toEqual({ known: 0, inFlight: 0, waiting: 0 });
+  });
+
+  it('gives the unit back to those waiting when the transaction fails', async () => {
+    const { store, given: g } = setUp();
+    const coupon = await g.coupon(aCoupon().withTotalQuantity(1));
+    let failFirst!: () => void;
+    const failing = new Promise<never>((_, reject) => (failFirst = () => reject(new Error('connection lost'))));
+    let runs = 0;
+    const flaky: UnitOfWork = { run: (work) => (runs++ === 0 ? failing : store.transactions.run(work)) };
+    const gate = new ContendedUnits();
+    const issue = new IssueCoupon(flaky, store.couponQueries, store.clock, new SoldOutCoupons(), gate);
+    const first = issue.execute({ userId: 1, couponId: coupon.id });
+    const latecomer = issue.execute({ userId: 2, couponId: coupon.id });
+    await until(() => gate.stateOf(couponUnitsKey(coupon.id)).waiting === 1);
+    failFirst();
+    await expect(first).rejects.toThrow('connection lost');
+    await expect(latecomer).resolves.toMatchObject({ userId: 2 });
+    expect(store.state.remainingQuantityOf(coupon.id)).toBe(0);
+  });
+
+  it('loads the holders of a coupon seen sold out once, however many are refused at the same moment', async () => {
+    const { store, given: g } = setUp();
+    const coupon = await g.coupon(aCoupon().withTotalQuantity(1));
+    await g.issuedCoupon(1, coupon.id);
+    let loads = 0;
+    const counting: CouponQueries = {
+      ...store.couponQueries,
+      couponSeenBy: (id, userId) => store.couponQueries.couponSeenBy(id, userId),
+      holdersOf: (id) => {
+        loads++;
+        return store.couponQueries.holdersOf(id);
+      },
+    };
+    const issue = new IssueCoupon(store.transactions, counting, store.clock, new SoldOutCoupons(), new ContendedUnits());
+    const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => issue.execute({ userId: 100 + i, couponId: coupon.id })));
+    expect(results.every((r) => r.status === 'rejected' && (r.reason as { code: string }).code === ErrorCode.CouponSoldOut)).toBe(true);
+    expect(loads).toBe(1);
+    await expect(issue.execute({ userId: 1, couponId: coupon.id })).rejects.toMatchObject({ code: ErrorCode.CouponAlreadyIssued });
   });
 
   it('refuses invalid ids as VALIDATION_FAILED', async () => {

@@ -1,5 +1,6 @@
 import { Coupon, couponAlreadyIssued, couponNotFound, couponSoldOut, requireId } from '@storefront/domain';
 import type { Clock, CouponQueries, UnitOfWork, UserCouponView } from '../../ports';
+import { couponUnitsKey, type ContendedUnits } from '../../support/contended-units';
 import type { SoldOutCoupons } from '../../support/sold-out-coupons';
 import { userCouponView } from '../../support/views.mapper';
 
@@ -15,6 +16,12 @@ import { userCouponView } from '../../support/views.mapper';
  * also between concurrent requests) and claims the contended resource — a unit of the coupon's
  * stock — last, right before commit, so it is held as briefly as possible. If the claim fails,
  * the whole transaction rolls back, the user's copy with it.
+ *
+ * Between the read and the transaction stands this process's gate of contended units
+ * (`ContendedUnits`): once the transactions in progress here hold every unit the read says is
+ * left, a latecomer waits in memory (no connection held) instead of opening a transaction that
+ * can only fail, and when woken starts over from the sold-out memory and a fresh read. The gate
+ * only delays; the claim and its CHECK still decide.
  */
 export class IssueCoupon {
   constructor(
@@ -23,33 +30,40 @@ export class IssueCoupon {
     private readonly clock: Clock,
     /** This process's memory of sold-out coupons, shared by every IssueCoupon of the process. */
     private readonly soldOut: SoldOutCoupons,
+    /** This process's admission gate of contended units, shared by every use case of the process. */
+    private readonly contended: ContendedUnits,
   ) {}
 
   async execute(input: { userId: number; couponId: number }): Promise<UserCouponView> {
     const userId = requireId(input.userId, 'userId');
     const couponId = requireId(input.couponId, 'couponId');
-    const now = this.clock.now();
 
-    const known = this.soldOut.find(couponId);
-    if (known) {
-      known.coupon.ensureOpenAt(now);
-      throw known.holders.has(userId) ? couponAlreadyIssued(couponId, userId) : couponSoldOut(couponId);
-    }
+    return this.contended.through(
+      async () => {
+        const now = this.clock.now(); // again after a wait: the coupon may have expired meanwhile
+        const remembered = this.soldOut.find(couponId);
+        if (remembered) {
+          remembered.coupon.ensureOpenAt(now);
+          throw remembered.holders.has(userId) ? couponAlreadyIssued(couponId, userId) : couponSoldOut(couponId);
+        }
 
-    const seen = await this.coupons.couponSeenBy(couponId, userId);
-    if (!seen) throw couponNotFound(couponId);
-    const coupon = Coupon.fromPrimitives(seen);
-    coupon.ensureOpenAt(now);
-    if (seen.heldByUser) throw couponAlreadyIssued(couponId, userId);
-    if (seen.remainingQuantity === 0) {
-      if (this.soldOut.worthRemembering(coupon)) this.soldOut.remember(coupon, await this.coupons.holdersOf(couponId));
-      throw couponSoldOut(couponId);
-    }
-
-    return this.transactions.run(async (tx) => {
-      const saved = await tx.userCoupons.add(coupon.issueTo(userId, now));
-      if (!(await tx.coupons.claimUnit(couponId))) throw couponSoldOut(couponId);
-      return userCouponView(saved, now);
-    });
+        const seen = await this.coupons.couponSeenBy(couponId, userId);
+        if (!seen) throw couponNotFound(couponId);
+        const coupon = Coupon.fromPrimitives(seen);
+        coupon.ensureOpenAt(now);
+        if (seen.heldByUser) throw couponAlreadyIssued(couponId, userId);
+        if (seen.remainingQuantity === 0) {
+          await this.soldOut.rememberSoldOut(coupon, (id) => this.coupons.holdersOf(id));
+          throw couponSoldOut(couponId);
+        }
+        return { coupon, now, claims: [{ key: couponUnitsKey(couponId), units: 1, known: seen.remainingQuantity }] };
+      },
+      ({ coupon, now }) =>
+        this.transactions.run(async (tx) => {
+          const saved = await tx.userCoupons.add(coupon.issueTo(userId, now));
+          if (!(await tx.coupons.claimUnit(couponId))) throw couponSoldOut(couponId);
+          return userCouponView(saved, now);
+        }),
+    );
   }
 }

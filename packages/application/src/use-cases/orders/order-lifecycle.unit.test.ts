@@ -1,5 +1,6 @@
 import { ErrorCode } from '@storefront/domain';
 import { describe, expect, it } from 'vitest';
+import { ContendedUnits } from '../../support/contended-units';
 import { createInMemoryStorefront } from '../../in-memory';
 import { NO_PRODUCT_CACHE, type UnitOfWork } from '../../ports';
 import { aCoupon, anOrder, aProduct, FaultyUnitOfWork, given, InjectedFault, invariantViolations } from '../../testing';
@@ -90,7 +91,7 @@ describe('CancelOrder', () => {
     await g.fundedUser(1, 10_000_000 - store.state.balanceOf(1));
     await cancel().execute({ orderId: order.orderId, actor: ADMIN, reason: null });
     expect(store.state.balanceOf(1)).toBe(10_074_500);
-    const again = await new PlaceOrder(store.transactions, store.clock, NO_PRODUCT_CACHE).execute(anOrder().by(1).withItem(mouse.id, 1).withCoupon(coupon.userCouponId).build());
+    const again = await new PlaceOrder(store.transactions, store.clock, NO_PRODUCT_CACHE, new ContendedUnits()).execute(anOrder().by(1).withItem(mouse.id, 1).withCoupon(coupon.userCouponId).build());
     expect(again).toMatchObject({ discountAmount: 1_000, userCouponId: coupon.userCouponId });
     expect(violations()).toEqual([]);
   });

@@ -5,10 +5,12 @@ import {
   requireId,
   userCouponNotUsable,
   type Discount,
+  type Quantity,
   type RequestedLine,
   type UserCoupon,
 } from '@storefront/domain';
 import type { Clock, OrderView, ProductCache, TransactionScope, UnitOfWork } from '../../ports';
+import { productStockKey, type ContendedUnits } from '../../support/contended-units';
 import { orderView } from '../../support/views.mapper';
 
 export interface PlaceOrderInput {
@@ -31,6 +33,11 @@ export interface PlaceOrderInput {
  *    in the same global order, so no two orders can deadlock. Stock sold out since step 1 fails
  *    the commit with OUT_OF_STOCK, and nothing of the order is kept.
  * Prices are those read in step 1, in this same transaction: what the shopper was shown.
+ *
+ * Around the transaction stands this process's gate of contended units (`ContendedUnits`), told
+ * each product's stock by step 1: in a flash sale, once the orders in progress here hold all the
+ * stock read, a latecomer waits in memory (no connection held) instead of opening a transaction
+ * that can only fail, then tries again. It only delays; the conditional stock write decides.
  */
 export class PlaceOrder {
   constructor(
@@ -38,6 +45,8 @@ export class PlaceOrder {
     private readonly clock: Clock,
     /** Told which products' stock the order took, once it committed. */
     private readonly productCache: ProductCache,
+    /** This process's admission gate of contended units, shared by every use case of the process. */
+    private readonly contended: ContendedUnits,
   ) {}
 
   async execute(input: PlaceOrderInput): Promise<OrderView> {
@@ -45,10 +54,19 @@ export class PlaceOrder {
     const requested = Order.validateRequest(input.items);
     const userCouponId = input.userCouponId === null ? null : requireId(input.userCouponId, 'userCouponId');
 
+    const claims = requested.map((line) => ({ key: productStockKey(line.productId), units: line.quantity.value }));
+    const placed = await this.contended.through(() => ({ claims }), () => this.placeAndPay(userId, requested, userCouponId));
+    this.productCache.evict(placed.items.map((line) => line.productId));
+    return placed;
+  }
+
+  /** Steps 1–4, in one transaction. */
+  private placeAndPay(userId: number, requested: Array<{ productId: number; quantity: Quantity }>, userCouponId: number | null): Promise<OrderView> {
     this.productCache.beginWrite();
-    const placed = await this.transactions.run(async (tx) => {
+    return this.transactions.run(async (tx) => {
       const now = this.clock.now();
       const products = await tx.products.findByIds(requested.map((line) => line.productId));
+      for (const product of products) this.contended.observe(productStockKey(product.id), product.stock);
       const lines = requested.map(({ productId, quantity }) => {
         const product = products.find((p) => p.id === productId);
         if (!product) throw productNotFound(productId);
@@ -71,8 +89,6 @@ export class PlaceOrder {
       for (const { product, quantity } of lines) await tx.products.takeStockAtCommit(product.id, quantity.value);
       return view;
     });
-    this.productCache.evict(placed.items.map((line) => line.productId));
-    return placed;
   }
 
   private async useCoupon(

@@ -1,5 +1,6 @@
 import { ErrorCode } from '@storefront/domain';
 import { describe, expect, it } from 'vitest';
+import { ContendedUnits, productStockKey } from '../../support/contended-units';
 import { createInMemoryStorefront, type InMemoryStorefront } from '../../in-memory';
 import { NO_PRODUCT_CACHE, type TransactionScope, type UnitOfWork } from '../../ports';
 import { aCoupon, anOrder, aProduct, given, invariantViolations } from '../../testing';
@@ -7,13 +8,19 @@ import { ListUserCoupons } from '../coupons/list-user-coupons';
 import { GetBalanceHistory } from '../wallet/get-balance-history';
 import { PlaceOrder } from './place-order';
 
+/** Yields to pending continuations until `condition` holds (no timers in this package). */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 10_000 && !condition(); i++) await Promise.resolve();
+  if (!condition()) throw new Error('condition never held');
+}
+
 async function setUp() {
   const store = createInMemoryStorefront();
   const g = given(store);
   const keyboard = await g.product(aProduct().withName('Keyboard').withPrice(30_000).withStock(10));
   const mouse = await g.product(aProduct().withName('Mouse').withPrice(12_500).withStock(5));
   await g.fundedUser(1, 100_000);
-  return { store, given: g, keyboard, mouse, placeOrder: new PlaceOrder(store.transactions, store.clock, NO_PRODUCT_CACHE) };
+  return { store, given: g, keyboard, mouse, placeOrder: new PlaceOrder(store.transactions, store.clock, NO_PRODUCT_CACHE, new ContendedUnits()) };
 }
 
 /** A unit of work whose repositories log each call, to check the order rows are locked in. */
@@ -124,7 +131,7 @@ describe('PlaceOrder', () => {
     const { store, given: g, keyboard, mouse } = await setUp();
     const userCoupon = await g.issuedCoupon(1, (await g.coupon()).id);
     const calls: string[] = [];
-    await new PlaceOrder(recording(store, calls), store.clock, NO_PRODUCT_CACHE).execute(
+    await new PlaceOrder(recording(store, calls), store.clock, NO_PRODUCT_CACHE, new ContendedUnits()).execute(
       anOrder().by(1).withItem(mouse.id, 1).withItem(keyboard.id, 1).withCoupon(userCoupon.userCouponId).build(),
     );
     expect(calls.filter((c) => /lockForUser|lockById|takeStockAtCommit/.test(c))).toEqual([
@@ -187,7 +194,7 @@ describe('PlaceOrder', () => {
             return work({ ...tx, products: Object.assign(Object.create(tx.products) as object, { findByIds }) as TransactionScope['products'] });
           }),
       };
-      const racing = { ...world, placeOrder: new PlaceOrder(staleRead, store.clock, NO_PRODUCT_CACHE) };
+      const racing = { ...world, placeOrder: new PlaceOrder(staleRead, store.clock, NO_PRODUCT_CACHE, new ContendedUnits()) };
       await expectNothingChanged(racing, anOrder().by(1).withItem(keyboard.id, 1).withItem(mouse.id, 1), {
         code: ErrorCode.OutOfStock,
         details: { productId: mouse.id },
@@ -263,6 +270,46 @@ describe('PlaceOrder', () => {
     expect(order.items).toHaveLength(50);
     expect(order.paidAmount).toBe(50_000);
     expect(ids.every((id) => store.state.stockOf(id) === 0)).toBe(true);
+  });
+
+  it('holds a latecomer in the gate while the orders in flight hold the stock read, outside any transaction', async () => {
+    const { store, given: g, mouse } = await setUp();
+    await g.fundedUser(2, 100_000);
+    let opened = 0;
+    let hold = false;
+    let letThrough!: () => void;
+    const held = new Promise<void>((resolve) => (letThrough = resolve));
+    const holding: UnitOfWork = {
+      run: async (work) => {
+        opened++;
+        if (hold) await held;
+        return store.transactions.run(work);
+      },
+    };
+    const gate = new ContendedUnits();
+    const placeOrder = new PlaceOrder(holding, store.clock, NO_PRODUCT_CACHE, gate);
+    await placeOrder.execute(anOrder().by(1).withItem(mouse.id, 1).build()); // the gate learns the stock: 5, then 4
+    expect(gate.stateOf(productStockKey(mouse.id))).toEqual({ known: 4, inFlight: 0, waiting: 0 });
+
+    hold = true;
+    const lastFour = placeOrder.execute(anOrder().by(1).withItem(mouse.id, 4).build());
+    const latecomer = placeOrder.execute(anOrder().by(2).withItem(mouse.id, 1).build());
+    await until(() => gate.stateOf(productStockKey(mouse.id)).waiting === 1);
+    expect(opened).toBe(2);
+    letThrough();
+    await expect(lastFour).resolves.toMatchObject({ userId: 1 });
+    await expect(latecomer).rejects.toMatchObject({ code: ErrorCode.OutOfStock }); // decided by its own read
+    expect(store.state.stockOf(mouse.id)).toBe(0);
+    expect(gate.stateOf(productStockKey(mouse.id))).toEqual({ known: 0, inFlight: 0, waiting: 0 });
+  });
+
+  it('gives the stock claimed back to the gate when the order fails', async () => {
+    const { store, given: g, keyboard } = await setUp();
+    const gate = new ContendedUnits();
+    const placeOrder = new PlaceOrder(store.transactions, store.clock, NO_PRODUCT_CACHE, gate);
+    await g.fundedUser(3, 10);
+    await expect(placeOrder.execute(anOrder().by(3).withItem(keyboard.id, 1).build())).rejects.toMatchObject({ code: ErrorCode.InsufficientBalance });
+    expect(gate.stateOf(productStockKey(keyboard.id))).toEqual({ known: 10, inFlight: 0, waiting: 0 });
   });
 
   it('never oversells: 200 concurrent orders for 50 units, and every invariant holds', async () => {
