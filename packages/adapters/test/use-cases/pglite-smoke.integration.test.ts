@@ -1,4 +1,4 @@
-import { NO_PRODUCT_CACHE, PlaceOrder } from '@storefront/application';
+import { ContendedUnits, NO_PRODUCT_CACHE, PlaceOrder } from '@storefront/application';
 import { ManualClock } from '@storefront/application/testing';
 import { ErrorCode } from '@storefront/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,7 +49,7 @@ describe('PGlite smoke test', () => {
     const users = Array.from({ length: 30 }, (_, i) => 200 + i);
     await Promise.all(users.map((userId) => shop.chargeBalance.execute({ userId, amount: 1_000 })));
     // Every order reads the stock of 10, so none is refused before its commit.
-    const placeOrder = new PlaceOrder(staleStockReads(shop.uow, new Map([[product.id, 10]])), shop.clock, NO_PRODUCT_CACHE);
+    const placeOrder = new PlaceOrder(staleStockReads(shop.uow, new Map([[product.id, 10]])), shop.clock, NO_PRODUCT_CACHE, new ContendedUnits());
 
     const results = await Promise.allSettled(users.map((userId) => placeOrder.execute({ userId, items: [{ productId: product.id, quantity: 1 }], userCouponId: null })));
     const refusals = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));

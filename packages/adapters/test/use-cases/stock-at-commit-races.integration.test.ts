@@ -1,4 +1,4 @@
-import { PlaceOrder, NO_PRODUCT_CACHE } from '@storefront/application';
+import { ContendedUnits, NO_PRODUCT_CACHE, PlaceOrder } from '@storefront/application';
 import { ErrorCode } from '@storefront/domain';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,7 @@ beforeAll(() => {
 async function placeOrderReadingStockOfNow(...productIds: number[]): Promise<PlaceOrder> {
   const stock = new Map<number, number>();
   for (const productId of productIds) stock.set(productId, (await shop.getProduct.execute({ productId })).stock);
-  return new PlaceOrder(staleStockReads(shop.uow, stock), shop.clock, NO_PRODUCT_CACHE);
+  return new PlaceOrder(staleStockReads(shop.uow, stock), shop.clock, NO_PRODUCT_CACHE, new ContendedUnits());
 }
 
 async function fund(users: number[], amount: number): Promise<void> {

@@ -37,7 +37,7 @@ export interface PlaceOrderInput {
  * Around the transaction stands this process's gate of contended units (`ContendedUnits`), told
  * each product's stock by step 1: in a flash sale, once the orders in progress here hold all the
  * stock read, a latecomer waits in memory (no connection held) instead of opening a transaction
- * that can only fail, then tries again. It only delays; the conditional stock write decides.
+ * that can only fail, then tries again. It only delays; the stock CHECK at commit decides.
  */
 export class PlaceOrder {
   constructor(
