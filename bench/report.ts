@@ -46,6 +46,13 @@ const sellOutSchema = z.strictObject({
   inArrivalOrder: z.number().min(0).max(1).nullable(),
   /** Of every two units issued, the share answered in the order their requests were sent (1 = no overtaking). */
   pairsInArrivalOrder: z.number().min(0).max(1).nullable(),
+  /**
+   * The uncontended run's first `issued` issues ÷ the time to the last of them: the rush's twin,
+   * paying the same opening burst of requests on the same pool (a diagnostic: the target stays
+   * the ratio to the whole uncontended run).
+   */
+  uncontendedSameUnitsTps: z.number().nonnegative().nullable().optional(),
+  sameUnitsRatio: z.number().nonnegative().nullable().optional(),
 });
 type SellOut = z.infer<typeof sellOutSchema>;
 
@@ -121,6 +128,8 @@ interface SellOutMeasurement {
   /** From the first request to the last unit issued. */
   seconds: number;
   uncontendedTps: number | null;
+  /** The uncontended run's first `issued` issues, from its first request. */
+  uncontendedSameUnitsTps?: number | null;
   inArrivalOrder: number | null;
   pairsInArrivalOrder: number | null;
 }
@@ -270,7 +279,9 @@ export function renderMarkdown(report: BenchReport, notes: ReadonlyMap<ScenarioN
       '',
       `The ${fmt(o.issued)} units went out in ${fmt(o.seconds, 2)} s from the first request: **${fmt(o.tps)} issues/s**, refusals excluded. ` +
         `The same route spread over 100 coupons with plenty of units, same run: ${fmt(o.uncontendedTps)} issues/s → sell-out ${times(o.uncontendedRatio)} uncontended; ` +
-        `${times(o.hotRowRatio)} of one hot row. ${o.inArrivalOrder === null ? '' : `${(o.inArrivalOrder * 100).toFixed(1)} % of the units went to the first ${fmt(o.issued)} requests sent (100 % = strictly in arrival order)`}${o.pairsInArrivalOrder === null ? '' : `; of every two units, ${(o.pairsInArrivalOrder * 100).toFixed(1)} % were answered in the order their requests were sent`}.`,
+        `${times(o.hotRowRatio)} of one hot row. ` +
+        (o.uncontendedSameUnitsTps == null ? '' : `The uncontended run's own first ${fmt(o.issued)} issues, from the same opening burst: ${fmt(o.uncontendedSameUnitsTps)} issues/s → ${times(o.sameUnitsRatio ?? null)}. `) +
+        `${o.inArrivalOrder === null ? '' : `${(o.inArrivalOrder * 100).toFixed(1)} % of the units went to the first ${fmt(o.issued)} requests sent (100 % = strictly in arrival order)`}${o.pairsInArrivalOrder === null ? '' : `; of every two units, ${(o.pairsInArrivalOrder * 100).toFixed(1)} % were answered in the order their requests were sent`}.`,
     );
   }
   const flash = report.scenarios.find((s) => s.name === 'flash-sale');
@@ -390,6 +401,8 @@ function toSellOut(o: SellOutMeasurement, hotRowCeilingTps: number | null | unde
     seconds: round(o.seconds, 3),
     inArrivalOrder: share(o.inArrivalOrder),
     pairsInArrivalOrder: share(o.pairsInArrivalOrder),
+    uncontendedSameUnitsTps: tpsOrNull(o.uncontendedSameUnitsTps ?? null),
+    sameUnitsRatio: ratioOf(tps, o.uncontendedSameUnitsTps ?? null),
   };
 }
 

@@ -57,7 +57,7 @@ describe('bench report', () => {
     machine,
     new Date('2026-11-24T21:00:00.000Z'),
     [
-      { ...measured('coupon-rush', 2000, 1600), hotRowCeilingTps: 2000, leanCeilingTps: 8000, sellOut: { issued: 1000, seconds: 2, uncontendedTps: 1000, inArrivalOrder: 0.9, pairsInArrivalOrder: 0.8 }, sellOutLarge: { issued: 10_000, seconds: 12.5, uncontendedTps: 1000, inArrivalOrder: 0.7, pairsInArrivalOrder: 0.6 }, openLoop },
+      { ...measured('coupon-rush', 2000, 1600), hotRowCeilingTps: 2000, leanCeilingTps: 8000, sellOut: { issued: 1000, seconds: 2, uncontendedTps: 1000, uncontendedSameUnitsTps: 625, inArrivalOrder: 0.9, pairsInArrivalOrder: 0.8 }, sellOutLarge: { issued: 10_000, seconds: 12.5, uncontendedTps: 1000, inArrivalOrder: 0.7, pairsInArrivalOrder: 0.6 }, openLoop },
       { ...measured('hot-product-order', 500, 1000), leanCeilingTps: 2000, hotRowCeilingTps: 2500, openLoop },
       { ...measured('charge', 1800, 3000), leanCeilingTps: 9000, openLoop },
       measured('product-read', 6000, 10000),
@@ -77,7 +77,7 @@ describe('bench report', () => {
       'leanCeilingTps', 'leanRatio', 'hotRowCeilingTps', 'hotRowRatio', 'openLoop',
     ]);
     expect(Object.keys(report.scenarios[5] ?? {})).toContain('spreadRatio');
-    expect(Object.keys(report.scenarios[0]?.sellOut ?? {})).toEqual(['tps', 'uncontendedTps', 'uncontendedRatio', 'hotRowRatio', 'issued', 'seconds', 'inArrivalOrder', 'pairsInArrivalOrder']);
+    expect(Object.keys(report.scenarios[0]?.sellOut ?? {})).toEqual(['tps', 'uncontendedTps', 'uncontendedRatio', 'hotRowRatio', 'issued', 'seconds', 'inArrivalOrder', 'pairsInArrivalOrder', 'uncontendedSameUnitsTps', 'sameUnitsRatio']);
     expect(Object.keys(report)).toEqual(['machine', 'startedAt', 'scenarios', 'scale']);
   });
 
@@ -95,7 +95,7 @@ describe('bench report', () => {
 
   it('counts only the units issued as sell-out throughput, not the refusals', () => {
     // 1,000 units in 2 s is 500/s, whatever the 2,000 req/s of the whole rush.
-    expect(report.scenarios[0]?.sellOut).toMatchObject({ tps: 500, uncontendedRatio: 0.5, hotRowRatio: 0.25 });
+    expect(report.scenarios[0]?.sellOut).toMatchObject({ tps: 500, uncontendedRatio: 0.5, hotRowRatio: 0.25, uncontendedSameUnitsTps: 625, sameUnitsRatio: 0.8 });
     expect(report.scenarios[0]?.sellOutLarge).toMatchObject({ tps: 800, uncontendedRatio: 0.8, issued: 10_000 });
   });
 

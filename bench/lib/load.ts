@@ -24,8 +24,8 @@ export interface LoadOptions {
   next: () => RequestSpec;
   /** Statuses that are expected answers (successes and business refusals); the rest are errors. */
   expected: (status: number, kind: string) => boolean;
-  /** Called on every answer with the request's 0-based position in sending order. */
-  onAnswer?: (sendIndex: number, kind: string, status: number) => void;
+  /** Called on every answer with the request's 0-based position in sending order and the seconds since the first was sent. */
+  onAnswer?: (sendIndex: number, kind: string, status: number, seconds: number) => void;
   /** Called with every answer's body. */
   onBody?: (body: string) => void;
 }
@@ -101,9 +101,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadMeasurement> {
           const kind = context.kind ?? '?';
           const key = `${kind} ${status}`;
           statuses[key] = (statuses[key] ?? 0) + 1;
-          lastAnswerAt[key] = performance.now();
+          const answeredAt = performance.now();
+          lastAnswerAt[key] = answeredAt;
           if (!o.expected(status, kind)) unexpected += 1;
-          o.onAnswer?.(context.sendIndex ?? -1, kind, status);
+          o.onAnswer?.(context.sendIndex ?? -1, kind, status, (answeredAt - firstSentAt) / 1000);
         },
       },
     ],

@@ -2,7 +2,7 @@ import { OPEN_LOOP_SHARES, type OpenLoopPoint, type ScenarioMeasurement, type Sc
 import { arrivalOrderShare, pairsInOrder } from '../report';
 import { hasCeiling, measureCeiling, type CeilingContext, type CeilingKind } from './ceilings';
 import type { InvariantChecks } from './invariants';
-import { percentile, runLoad, type LoadMeasurement, type RequestSpec } from './load';
+import { percentile, runLoad, type LoadMeasurement, type LoadOptions, type RequestSpec } from './load';
 import { runOpenLoop } from './open-loop';
 import {
   CONCURRENCY,
@@ -119,7 +119,7 @@ const summary = (load: LoadMeasurement): Omit<LoadOutcome, 'extra' | 'openLoop' 
   seconds: load.seconds,
 });
 
-const closedLoop = (ctx: ScenarioContext, name: ScenarioName, amount: number, next: () => RequestSpec, onAnswer?: (i: number, kind: string, status: number) => void): Promise<LoadMeasurement> =>
+const closedLoop = (ctx: ScenarioContext, name: ScenarioName, amount: number, next: () => RequestSpec, onAnswer?: LoadOptions['onAnswer']): Promise<LoadMeasurement> =>
   runLoad({ baseUrl: ctx.baseUrl, connections: CONCURRENCY[name], amount: Math.max(1, amount), maxSeconds: ctx.world.sizes.maxSeconds, next, expected: isExpectedStatus, ...(onAnswer ? { onAnswer } : {}) });
 
 /** A plain closed loop of the scenario's requests; the open loop replays the same sequence. */
@@ -138,11 +138,22 @@ async function plainLoad(ctx: ScenarioContext, name: ScenarioName, notes: string
 async function couponRush(ctx: ScenarioContext, notes: string[]): Promise<LoadOutcome> {
   const { sizes } = ctx.world;
   const rush = await sellOut(ctx, 'rush', sizes.rushRequests, requestGenerator('coupon-rush', ctx.world), sizes.rushQuantity, notes);
-  const uncontended = await closedLoop(ctx, 'coupon-rush', sizes.uncontendedRequests, uncontendedCouponGenerator(ctx.world));
+  // When each uncontended issue was answered: its first `rushQuantity` issues are the rush's twin
+  // from the same opening burst of `CONCURRENCY` requests (see `sameUnitsTps`).
+  const issuedAt: number[] = [];
+  const uncontended = await closedLoop(ctx, 'coupon-rush', sizes.uncontendedRequests, uncontendedCouponGenerator(ctx.world), (_i, _kind, status, seconds) => {
+    if (status === 201) issuedAt.push(seconds);
+  });
   const uncontendedIssued = uncontended.statuses['coupon 201'] ?? 0;
   const uncontendedSeconds = uncontended.lastAnswerSeconds['coupon 201'] ?? 0;
   const uncontendedTps = uncontendedSeconds > 0 ? uncontendedIssued / uncontendedSeconds : null;
-  notes.push(`uncontended (the same route over 100 coupons with plenty of units): ${describeLoad(uncontended)} → ${uncontendedTps?.toFixed(0) ?? 'n/a'} issues/s`);
+  const sameUnitsTps = (units: number): number | null => {
+    const seconds = issuedAt[units - 1];
+    return seconds === undefined || seconds <= 0 ? null : units / seconds;
+  };
+  notes.push(
+    `uncontended (the same route over 100 coupons with plenty of units): ${describeLoad(uncontended)} → ${uncontendedTps?.toFixed(0) ?? 'n/a'} issues/s; its first ${sizes.rushQuantity} issues ${sameUnitsTps(sizes.rushQuantity)?.toFixed(0) ?? 'n/a'}/s`,
+  );
   log(`coupon-rush: sell-out ${(rush.issued / Math.max(0.001, rush.seconds)).toFixed(0)} issues/s, uncontended ${uncontendedTps?.toFixed(0) ?? 'n/a'} issues/s`);
   const large = sizes.largeRush && ctx.world.largeRushCouponId !== null
     ? await sellOut(ctx, 'large rush', sizes.largeRush.users, largeRushGenerator(ctx.world), sizes.largeRush.units, notes)
@@ -151,8 +162,8 @@ async function couponRush(ctx: ScenarioContext, notes: string[]): Promise<LoadOu
     ...summary(rush.load),
     errors: rush.load.errors + uncontended.errors + (large?.load.errors ?? 0),
     extra: {
-      sellOut: { ...rush.measured, uncontendedTps },
-      ...(large ? { sellOutLarge: { ...large.measured, uncontendedTps } } : {}),
+      sellOut: { ...rush.measured, uncontendedTps, uncontendedSameUnitsTps: sameUnitsTps(rush.issued) },
+      ...(large ? { sellOutLarge: { ...large.measured, uncontendedTps, uncontendedSameUnitsTps: sameUnitsTps(large.issued) } } : {}),
     },
     openLoop:
       uncontendedTps === null
