@@ -21,6 +21,7 @@ import { orderRoutes } from './routes/orders.routes';
 import { productRoutes } from './routes/products.routes';
 import { walletRoutes } from './routes/wallet.routes';
 import { Registry } from 'prom-client';
+import { registerAdmissionMetrics } from './metrics/admission-metrics';
 import { registerHttpMetrics } from './metrics/http-metrics';
 import { answerWrongMethods } from './routing/method-not-allowed';
 import { DEFAULT_PROTECTION, registerProtection, type ProtectionSettings } from './protection/protection';
@@ -163,7 +164,9 @@ export async function buildApp(deps: AppDependencies, options: BuildAppOptions =
 
   registerErrorHandling(app);
   await registerProtection(app, options.protection ?? DEFAULT_PROTECTION);
-  registerHttpMetrics(app, options.metrics ?? new Registry());
+  const registry = options.metrics ?? new Registry();
+  registerHttpMetrics(app, registry);
+  registerAdmissionMetrics(registry, deps.admissionGate);
 
   await app.register(swagger, swaggerOptions);
   await app.register(swaggerUi, {

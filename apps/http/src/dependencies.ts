@@ -4,6 +4,7 @@ import type {
   CancelOrder,
   ChargeBalance,
   Clock,
+  ContendedUnits,
   CreateCoupon,
   CreateProduct,
   GetBalance,
@@ -88,4 +89,6 @@ export interface AppDependencies {
   jwtSecret: string;
   /** True when the database answers (in time); never throws. */
   readiness: () => Promise<boolean>;
+  /** The process's admission gate of contended units, whose figures GET /metrics shows. */
+  admissionGate: Pick<ContendedUnits, 'figures'>;
 }

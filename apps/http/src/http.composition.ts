@@ -204,6 +204,7 @@ function httpContainer(ports: StorefrontPorts, settings: HttpSettings): Dependen
       clock: resolve(r, Ports.clock),
       jwtSecret: settings.jwtSecret,
       readiness: settings.readiness,
+      admissionGate: resolve(r, Tokens.contendedUnits),
     };
   });
   return c;

@@ -91,6 +91,9 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/storefront_outbox_oldest_pending_age_seconds \d/);
     expect(text).toMatch(/storefront_db_pool_connections\{state="in_use"\} \d/);
     expect(text).toMatch(/nodejs_eventloop_lag_seconds \d/);
+    // The admission gate of contended units: nothing waited here (no rush).
+    expect(text).toContain('storefront_admission_waiting_requests 0');
+    expect(text).toContain('storefront_admission_waits_total 0');
     expect(text).toMatch(/process_cpu_seconds_total \d/);
 
     // Bounded labels: route templates (or "unmatched"), never ids or raw URLs.

@@ -57,6 +57,8 @@ interface Resource {
  */
 export class ContendedUnits {
   private readonly resources = new Map<string, Resource>();
+  /** Every time a request was made to wait, since the process started (a metric). */
+  private waits = 0;
 
   /** Above this many resources, the idle ones are forgotten (their next read tells again). */
   constructor(private readonly capacity = 10_000) {}
@@ -108,6 +110,7 @@ export class ContendedUnits {
           if (woken) resource.waiters.unshift(waiter);
           else resource.waiters.push(waiter);
         });
+        this.waits += 1;
         // Its read may have raised `known`: those queued before it may fit now.
         this.wakeFitting(resource);
         for (const held of entered) this.leave(held.resource, held.units, false);
@@ -133,6 +136,13 @@ export class ContendedUnits {
   stateOf(key: string): { known: number | undefined; inFlight: number; waiting: number } {
     const resource = this.resources.get(key);
     return { known: resource?.known, inFlight: resource?.inFlight ?? 0, waiting: resource?.waiters.length ?? 0 };
+  }
+
+  /** The gate's figures for the metrics: requests waiting now, and waits since the process started. */
+  figures(): { waiting: number; waits: number } {
+    let waiting = 0;
+    for (const resource of this.resources.values()) waiting += resource.waiters.length;
+    return { waiting, waits: this.waits };
   }
 
   private admits(resource: Resource, units: number, woken: boolean): boolean {

@@ -215,4 +215,16 @@ describe('ContendedUnits', () => {
     expect(gate.stateOf('a').known).toBeUndefined();
     expect(gate.stateOf('b')).toEqual({ known: 5, inFlight: 1, waiting: 0 });
   });
+
+  it('counts the requests waiting now and every wait so far, across resources', async () => {
+    const gate = new ContendedUnits();
+    const a = entered(gate.enter(one(1, 'a')));
+    waiting(gate.enter(one(1, 'a')));
+    entered(gate.enter(one(1, 'b')));
+    waiting(gate.enter(one(1, 'b')));
+    expect(gate.figures()).toEqual({ waiting: 2, waits: 2 });
+    a.release(false);
+    await settle();
+    expect(gate.figures()).toEqual({ waiting: 1, waits: 2 });
+  });
 });
