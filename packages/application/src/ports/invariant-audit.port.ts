@@ -6,10 +6,24 @@ export interface InvariantFinding {
 }
 
 /**
+ * `full`: every row. `incremental`: what can have changed since the last audit that found
+ * nothing (every wallet, product and coupon, and the orders, history rows and events since), in
+ * time that grows with the changes rather than with all orders; the whole audit when no audit
+ * has found nothing yet.
+ */
+export type AuditScope = 'full' | 'incremental';
+
+export interface InvariantAudit {
+  /** What was checked: an incremental audit without a clean audit before it is full. */
+  scope: AuditScope;
+  findings: InvariantFinding[];
+}
+
+/**
  * Checks the invariants on the live data, all within `budgetMs`, no charge above `maxBalance`
  * among them. A check the budget did not reach is itself a finding (subject `audit`): an audit
  * never passes on what it did not look at.
  */
 export interface InvariantAuditor {
-  audit(options: { budgetMs: number; maxBalance: number }): Promise<InvariantFinding[]>;
+  audit(options: { budgetMs: number; maxBalance: number; scope: AuditScope }): Promise<InvariantAudit>;
 }
