@@ -11,7 +11,8 @@ export interface InvariantFinding {
  * time that grows with the changes rather than with all orders; the whole audit when no audit
  * has found nothing yet.
  */
-export type AuditScope = 'full' | 'incremental';
+export const AUDIT_SCOPES = ['incremental', 'full'] as const;
+export type AuditScope = (typeof AUDIT_SCOPES)[number];
 
 export interface InvariantAudit {
   /** What was checked: an incremental audit without a clean audit before it is full. */
