@@ -11,10 +11,14 @@ coalesce(pg_sequence_last_value(pg_get_serial_sequence($9, $10)::regclass), 0) a
 select clock_timestamp() as at;
 
 -- PgInvariantAuditor.audit: incremental from a checkpoint, clean, checkpoint advanced [3/52]
--- $1 = <the time now>
-select count(*)::int as n from pg_stat_activity
+-- $1 = <the time now> · $2 = <a value the code composes>
+select count(*)::int as n from pg_stat_activity a
 where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid()
-  and (xact_start < $1 or state is null);
+  and (xact_start < $1 or state is null)
+  and not (backend_xid is null and exists (
+        select 1 from pg_locks l
+        where l.pid = a.pid and l.locktype = 'advisory' and l.objsubid = 1
+          and ((l.classid::bigint << 32) | l.objid::bigint) = any($2::bigint[])));
 
 -- PgInvariantAuditor.audit: incremental from a checkpoint, clean, checkpoint advanced [4/52]
 start transaction isolation level repeatable read;

@@ -5,6 +5,7 @@ import { useFreshDatabase } from '../../test/harness';
 import { shopperJourney } from '../../test/support/scenario';
 import { MAX_BALANCE, storefrontOn, TIME_ZONE } from '../../test/support/storefront';
 import type { DB } from '../db/database.schema';
+import { JobLockKeys, runUnderAdvisoryLock } from '../jobs/advisory.lock';
 import { PgInvariantAuditor } from './invariant.auditor';
 import { readCheckpoint, type InvariantCheckpoint } from './invariant.checkpoint';
 import { checkInvariantsSince, type InvariantOptions, type InvariantReport } from './invariant.checks';
@@ -144,6 +145,15 @@ describe('PgInvariantAuditor, incremental from a checkpoint', () => {
   it('refuses to update or delete balance history', async () => {
     await expect(sql`update balance_history set amount = amount where user_id = 1`.execute(db())).rejects.toMatchObject({ code: '23001' });
     await expect(sql`delete from balance_history where user_id = 1`.execute(db())).rejects.toMatchObject({ code: '23001' });
+  });
+
+  it('does not wait for the transaction holding the lock of the scheduler job it runs in', async () => {
+    await storefrontOn(db()).chargeBalance.execute({ userId: 1, amount: 1_000 });
+    // A short budget: waiting for the lock's holder would end the wait unsettled, the checkpoint left behind.
+    const run = await runUnderAdvisoryLock(db(), JobLockKeys.dailySalesAggregation, () => audit(db(), 4_000));
+    expect(run).toEqual({ acquired: true, result: { scope: 'incremental', findings: [] } });
+    const { max } = await db().selectFrom('balance_history').select((eb) => eb.fn.max('id').as('max')).executeTakeFirstOrThrow();
+    expect((await readCheckpoint(db()))?.watermarks.balanceHistoryId).toBe(max);
   });
 });
 

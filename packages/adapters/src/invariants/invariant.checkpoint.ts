@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/database.schema';
+import { JobLockKeys } from '../jobs/advisory.lock';
 
 /**
  * The last id of each sequence whose rows a clean audit saw whole: every row committed at or
@@ -65,7 +66,9 @@ export async function readSequences(db: Kysely<DB>): Promise<Watermarks> {
  * before their rows are written (orders take theirs with nextval, then insert), sometimes before
  * the transaction has an xid, so it is the start of each transaction that counts, not its xid.
  * A session of another role shows no state without pg_read_all_stats: it counts as running, since
- * it cannot be told apart (the service's sessions share one role).
+ * it cannot be told apart (the service's sessions share one role). Not waited for: the transaction
+ * that only holds a job's advisory lock (runUnderAdvisoryLock) while the job runs — the scheduler
+ * audits inside that job, which would otherwise wait for its own lock until the end of the wait.
  */
 export async function awaitTransactionsBegunBefore(db: Kysely<DB>, deadline: number, pollMs: number): Promise<boolean> {
   // A statement of its own, after the sequences were read: clock_timestamp() is then later than
@@ -74,9 +77,13 @@ export async function awaitTransactionsBegunBefore(db: Kysely<DB>, deadline: num
   const at = rows[0]!.at;
   for (;;) {
     const { rows: still } = await sql<{ n: number }>`
-      select count(*)::int as n from pg_stat_activity
+      select count(*)::int as n from pg_stat_activity a
       where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid()
-        and (xact_start < ${at} or state is null)`.execute(db);
+        and (xact_start < ${at} or state is null)
+        and not (backend_xid is null and exists (
+              select 1 from pg_locks l
+              where l.pid = a.pid and l.locktype = 'advisory' and l.objsubid = 1
+                and ((l.classid::bigint << 32) | l.objid::bigint) = any(${Object.values(JobLockKeys)}::bigint[])))`.execute(db);
     if (still[0]?.n === 0) return true;
     if (Date.now() + pollMs >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, pollMs));
