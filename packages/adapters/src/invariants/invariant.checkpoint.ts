@@ -15,7 +15,7 @@ export interface Watermarks {
 }
 
 /** Before any audit: every row is above these. */
-export const NO_WATERMARKS: Watermarks = { balanceHistoryId: 0, orderId: 0, refundId: 0, outboxSeq: 0, userCouponId: 0 };
+const NO_WATERMARKS: Watermarks = { balanceHistoryId: 0, orderId: 0, refundId: 0, outboxSeq: 0, userCouponId: 0 };
 
 /**
  * What the last clean audit verified (table invariant_checkpoint, migration 0006). The marks count
