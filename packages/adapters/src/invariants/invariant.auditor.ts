@@ -29,6 +29,8 @@ const SETTLE_POLL_MS = 20;
 /** serialization_failure: another audit replaced the checkpoint after this one's snapshot. */
 const SERIALIZATION_FAILURE = '40001';
 const STATEMENT_TIMEOUT = '57014';
+/** The subject of a check the budget did not reach (see invariant.checks.ts). */
+const NOT_REACHED = 'audit';
 
 /**
  * The SQL invariant checker on the live database: one repeatable-read snapshot, each statement
@@ -36,8 +38,9 @@ const STATEMENT_TIMEOUT = '57014';
  * be behind, or the platform down); that each order has its one event is.
  *
  * `incremental` checks what can have changed since the last clean audit's checkpoint (the whole
- * audit when there is none); `full` checks every row. An audit that finds nothing — every check
- * reached — records its checkpoint, in its own snapshot: the sequences' last values read before
+ * audit when there is none); `full` checks every row. An audit that finds something removes the
+ * checkpoint, so that the next one checks everything again. An audit that finds nothing — every
+ * check reached — records its checkpoint, in its own snapshot: the sequences' last values read before
  * it, once every transaction begun before that read has ended (so the snapshot holds every row at
  * or below them that will ever commit), and the marks counted up to them. If those transactions
  * do not end within a quarter of the budget, the audit still runs but leaves the checkpoint as
@@ -56,37 +59,45 @@ export class PgInvariantAuditor implements InvariantAuditor {
       ? await awaitTransactionsBegunBefore(this.db, Date.now() + options.budgetMs * SETTLE_SHARE, SETTLE_POLL_MS)
       : true;
     const trx = await this.db.startTransaction().setIsolationLevel('repeatable read').execute();
-    let advanced = false;
+    let wrote = false;
     try {
       // The first statement takes the snapshot: after the wait.
       const checkpoint = options.scope === 'incremental' ? await readCheckpoint(trx) : null;
       const report = await runChecks(trx, { checkpoint }, { maxBalance: options.maxBalance, timeZone: this.options.timeZone, deadline });
-      if (report.ok && settled) advanced = await advanceCheckpoint(trx, checkpoint, sequences);
+      const reachedEveryCheck = report.violations.every((v) => v.subject !== NOT_REACHED);
+      if (report.ok && settled) wrote = await replacingTheCheckpoint(() => advanceCheckpoint(trx, checkpoint, sequences));
+      // Something is broken: the next audit checks everything again, not just what changes after.
+      else if (!report.ok && reachedEveryCheck) wrote = await replacingTheCheckpoint(() => trx.deleteFrom('invariant_checkpoint').execute());
       return { scope: checkpoint ? 'incremental' : 'full', findings: report.violations };
     } finally {
-      if (advanced) await trx.commit().execute();
+      if (wrote) await trx.commit().execute();
       else await trx.rollback().execute();
     }
   }
 }
 
 /**
- * Writes the checkpoint of a clean audit in its transaction; false if it could not (out of time,
- * or another audit replaced it meanwhile: the next audit then starts from that one).
+ * Changes the checkpoint in the audit's transaction; false if it could not (out of time, or
+ * another audit changed it meanwhile: the next audit then starts from what that one left).
  */
-async function advanceCheckpoint(trx: Kysely<DB>, from: InvariantCheckpoint | null, sequences: Watermarks): Promise<boolean> {
-  // A checkpoint another audit wrote before this snapshot may be ahead of the sequences read
-  // here; every row at or below its watermarks is in this snapshot too.
-  const watermarks = from ? highestOf(from.watermarks, sequences) : sequences;
+async function replacingTheCheckpoint(change: () => Promise<unknown>): Promise<boolean> {
   try {
-    const marks = await marksAt(trx, from, watermarks);
-    await writeCheckpoint(trx, { checkedAt: new Date(), watermarks, ...marks, aggregatedDays: await completeDays(trx) });
+    await change();
     return true;
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === SERIALIZATION_FAILURE || code === STATEMENT_TIMEOUT) return false;
     throw error;
   }
+}
+
+/** Writes the checkpoint of a clean audit, in its snapshot. */
+async function advanceCheckpoint(trx: Kysely<DB>, from: InvariantCheckpoint | null, sequences: Watermarks): Promise<void> {
+  // A checkpoint another audit wrote before this snapshot may be ahead of the sequences read
+  // here; every row at or below its watermarks is in this snapshot too.
+  const watermarks = from ? highestOf(from.watermarks, sequences) : sequences;
+  const marks = await marksAt(trx, from, watermarks);
+  await writeCheckpoint(trx, { checkedAt: new Date(), watermarks, ...marks, aggregatedDays: await completeDays(trx) });
 }
 
 function highestOf(a: Watermarks, b: Watermarks): Watermarks {

@@ -8,8 +8,8 @@ export interface InvariantFinding {
 /**
  * `full`: every row. `incremental`: what can have changed since the last audit that found
  * nothing (every wallet, product and coupon, and the orders, history rows and events since), in
- * time that grows with the changes rather than with all orders; the whole audit when no audit
- * has found nothing yet.
+ * time that grows with the changes rather than with all orders; the whole audit when there was no
+ * such audit yet, or the last one found something.
  */
 export const AUDIT_SCOPES = ['incremental', 'full'] as const;
 export type AuditScope = (typeof AUDIT_SCOPES)[number];
