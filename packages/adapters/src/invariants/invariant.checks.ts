@@ -62,6 +62,7 @@ const STATEMENT_TIMEOUT = '57014';
  * Each check reads whole tables once: nested loops are switched off for the transaction, since
  * on statistics older than the data (autovacuum behind, or off) the planner chose them for the
  * outbox join and took minutes at 50,000 orders; hash and merge joins keep every check linear.
+ * (The incremental checks, `checkInvariantsSince`, look rows up by index and keep them on.)
  */
 export async function checkInvariants(db: Kysely<DB>, options: InvariantOptions): Promise<InvariantReport> {
   return inSnapshot(db, (trx) => runChecks(trx, FULL, options));
