@@ -204,4 +204,10 @@ describe('bench options and the scale run', () => {
     expect(benchReportSchema.shape.scale.parse(outOfTime)).toEqual(outOfTime);
     expect(renderScaleMarkdown(outOfTime).join('\n')).toContain('**out of its time budget: 9 checks not reached**');
   });
+
+  it('gives the full audit its own figure, apart from the incremental one the budget applies to', () => {
+    const incremental: ScaleReport = { ...scaleReport, large: { ...scaleReport.large, auditFullMs: 16_203, writesBeforeAudit: 600 } };
+    expect(benchReportSchema.shape.scale.parse(incremental)).toEqual(incremental);
+    expect(renderScaleMarkdown(incremental).join('\n')).toContain('full audit 16.2 s (first and nightly); incremental audit after 600 writes clean, inside its time budget');
+  });
 });

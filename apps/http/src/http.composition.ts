@@ -184,7 +184,7 @@ function httpContainer(ports: StorefrontPorts, settings: HttpSettings): Dependen
       listUserOrders: new ListUserOrders(resolve(r, Ports.orderQueries)),
       listOrders: new ListOrders(resolve(r, Ports.orderQueries)),
       aggregateDailySales: new AggregateDailySales(resolve(r, Ports.transactions), calendar, resolve(r, Ports.transactionHorizon)),
-      auditInvariants: new AuditInvariants(resolve(r, Ports.invariantAuditor), clock, DEFAULT_AUDIT_BUDGET_MS, resolve(r, Tokens.maxBalance)),
+      auditInvariants: new AuditInvariants(resolve(r, Ports.invariantAuditor), clock, { scope: 'incremental', budgetMs: DEFAULT_AUDIT_BUDGET_MS }, resolve(r, Tokens.maxBalance)),
       listOutboxEvents: new ListOutboxEvents(resolve(r, Ports.outboxQueries)),
       getOutboxEvent: new GetOutboxEvent(resolve(r, Ports.outboxQueries)),
       retryOutboxEvent: new RetryOutboxEvent(resolve(r, Ports.outboxRelayStore)),
@@ -237,7 +237,7 @@ export function postgresPorts(database: Database, config: Pick<AppConfig, 'idemp
     outboxQueries: new PgOutboxQueries(db),
     outboxRelayStore: new PgOutboxRelayStore(db),
     idempotencyStore: new PgIdempotencyStore(db, config.idempotencyLeaseMs),
-    invariantAuditor: new PgInvariantAuditor(db, config.businessTimeZone),
+    invariantAuditor: new PgInvariantAuditor(db, { timeZone: config.businessTimeZone, othersMayWrite: database.kind === 'postgres' }),
     clock: new SystemClock(),
   };
 }

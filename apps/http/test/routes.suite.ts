@@ -662,7 +662,14 @@ describe('admin audit', () => {
 
     const audit = await t.app.inject({ method: 'GET', url: '/admin/audit', headers: bearer(await t.adminToken()) });
     expect(audit.statusCode).toBe(200);
-    expect(json(audit)).toEqual({ checkedAt: expect.stringMatching(ISO), durationMs: expect.any(Number), ok: true, violations: [] });
+    expect(json(audit)).toEqual({ checkedAt: expect.stringMatching(ISO), durationMs: expect.any(Number), scope: expect.any(String), ok: true, violations: [] });
+    // Clean, so on PostgreSQL the next one checks only what changed since (in memory, always
+    // everything); every row when asked.
+    const admin = bearer(await t.adminToken());
+    const next = json(await t.app.inject({ method: 'GET', url: '/admin/audit', headers: admin }));
+    expect([next.ok, ['incremental', 'full'].includes(next.scope)]).toEqual([true, true]);
+    expect(json(await t.app.inject({ method: 'GET', url: '/admin/audit?scope=full', headers: admin }))).toMatchObject({ scope: 'full', ok: true });
+    expect((await t.app.inject({ method: 'GET', url: '/admin/audit?scope=some', headers: admin })).statusCode).toBe(400);
     expect((await t.app.inject({ method: 'GET', url: '/admin/audit', headers: user })).statusCode).toBe(403);
     expect((await t.app.inject({ method: 'GET', url: '/admin/audit' })).statusCode).toBe(401);
   });

@@ -24,10 +24,10 @@ export class InvariantAuditJob {
       const report = await this.audit.execute();
       this.last = report;
       if (report.ok) {
-        this.logger.info({ durationMs: report.durationMs }, 'invariant audit: every invariant holds');
+        this.logger.info({ durationMs: report.durationMs, scope: report.scope }, 'invariant audit: every invariant holds');
       } else {
         this.logger.error(
-          { durationMs: report.durationMs, violationCount: report.violations.length, violations: report.violations.slice(0, LOGGED_VIOLATIONS) },
+          { durationMs: report.durationMs, scope: report.scope, violationCount: report.violations.length, violations: report.violations.slice(0, LOGGED_VIOLATIONS) },
           'invariant audit found violations',
         );
       }

@@ -12,7 +12,7 @@ describe('InvariantAuditJob', () => {
     await new Given(store).fundedUser(1, 5_000);
     const logger = recordingLogger();
     const registry = new Registry();
-    const job = new InvariantAuditJob(new AuditInvariants(store.invariantAuditor, store.clock, 1_000, Money.of(10_000_000)), logger);
+    const job = new InvariantAuditJob(new AuditInvariants(store.invariantAuditor, store.clock, { scope: 'incremental', budgetMs: 1_000 }, Money.of(10_000_000)), logger);
     job.exportCountTo(registry);
     expect(await registry.getSingleMetricAsString('storefront_invariant_violations')).toMatch(/^storefront_invariant_violations 0$/m);
 

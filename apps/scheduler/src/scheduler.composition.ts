@@ -36,7 +36,6 @@ import {
   AuditInvariants,
   BusinessCalendar,
   CatchUpDailySales,
-  DEFAULT_AUDIT_BUDGET_MS,
   DEFAULT_RETRY_SCHEDULE,
   DEFAULT_RETRY_SPAN_MS,
   PurgeExpiredRecords,
@@ -212,7 +211,15 @@ function schedulerContainer({ config, database, logger, metrics }: SchedulerRole
   provide(
     c,
     Tokens.auditInvariants,
-    (r) => new AuditInvariants(new PgInvariantAuditor(database.db, config.businessTimeZone), resolve(r, Tokens.clock), DEFAULT_AUDIT_BUDGET_MS, resolve(r, Tokens.maxBalance)),
+    // After each daily aggregation, the full audit: nobody waits for it, and it also finds silent
+    // edits of rows an incremental audit (GET /admin/audit) no longer reads.
+    (r) =>
+      new AuditInvariants(
+        new PgInvariantAuditor(database.db, { timeZone: config.businessTimeZone, othersMayWrite: database.kind === 'postgres' }),
+        resolve(r, Tokens.clock),
+        { scope: 'full', budgetMs: config.auditFullBudgetMs },
+        resolve(r, Tokens.maxBalance),
+      ),
   );
 
   provide(c, Tokens.relay, (r) => {

@@ -4,6 +4,7 @@ import { Money, Order, UserCoupon, Wallet } from '@storefront/domain';
 import type { Kysely } from 'kysely';
 import type { DB } from '../src/db/database.schema';
 import { PgIdempotencyKeyRepository, PgIdempotencyStore } from '../src/idempotency/idempotency.store';
+import { PgInvariantAuditor } from '../src/invariants/invariant.auditor';
 import { checkInvariants } from '../src/invariants/invariant.checks';
 import { runUnderAdvisoryLock } from '../src/jobs/advisory.lock';
 import { runUnderLease } from '../src/jobs/lease.lock';
@@ -604,6 +605,48 @@ const operations: SqlCase[] = [
     name: 'checkInvariants',
     args: { maxBalance: MAX_BALANCE, timeZone: 'Asia/Seoul', maxListed: 50 },
     run: (db, a) => checkInvariants(db, { maxBalance: a['maxBalance'], timeZone: a['timeZone'] }),
+  },
+  {
+    source: 'invariants/invariant.auditor.ts',
+    name: 'PgInvariantAuditor.audit: incremental from a checkpoint, clean, checkpoint advanced',
+    args: { maxBalance: MAX_BALANCE, timeZone: 'Asia/Seoul', maxListed: 50 },
+    answers: [
+      { rows: [{ balanceHistoryId: 9201, orderId: 4101, refundId: 3101, outboxSeq: 2101, userCouponId: 5101 }] },
+      { rows: [{ at: NOW }] },
+      { rows: [{ n: 0 }] },
+      {
+        rows: [
+          {
+            id: 1,
+            checked_at: NOW,
+            balance_history_id: 9101,
+            order_id: 4001,
+            refund_id: 3001,
+            outbox_seq: 2001,
+            user_coupon_id: 5001,
+            units_out: { '8001': 12 },
+            coupons_issued: { '6001': 3 },
+            aggregated_days: { '2026-11-23': '1795914000000000' },
+          },
+        ],
+      },
+      {},
+      {},
+      { rows: [{ id: 4001 }] },
+      // 17 checks, each after setting its statement timeout, and the timeout of the read of the days.
+      ...Array.from({ length: 35 }, () => ({})),
+      { rows: [{ day: '2026-11-23', stamp: '1795914000000000' }, { day: '2026-11-24', stamp: '1796000400000000' }] },
+    ],
+    run: async (db, a) => {
+      // The statement timeouts are the time left of the budget: frozen, so the snapshot is stable.
+      const now = Date.now;
+      Date.now = () => NOW.getTime();
+      try {
+        return await new PgInvariantAuditor(db, { timeZone: a['timeZone'], othersMayWrite: true }).audit({ budgetMs: 10_000, maxBalance: a['maxBalance'], scope: 'incremental' });
+      } finally {
+        Date.now = now;
+      }
+    },
   },
 ];
 

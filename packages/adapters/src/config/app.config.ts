@@ -56,6 +56,7 @@ const environmentSchema = z
     PRODUCT_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
     OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1_000).optional(),
     EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
+    AUDIT_FULL_BUDGET_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(600_000),
     DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(3_000),
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
     IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(10_000),
@@ -110,6 +111,8 @@ export interface AppConfig {
   outboxMaxAttempts: number | undefined;
   /** Delivered events stay in the replay feed this many days, then the scheduler purges them. */
   eventRetentionDays: number;
+  /** The time budget of the scheduler's nightly full invariant audit (GET /admin/audit, incremental, keeps 10 s). */
+  auditFullBudgetMs: number;
   /** How long an instance may serve `GET /products/{id}` from memory; 0 turns the cache off. */
   productCacheTtlMs: number;
   logLevel: string;
@@ -155,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     dataPlatform: dataPlatformOf(e, dataDir),
     outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
+    auditFullBudgetMs: e.AUDIT_FULL_BUDGET_MS,
     productCacheTtlMs: e.PRODUCT_CACHE_TTL_MS,
     logLevel: e.LOG_LEVEL,
     databaseTimeouts: { lockTimeoutMs: e.DATABASE_LOCK_TIMEOUT_MS, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS },

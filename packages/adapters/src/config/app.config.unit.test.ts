@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       dataPlatform: { kind: 'file', sinkPath: `${defaults.dataDir}/order-events.jsonl` },
       outboxMaxAttempts: undefined,
       eventRetentionDays: 90,
+      auditFullBudgetMs: 600_000,
       productCacheTtlMs: 1_000,
     });
   });
@@ -55,6 +56,7 @@ describe('loadConfig', () => {
       dataPlatform: { kind: 'http', url: 'https://platform.internal/events', secret: 'shared', timeoutMs: 5_000 },
       outboxMaxAttempts: 3,
       eventRetentionDays: 30,
+      auditFullBudgetMs: 600_000,
     });
   });
 

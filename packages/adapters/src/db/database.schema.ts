@@ -180,6 +180,20 @@ export interface SalesAggregationRunsTable {
   complete: boolean;
 }
 
+/** What the last clean invariant audit verified (migration 0006); one row, id 1. JSON columns are written as text. */
+export interface InvariantCheckpointTable {
+  id: number;
+  checked_at: Date;
+  balance_history_id: number;
+  order_id: number;
+  refund_id: number;
+  outbox_seq: number;
+  user_coupon_id: number;
+  units_out: ColumnType<Record<string, number>, string, string>;
+  coupons_issued: ColumnType<Record<string, number>, string, string>;
+  aggregated_days: ColumnType<Record<string, string>, string, string>;
+}
+
 export interface DB {
   wallets: WalletsTable;
   balance_history: BalanceHistoryTable;
@@ -198,6 +212,7 @@ export interface DB {
   idempotency_keys: IdempotencyKeysTable;
   daily_product_sales: DailyProductSalesTable;
   sales_aggregation_runs: SalesAggregationRunsTable;
+  invariant_checkpoint: InvariantCheckpointTable;
 }
 
 export type OutboxRow = Selectable<OutboxTable>;

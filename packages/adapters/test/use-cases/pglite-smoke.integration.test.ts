@@ -3,6 +3,7 @@ import { ManualClock } from '@storefront/application/testing';
 import { ErrorCode } from '@storefront/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.factory';
+import { PgInvariantAuditor } from '../../src/invariants/invariant.auditor';
 import { PgOutboxQueries } from '../../src/outbox-relay/outbox.queries';
 import { PgOutboxRelayStore } from '../../src/outbox-relay/outbox-relay.store';
 import { freshPgliteDatabase } from '../harness';
@@ -26,6 +27,14 @@ describe('PGlite smoke test', () => {
     const shop = storefrontOn(database.db);
     await shopperJourney(shop, 1);
     expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
+  });
+
+  it('audits in full, then from the checkpoint, with nobody else to wait for', async () => {
+    const auditor = new PgInvariantAuditor(database.db, { timeZone: 'Asia/Seoul', othersMayWrite: false });
+    const audit = () => auditor.audit({ budgetMs: 20_000, maxBalance: 10_000_000, scope: 'incremental' });
+    expect(await audit()).toEqual({ scope: 'full', findings: [] });
+    await storefrontOn(database.db).chargeBalance.execute({ userId: 1, amount: 1_000 });
+    expect(await audit()).toEqual({ scope: 'incremental', findings: [] });
   });
 
   it('stays exact when calls race on its single connection', async () => {

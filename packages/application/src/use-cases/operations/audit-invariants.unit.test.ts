@@ -7,8 +7,8 @@ describe('AuditInvariants', () => {
   it('answers ok with no violations on data the use cases wrote', async () => {
     const store = createInMemoryStorefront();
     await new Given(store).fundedUser(1, 5_000);
-    const report = await new AuditInvariants(store.invariantAuditor, store.clock, 1_000, Money.of(10_000_000)).execute();
-    expect(report).toEqual({ checkedAt: store.clock.now(), durationMs: 0, ok: true, violations: [] });
+    const report = await new AuditInvariants(store.invariantAuditor, store.clock, { scope: 'incremental', budgetMs: 1_000 }, Money.of(10_000_000)).execute();
+    expect(report).toEqual({ checkedAt: store.clock.now(), durationMs: 0, scope: 'full', ok: true, violations: [] });
   });
 
   it('names the invariant and the subject of what is broken', async () => {
@@ -17,7 +17,7 @@ describe('AuditInvariants', () => {
     // Damage no use case could do: the balance no longer matches its history.
     const wallet = store.state.committed.wallets.get(1)!;
     store.state.committed.wallets.set(1, { ...wallet, balance: wallet.balance + 1 });
-    const report = await new AuditInvariants(store.invariantAuditor, store.clock, 1_000, Money.of(10_000_000)).execute();
+    const report = await new AuditInvariants(store.invariantAuditor, store.clock, { scope: 'incremental', budgetMs: 1_000 }, Money.of(10_000_000)).execute();
     expect(report.ok).toBe(false);
     expect(report.violations.map((v) => [v.invariant, v.subject])).toEqual([
       [1, 'user 1'],
