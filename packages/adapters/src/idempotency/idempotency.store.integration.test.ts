@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-assignment -- expect.any matchers are typed any */
 import { IdempotencyClaimLostError, KeyCompletingUnitOfWork, type HeldClaim, type IdempotencyClaim } from '@storefront/application';
 import { Money } from '@storefront/domain';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { useFreshDatabase } from '../../test/harness';
 import { KyselyUnitOfWork } from '../unit-of-work/kysely.unit-of-work';
@@ -71,12 +72,16 @@ describe('PgIdempotencyStore', () => {
   });
 
   it('lets exactly one of many concurrent claims of a key win, also of a key whose lease ran out', async () => {
+    // A lease far longer than the race, however slow the machine: a 400 ms one could run out
+    // again while 50 claims were still arriving, and let a second takeover in.
+    const patient = new PgIdempotencyStore(testDb.current.db, 600_000);
     const ref = { scope: 'user:9', key: 'race' };
-    const claims = await Promise.all(Array.from({ length: 50 }, () => store().claim(ref, 'fp', now)));
+    const claims = await Promise.all(Array.from({ length: 50 }, () => patient.claim(ref, 'fp', now)));
     expect(claims.filter((c) => c.state === 'claimed')).toHaveLength(1);
     expect(claims.filter((c) => c.state === 'in-progress')).toHaveLength(49);
-    await pause(LEASE_MS + 100);
-    const takeovers = await Promise.all(Array.from({ length: 50 }, () => store().claim(ref, 'fp', now)));
+    // The winner's lease runs out (moved into the past rather than waited for).
+    await sql`update idempotency_keys set lease_until = clock_timestamp() - interval '1 second' where scope = ${ref.scope} and key = ${ref.key}`.execute(testDb.current.db);
+    const takeovers = await Promise.all(Array.from({ length: 50 }, () => patient.claim(ref, 'fp', now)));
     expect(takeovers.filter((c) => c.state === 'claimed')).toHaveLength(1);
   });
 
