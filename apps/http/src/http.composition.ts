@@ -58,9 +58,11 @@ import {
   ReadEventFeed,
   RefundOrder,
   RetryOutboxEvent,
+  SharedReads,
   SoldOutCoupons,
   UpdateProduct,
   type CatalogQueries,
+  type CouponView,
   type ProductCache,
   type StorefrontPorts,
   type UnitOfWork,
@@ -113,6 +115,7 @@ const Tokens = {
   calendar: token<BusinessCalendar>('BusinessCalendar'),
   soldOutCoupons: token<SoldOutCoupons>('SoldOutCoupons'),
   contendedUnits: token<ContendedUnits>('ContendedUnits'),
+  couponReads: token<SharedReads<number, CouponView | null>>('CouponReads'),
   productCache: token<{ reads: CatalogQueries; evictions: ProductCache }>('ProductCache'),
   writeUseCasesOn: token<(transactions: UnitOfWork) => WriteUseCases>('WriteUseCasesOn'),
   sharedUseCases: token<SharedUseCases>('SharedUseCases'),
@@ -138,6 +141,8 @@ function httpContainer(ports: StorefrontPorts, settings: HttpSettings): Dependen
   provide(c, Tokens.soldOutCoupons, () => new SoldOutCoupons());
   // One admission gate of contended units (a rush's coupon, a flash sale's product) per app, likewise.
   provide(c, Tokens.contendedUnits, () => new ContendedUnits());
+  // One single flight of coupon reads per app: a rush's requests share the read of its coupon.
+  provide(c, Tokens.couponReads, () => new SharedReads<number, CouponView | null>());
   // One cache of product reads per app, in front of the catalogue queries; the writes that change
   // what it holds evict from it (their `ProductCache` steps).
   provide(c, Tokens.productCache, (r) => {
@@ -154,13 +159,14 @@ function httpContainer(ports: StorefrontPorts, settings: HttpSettings): Dependen
     const maxBalance = resolve(r, Tokens.maxBalance);
     const soldOut = resolve(r, Tokens.soldOutCoupons);
     const contended = resolve(r, Tokens.contendedUnits);
+    const couponReads = resolve(r, Tokens.couponReads);
     const productCache = resolve(r, Tokens.productCache).evictions;
     return (uow) => ({
       chargeBalance: new ChargeBalance(uow, clock, maxBalance),
       createProduct: new CreateProduct(uow, productCache),
       updateProduct: new UpdateProduct(uow, productCache),
       createCoupon: new CreateCoupon(uow, clock),
-      issueCoupon: new IssueCoupon(uow, couponQueries, clock, soldOut, contended),
+      issueCoupon: new IssueCoupon(uow, couponQueries, clock, soldOut, contended, couponReads),
       placeOrder: new PlaceOrder(uow, clock, productCache, contended),
       cancelOrder: new CancelOrder(uow, clock, productCache),
       refundOrder: new RefundOrder(uow, clock, productCache),

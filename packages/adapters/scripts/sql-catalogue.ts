@@ -270,6 +270,26 @@ const repositories: SqlCase[] = [
     run: (db, a) => new PgCouponRepository(db, () => a['startShard'] / 32).claimUnit(a['couponId']),
   },
   {
+    source: 'repositories/coupon.repository.ts',
+    name: 'PgCouponRepository.issueUnit: a free shard',
+    args: { couponId: 6001, userId: 7001, discountType: 'FIXED', discountValue: 1_000, issuedAt: NOW, expiresAt: LATER, usedAt: null, startShard: 11 },
+    answers: [{ rows: [{ id: 5001, claimed: true }] }],
+    run: (db, a) =>
+      new PgCouponRepository(db, () => a['startShard'] / 32).issueUnit(
+        UserCoupon.fromPrimitives({ id: 1, couponId: a['couponId'], userId: a['userId'], discountType: a['discountType'], discountValue: a['discountValue'], issuedAt: a['issuedAt'], expiresAt: a['expiresAt'], usedAt: a['usedAt'] }),
+      ),
+  },
+  {
+    source: 'repositories/coupon.repository.ts',
+    name: 'PgCouponRepository.issueUnit: every shard with units held, waits for one',
+    args: { couponId: 6001, userId: 7001, discountType: 'FIXED', discountValue: 1_000, issuedAt: NOW, expiresAt: LATER, usedAt: null, startShard: 11 },
+    answers: [{ rows: [{ id: 5001, claimed: false }] }, { rows: [{ remaining: 17 }] }, { rows: [{ remaining: 16 }] }],
+    run: (db, a) =>
+      new PgCouponRepository(db, () => a['startShard'] / 32).issueUnit(
+        UserCoupon.fromPrimitives({ id: 1, couponId: a['couponId'], userId: a['userId'], discountType: a['discountType'], discountValue: a['discountValue'], issuedAt: a['issuedAt'], expiresAt: a['expiresAt'], usedAt: a['usedAt'] }),
+      ),
+  },
+  {
     source: 'repositories/user-coupon.repository.ts',
     name: 'PgUserCouponRepository.add',
     args: { couponId: 6001, userId: 7001, discountType: 'FIXED', discountValue: 1_000, issuedAt: NOW, expiresAt: LATER },

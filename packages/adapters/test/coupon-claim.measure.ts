@@ -8,14 +8,15 @@
  * Each round: N users press "issue" at once for one coupon, with P pooled connections.
  * Reported: wall time, issues per second and the p50/p95 latency of one request.
  */
-import { ContendedUnits, IssueCoupon, SoldOutCoupons, type CouponRepository, type TransactionScope, type UnitOfWork } from '@storefront/application';
-import { Coupon, type CouponPrimitives } from '@storefront/domain';
+import { ContendedUnits, IssueCoupon, SharedReads, SoldOutCoupons, type CouponRepository, type TransactionScope, type UnitOfWork } from '@storefront/application';
+import { Coupon, type CouponPrimitives, type UserCoupon } from '@storefront/domain';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { openDatabase } from '../src/db/database.factory';
 import type { DB } from '../src/db/database.schema';
 import { PgCouponQueries } from '../src/queries/coupon.queries';
 import { PgCouponRepository } from '../src/repositories/coupon.repository';
+import { PgUserCouponRepository } from '../src/repositories/user-coupon.repository';
 import { transactionScope } from '../src/unit-of-work/kysely.unit-of-work';
 import { copyTemplate, createTemplateDatabase, dropDatabase } from './harness/databases';
 import { findPostgresServer } from './harness/postgres-server';
@@ -39,6 +40,11 @@ class SingleCounterCouponRepository implements CouponRepository {
       update measure_coupon_counter set remaining = remaining - 1
       where coupon_id = ${couponId} and remaining > 0 returning remaining`.execute(this.db);
     return rows.length === 1;
+  }
+
+  async issueUnit(userCoupon: UserCoupon): Promise<UserCoupon | null> {
+    const saved = await new PgUserCouponRepository(this.db).add(userCoupon);
+    return (await this.claimUnit(userCoupon.couponId)) ? saved : null;
   }
 }
 
@@ -66,7 +72,7 @@ async function round(url: string, variant: Variant, claimers: number, total: num
       tx.coupons.add({ name: 'Measure', discountType: 'FIXED', discountValue: 1_000, totalQuantity: total, expiresAt: new Date(Date.now() + 3_600_000) }),
     );
     // Both variants share the early sold-out read of the shards; the claim in the transaction decides.
-    const issue = new IssueCoupon(uow, new PgCouponQueries(database.db), clock, new SoldOutCoupons(), new ContendedUnits());
+    const issue = new IssueCoupon(uow, new PgCouponQueries(database.db), clock, new SoldOutCoupons(), new ContendedUnits(), new SharedReads());
     const latencies: number[] = [];
     let issued = 0;
     const started = performance.now();

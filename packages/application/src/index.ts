@@ -4,6 +4,7 @@ export * from './support/business-calendar';
 export * from './support/views.mapper';
 export * from './support/sold-out-coupons';
 export * from './support/contended-units';
+export * from './support/shared-reads';
 export * from './support/key-completing-unit-of-work';
 export * from './use-cases/wallet/get-balance';
 export * from './use-cases/wallet/charge-balance';

@@ -1,7 +1,8 @@
 import type { CouponRepository } from '@storefront/application';
-import { Coupon, type CouponPrimitives } from '@storefront/domain';
+import { Coupon, couponAlreadyIssued, type CouponPrimitives, type UserCoupon } from '@storefront/domain';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/database.schema';
+import { isSecondCopy } from './user-coupon.repository';
 
 /** How many rows a coupon's stock is split over (fewer when it has fewer units). */
 export const COUPON_STOCK_SHARDS = 32;
@@ -88,10 +89,57 @@ export class PgCouponRepository implements CouponRepository {
   }
 
   async claimUnit(couponId: number): Promise<boolean> {
+    return (await this.claimFromFreeShard(couponId)) || this.claimWithNoFreeShard(couponId);
+  }
+
+  /**
+   * The user's copy and step 1 in one statement — one round trip where there were two, the
+   * shard locked from it to the commit as before. Both run whatever the other does (PostgreSQL
+   * runs every data-modifying CTE to completion): a second copy fails the statement, claim
+   * included; a claim that finds no free shard leaves the copy written, and steps 2–3 follow.
+   */
+  async issueUnit(userCoupon: UserCoupon): Promise<UserCoupon | null> {
+    const p = userCoupon;
+    const start = Math.floor(this.random() * COUPON_STOCK_SHARDS);
+    let issued: { id: number; claimed: boolean } | undefined;
+    try {
+      const { rows } = await sql<{ id: number; claimed: boolean }>`
+        with copy as (
+          insert into user_coupons (coupon_id, user_id, discount_type, discount_value, issued_at, expires_at, used_at)
+          values (${p.couponId}, ${p.userId}, ${p.discount.type}, ${p.discount.value}, ${p.issuedAt}, ${p.expiresAt}, ${p.usedAt})
+          returning id
+        ),
+        picked as (
+          select coupon_id, shard_no from coupon_stock_shards
+          where coupon_id = ${p.couponId} and remaining > 0
+          order by shard_no >= ${start} desc, shard_no
+          limit 1
+          for update skip locked
+        ),
+        claimed as (
+          update coupon_stock_shards s set remaining = s.remaining - 1
+          from picked
+          where s.coupon_id = picked.coupon_id and s.shard_no = picked.shard_no
+          returning s.remaining
+        )
+        select copy.id, exists (select from claimed) as claimed from copy
+      `.execute(this.db);
+      issued = rows[0];
+    } catch (error) {
+      if (isSecondCopy(error)) throw couponAlreadyIssued(p.couponId, p.userId);
+      throw error;
+    }
+    if (!issued) throw new Error(`The copy of coupon ${p.couponId} for user ${p.userId} was not written`);
+    const saved = userCoupon.withId(issued.id);
+    return issued.claimed || (await this.claimWithNoFreeShard(p.couponId)) ? saved : null;
+  }
+
+  /** Steps 2, 3 and 1 again, in rounds, once step 1 found no free shard. */
+  private async claimWithNoFreeShard(couponId: number): Promise<boolean> {
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
-      if (await this.claimFromFreeShard(couponId)) return true;
       if ((await this.remainingQuantity(couponId)) === 0) return false;
       if (await this.claimWaitingForShard(couponId)) return true;
+      if (await this.claimFromFreeShard(couponId)) return true;
     }
     throw new Error(`Could not claim a unit of coupon ${couponId} in ${MAX_CLAIM_ROUNDS} rounds`);
   }

@@ -22,6 +22,16 @@ async function newCoupon(totalQuantity: number) {
   return new PgCouponRepository(db()).add({ name: 'Spring', discountType: 'FIXED', discountValue: 1_000, totalQuantity, expiresAt: inAWeek });
 }
 
+/** Until a statement of this database waits for a lock (another transaction's row lock). */
+async function untilSomeoneWaitsForALock(): Promise<void> {
+  for (;;) {
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(db());
+    if ((rows[0]?.n ?? 0) > 0) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 describe('PgWalletRepository', () => {
   it('creates a missing wallet at 0 and returns the stored one afterwards', async () => {
     const wallets = new PgWalletRepository(db());
@@ -224,6 +234,35 @@ describe('PgCouponRepository', () => {
       .catch(() => {});
     expect(await secondClaim).toBe(true);
     expect(await new PgCouponRepository(db()).remainingQuantity(coupon.id)).toBe(0);
+  });
+
+  it('issues a unit with the user’s copy in one statement; a second copy is COUPON_ALREADY_ISSUED and takes no unit', async () => {
+    const coupon = await newCoupon(2);
+    const saved = await db().transaction().execute((trx) => new PgCouponRepository(trx).issueUnit(coupon.issueTo(131, now)));
+    expect(saved?.id).toBeGreaterThan(0);
+    expect(await new PgCouponQueries(db()).holdersOf(coupon.id)).toEqual([131]);
+    await expect(db().transaction().execute((trx) => new PgCouponRepository(trx).issueUnit(coupon.issueTo(131, now)))).rejects.toMatchObject({
+      code: ErrorCode.CouponAlreadyIssued,
+    });
+    expect(await new PgCouponRepository(db()).remainingQuantity(coupon.id)).toBe(1);
+  });
+
+  it('issues through the waiting claim when every shard with units is held, and answers null once none is left', async () => {
+    const coupon = await newCoupon(1);
+    let second: Promise<UserCoupon | null> | undefined;
+    await db()
+      .transaction()
+      .execute(async (trx) => {
+        expect(await new PgCouponRepository(trx).issueUnit(coupon.issueTo(141, now))).not.toBeNull();
+        // The only shard is held: the second copy is written, finds no free shard and waits.
+        second = db().transaction().execute((trx2) => new PgCouponRepository(trx2).issueUnit(coupon.issueTo(142, now)));
+        await untilSomeoneWaitsForALock();
+        throw new Error('roll back the first issue');
+      })
+      .catch(() => {});
+    expect(await second).not.toBeNull();
+    expect(await new PgCouponQueries(db()).holdersOf(coupon.id)).toEqual([142]);
+    expect(await db().transaction().execute((trx) => new PgCouponRepository(trx).issueUnit(coupon.issueTo(143, now)))).toBeNull();
   });
 
   it('answers false to a waiting claim when the holder of the last unit commits', async () => {

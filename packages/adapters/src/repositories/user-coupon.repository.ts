@@ -32,9 +32,7 @@ export class PgUserCouponRepository implements UserCouponRepository {
         .executeTakeFirstOrThrow();
       return userCoupon.withId(id);
     } catch (error) {
-      if (sqlState(error) === UNIQUE_VIOLATION && constraintName(error) === 'user_coupons_one_per_user') {
-        throw couponAlreadyIssued(p.couponId, p.userId);
-      }
+      if (isSecondCopy(error)) throw couponAlreadyIssued(p.couponId, p.userId);
       throw error;
     }
   }
@@ -66,6 +64,11 @@ export class PgUserCouponRepository implements UserCouponRepository {
       .executeTakeFirst();
     if (numUpdatedRows !== 1n) throw new Error(`User coupon ${userCoupon.id} was not spent by order ${orderId}`);
   }
+}
+
+/** The unique (user, coupon) key refused a second copy to the same user. */
+export function isSecondCopy(error: unknown): boolean {
+  return sqlState(error) === UNIQUE_VIOLATION && constraintName(error) === 'user_coupons_one_per_user';
 }
 
 export function toUserCoupon(row: Pick<Selectable<UserCouponsTable>, (typeof columns)[number]>): UserCoupon {

@@ -1,4 +1,4 @@
-import { ContendedUnits, couponUnitsKey, IssueCoupon, SoldOutCoupons } from '@storefront/application';
+import { ContendedUnits, couponUnitsKey, IssueCoupon, SharedReads, SoldOutCoupons, type CouponQueries } from '@storefront/application';
 import { ErrorCode } from '@storefront/domain';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useFreshDatabase } from '../harness';
@@ -33,7 +33,7 @@ describe('first-come coupon races', () => {
     const key = couponUnitsKey(coupon.id);
     const transactions = new HeldUntilSomeoneWaits(shop.uow, gate, key);
     const waits = countWaits(gate);
-    const issue = new IssueCoupon(transactions, shop.queries.coupons, shop.clock, new SoldOutCoupons(), gate);
+    const issue = new IssueCoupon(transactions, shop.queries.coupons, shop.clock, new SoldOutCoupons(), gate, new SharedReads());
 
     const { codes } = await settleAll(Array.from({ length: 1_000 }, (_, i) => issue.execute({ userId: 400_000 + i, couponId: coupon.id })));
     expect(codes).toEqual({ ok: 100, [ErrorCode.CouponSoldOut]: 900 });
@@ -42,6 +42,37 @@ describe('first-come coupon races', () => {
     expect(transactions.opened).toBeLessThan(1_000);
     expect(gate.stateOf(key)).toMatchObject({ inFlight: 0, waiting: 0 });
     expect(await issuedCount(coupon.id)).toBe(100);
+    expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
+  });
+
+  it('a rush on shared reads: 1,000 at once, 50 of them holders already, share a few reads; 100 issued, holders refused by the unique key', async () => {
+    const coupon = await shop.aCoupon({ totalQuantity: 150 });
+    const holders = Array.from({ length: 50 }, (_, i) => 500_000 + i);
+    for (const userId of holders) await shop.issueCoupon.execute({ userId, couponId: coupon.id });
+    let reads = 0;
+    const queries = shop.queries.coupons;
+    const counting: CouponQueries = {
+      couponById: (id) => {
+        reads++;
+        return queries.couponById(id);
+      },
+      coupons: (page) => queries.coupons(page),
+      couponSeenBy: (id, userId) => queries.couponSeenBy(id, userId),
+      holdersOf: (id) => queries.holdersOf(id),
+      userCouponsOf: (userId, page, now) => queries.userCouponsOf(userId, page, now),
+    };
+    const gate = new ContendedUnits();
+    const issue = new IssueCoupon(shop.uow, counting, shop.clock, new SoldOutCoupons(), gate, new SharedReads());
+
+    const crowd = [...holders, ...Array.from({ length: 950 }, (_, i) => 510_000 + i)];
+    const { codes } = await settleAll(crowd.map((userId) => issue.execute({ userId, couponId: coupon.id })));
+    expect(codes).toEqual({ ok: 100, [ErrorCode.CouponAlreadyIssued]: 50, [ErrorCode.CouponSoldOut]: 850 });
+    // One read per request would be 1,000: here the first serves one, the next all the others,
+    // and the rest are the rounds of those the gate woke.
+    expect(reads).toBeLessThan(250);
+    expect(gate.stateOf(couponUnitsKey(coupon.id))).toMatchObject({ inFlight: 0, waiting: 0 });
+    expect(await issuedCount(coupon.id)).toBe(150);
+    expect((await shop.getCoupon.execute({ couponId: coupon.id })).remainingQuantity).toBe(0);
     expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
   });
 

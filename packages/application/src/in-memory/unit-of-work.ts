@@ -102,7 +102,7 @@ function scopeOf(session: Session): TransactionScope {
     wallets: new InMemoryWalletRepository(session),
     balanceHistory: new InMemoryBalanceHistoryRepository(session),
     products: new InMemoryProductRepository(session),
-    coupons: new InMemoryCouponRepository(session),
+    coupons: new InMemoryCouponRepository(session, new InMemoryUserCouponRepository(session)),
     userCoupons: new InMemoryUserCouponRepository(session),
     orders: new InMemoryOrderRepository(session),
     outbox: new InMemoryOutboxRepository(session),
@@ -230,7 +230,10 @@ class InMemoryProductRepository implements ProductRepository {
 }
 
 class InMemoryCouponRepository implements CouponRepository {
-  constructor(private readonly session: Session) {}
+  constructor(
+    private readonly session: Session,
+    private readonly userCoupons: InMemoryUserCouponRepository,
+  ) {}
 
   async add(fields: Omit<CouponPrimitives, 'id'>): Promise<Coupon> {
     const state = this.session.state;
@@ -246,6 +249,11 @@ class InMemoryCouponRepository implements CouponRepository {
     if (!row || row.remainingQuantity <= 0) return false;
     coupons.set(couponId, { ...row, remainingQuantity: row.remainingQuantity - 1 });
     return true;
+  }
+
+  async issueUnit(userCoupon: UserCoupon): Promise<UserCoupon | null> {
+    const saved = await this.userCoupons.add(userCoupon);
+    return (await this.claimUnit(userCoupon.couponId)) ? saved : null;
   }
 }
 

@@ -37,8 +37,8 @@ export interface CouponQueries {
   coupons(page: PageRequest): Promise<Page<CouponView>>;
   /**
    * The coupon with the committed number of units left (which only ever goes down) and whether
-   * `userId` already holds a copy, in one read: what an issue can be refused on before any
-   * transaction.
+   * `userId` already holds a copy, in one read: how an issue of a sold-out coupon whose holders
+   * this process does not remember tells COUPON_ALREADY_ISSUED from COUPON_SOLD_OUT.
    */
   couponSeenBy(couponId: number, userId: number): Promise<(CouponView & { heldByUser: boolean }) | null>;
   /** The users who hold a copy of the coupon. */

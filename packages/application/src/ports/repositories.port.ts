@@ -74,6 +74,13 @@ export interface CouponRepository {
    * claims must not queue on a single row when units remain elsewhere.
    */
   claimUnit(couponId: number): Promise<boolean>;
+  /**
+   * Saves a newly issued copy and claims a unit of its coupon for it, in one step; answers null
+   * when no unit is left — the copy is then written all the same, and the caller must roll back.
+   * Throws COUPON_ALREADY_ISSUED when the user already holds one (the unique (user, coupon)
+   * constraint decides, also between concurrent issues).
+   */
+  issueUnit(userCoupon: UserCoupon): Promise<UserCoupon | null>;
 }
 
 export interface UserCouponRepository {

@@ -1,6 +1,7 @@
 import { Money } from '@storefront/domain';
 import { NO_PRODUCT_CACHE, type Clock, type CouponQueries, type CouponView, type OrderView, type ProductView, type UnitOfWork, type UserCouponView } from '../ports';
 import { ContendedUnits } from '../support/contended-units';
+import { SharedReads } from '../support/shared-reads';
 import { SoldOutCoupons } from '../support/sold-out-coupons';
 import { productView } from '../support/views.mapper';
 import { IssueCoupon } from '../use-cases/coupons/issue-coupon';
@@ -53,7 +54,7 @@ export class Given {
 
   /** The coupon issued to the user, as IssueCoupon does it. */
   issuedCoupon(userId: number, couponId: number): Promise<UserCouponView> {
-    return new IssueCoupon(this.ports.transactions, this.ports.couponQueries, this.ports.clock, new SoldOutCoupons(), new ContendedUnits()).execute({ userId, couponId });
+    return new IssueCoupon(this.ports.transactions, this.ports.couponQueries, this.ports.clock, new SoldOutCoupons(), new ContendedUnits(), new SharedReads()).execute({ userId, couponId });
   }
 
   /** An order placed and paid, as PlaceOrder does it. */

@@ -12,6 +12,7 @@ async function until(condition: () => boolean): Promise<void> {
 import { CreateCoupon } from './create-coupon';
 import { GetCoupon } from './get-coupon';
 import { ContendedUnits, couponUnitsKey } from '../../support/contended-units';
+import { SharedReads } from '../../support/shared-reads';
 import { SoldOutCoupons } from '../../support/sold-out-coupons';
 import { IssueCoupon } from './issue-coupon';
 import { ListUserCoupons } from './list-user-coupons';
@@ -23,7 +24,7 @@ function setUp() {
     given: given(store),
     create: new CreateCoupon(store.transactions, store.clock),
     get: new GetCoupon(store.couponQueries),
-    issue: new IssueCoupon(store.transactions, store.couponQueries, store.clock, new SoldOutCoupons(), new ContendedUnits()),
+    issue: new IssueCoupon(store.transactions, store.couponQueries, store.clock, new SoldOutCoupons(), new ContendedUnits(), new SharedReads()),
     list: new ListUserCoupons(store.couponQueries, store.clock),
   };
 }
@@ -125,16 +126,16 @@ describe('IssueCoupon', () => {
     const { store, given: g } = setUp();
     const coupon = await g.coupon(aCoupon().withTotalQuantity(1));
     const staleQueries: CouponQueries = {
-      couponById: (id) => store.couponQueries.couponById(id),
-      coupons: (page) => store.couponQueries.coupons(page),
-      couponSeenBy: async (id, userId) => {
-        const view = await store.couponQueries.couponSeenBy(id, userId);
+      couponById: async (id) => {
+        const view = await store.couponQueries.couponById(id);
         return view && { ...view, remainingQuantity: 1 };
       },
+      coupons: (page) => store.couponQueries.coupons(page),
+      couponSeenBy: (id, userId) => store.couponQueries.couponSeenBy(id, userId),
       holdersOf: (id) => store.couponQueries.holdersOf(id),
       userCouponsOf: (userId, page, now) => store.couponQueries.userCouponsOf(userId, page, now),
     };
-    const racing = new IssueCoupon(store.transactions, staleQueries, store.clock, new SoldOutCoupons(), new ContendedUnits());
+    const racing = new IssueCoupon(store.transactions, staleQueries, store.clock, new SoldOutCoupons(), new ContendedUnits(), new SharedReads());
     await g.issuedCoupon(1, coupon.id);
     const before = store.state.snapshot();
     await expect(racing.execute({ userId: 2, couponId: coupon.id })).rejects.toMatchObject({ code: ErrorCode.CouponSoldOut });
@@ -146,7 +147,10 @@ describe('IssueCoupon', () => {
     const coupon = await g.coupon(aCoupon().withTotalQuantity(1));
     let reads = 0;
     const counting: CouponQueries = {
-      couponById: (id) => store.couponQueries.couponById(id),
+      couponById: (id) => {
+        reads++;
+        return store.couponQueries.couponById(id);
+      },
       coupons: (page) => store.couponQueries.coupons(page),
       couponSeenBy: (id, userId) => {
         reads++;
@@ -155,7 +159,7 @@ describe('IssueCoupon', () => {
       holdersOf: (id) => store.couponQueries.holdersOf(id),
       userCouponsOf: (userId, page, now) => store.couponQueries.userCouponsOf(userId, page, now),
     };
-    const issue = new IssueCoupon(store.transactions, counting, store.clock, new SoldOutCoupons(), new ContendedUnits());
+    const issue = new IssueCoupon(store.transactions, counting, store.clock, new SoldOutCoupons(), new ContendedUnits(), new SharedReads());
     await issue.execute({ userId: 1, couponId: coupon.id });
     await expect(issue.execute({ userId: 2, couponId: coupon.id })).rejects.toMatchObject({ code: ErrorCode.CouponSoldOut });
     expect(reads).toBe(2);
@@ -182,7 +186,7 @@ describe('IssueCoupon', () => {
       },
     };
     const gate = new ContendedUnits();
-    const issue = new IssueCoupon(holding, store.couponQueries, store.clock, new SoldOutCoupons(), gate);
+    const issue = new IssueCoupon(holding, store.couponQueries, store.clock, new SoldOutCoupons(), gate, new SharedReads());
     const first = issue.execute({ userId: 1, couponId: coupon.id });
     const latecomer = issue.execute({ userId: 2, couponId: coupon.id });
     await until(() => gate.stateOf(couponUnitsKey(coupon.id)).waiting === 1);
@@ -201,7 +205,7 @@ describe('IssueCoupon', () => {
     let runs = 0;
     const flaky: UnitOfWork = { run: (work) => (runs++ === 0 ? failing : store.transactions.run(work)) };
     const gate = new ContendedUnits();
-    const issue = new IssueCoupon(flaky, store.couponQueries, store.clock, new SoldOutCoupons(), gate);
+    const issue = new IssueCoupon(flaky, store.couponQueries, store.clock, new SoldOutCoupons(), gate, new SharedReads());
     const first = issue.execute({ userId: 1, couponId: coupon.id });
     const latecomer = issue.execute({ userId: 2, couponId: coupon.id });
     await until(() => gate.stateOf(couponUnitsKey(coupon.id)).waiting === 1);
@@ -218,13 +222,14 @@ describe('IssueCoupon', () => {
     let loads = 0;
     const counting: CouponQueries = {
       ...store.couponQueries,
+      couponById: (id) => store.couponQueries.couponById(id),
       couponSeenBy: (id, userId) => store.couponQueries.couponSeenBy(id, userId),
       holdersOf: (id) => {
         loads++;
         return store.couponQueries.holdersOf(id);
       },
     };
-    const issue = new IssueCoupon(store.transactions, counting, store.clock, new SoldOutCoupons(), new ContendedUnits());
+    const issue = new IssueCoupon(store.transactions, counting, store.clock, new SoldOutCoupons(), new ContendedUnits(), new SharedReads());
     const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => issue.execute({ userId: 100 + i, couponId: coupon.id })));
     expect(results.every((r) => r.status === 'rejected' && (r.reason as { code: string }).code === ErrorCode.CouponSoldOut)).toBe(true);
     expect(loads).toBe(1);
