@@ -230,7 +230,7 @@ export function composeHttp(ports: StorefrontPorts, settings: HttpSettings, over
 }
 
 /** The PostgreSQL (or PGlite) adapters of every port the HTTP API uses, over the database's one pool. */
-export function postgresPorts(database: Database, config: Pick<AppConfig, 'idempotencyLeaseMs' | 'businessTimeZone'>): StorefrontPorts {
+export function postgresPorts(database: Database, config: Pick<AppConfig, 'idempotencyLeaseMs' | 'businessTimeZone' | 'eventRetentionDays'>): StorefrontPorts {
   const { db } = database;
   return {
     transactions: new KyselyUnitOfWork(db),
@@ -243,7 +243,7 @@ export function postgresPorts(database: Database, config: Pick<AppConfig, 'idemp
     outboxQueries: new PgOutboxQueries(db),
     outboxRelayStore: new PgOutboxRelayStore(db),
     idempotencyStore: new PgIdempotencyStore(db, config.idempotencyLeaseMs),
-    invariantAuditor: new PgInvariantAuditor(db, { timeZone: config.businessTimeZone, othersMayWrite: database.kind === 'postgres' }),
+    invariantAuditor: new PgInvariantAuditor(db, { timeZone: config.businessTimeZone, othersMayWrite: database.kind === 'postgres', eventRetentionDays: config.eventRetentionDays }),
     clock: new SystemClock(),
   };
 }

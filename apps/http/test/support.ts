@@ -15,7 +15,7 @@ export function testSettings(settings: Partial<HttpSettings> = {}): HttpSettings
 }
 
 /** What `postgresPorts` reads of the configuration, as the defaults set it. */
-export const TEST_PORT_CONFIG = { idempotencyLeaseMs: 10_000, businessTimeZone: 'Asia/Seoul' };
+export const TEST_PORT_CONFIG = { idempotencyLeaseMs: 10_000, businessTimeZone: 'Asia/Seoul', eventRetentionDays: 90 };
 
 export async function token(
   claims: { sub?: string; role?: unknown; [claim: string]: unknown },

@@ -215,7 +215,7 @@ function schedulerContainer({ config, database, logger, metrics }: SchedulerRole
     // edits of rows an incremental audit (GET /admin/audit) no longer reads.
     (r) =>
       new AuditInvariants(
-        new PgInvariantAuditor(database.db, { timeZone: config.businessTimeZone, othersMayWrite: database.kind === 'postgres' }),
+        new PgInvariantAuditor(database.db, { timeZone: config.businessTimeZone, othersMayWrite: database.kind === 'postgres', eventRetentionDays: config.eventRetentionDays }),
         resolve(r, Tokens.clock),
         { scope: 'full', budgetMs: config.auditFullBudgetMs },
         resolve(r, Tokens.maxBalance),

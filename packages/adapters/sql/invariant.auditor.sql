@@ -282,46 +282,50 @@ limit $5;
 select set_config('statement_timeout', $1, true);
 
 -- PgInvariantAuditor.audit: incremental from a checkpoint, clean, checkpoint advanced [39/52]
--- $1 = <a value the code composes> · $2 = <a value the code composes> · $3 = <a value the code composes> · $4 maxListed
+-- $1 = <a value the code composes> · $2 = <the time now> · $3 = <the time now> · $4 = <a value the code composes> · $5 = <the time now> · $6 = <a value the code composes> · $7 maxListed
 with events as (
   select type, seq, order_id from outbox where "order_id" = any($1::bigint[])
 ),
 counted as (
-  select o.id, o.status,
+  select o.id, o.status, o.created_at < $2::timestamptz as paid_purgeable, o.cancelled_at < $3::timestamptz as cancel_purgeable,
          count(*) filter (where e.type = 'order.paid') as paid,
          count(*) filter (where e.type = 'order.cancelled') as cancelled,
          count(*) filter (where e.type = 'order.refunded') as refunded,
          min(e.seq) filter (where e.type = 'order.paid') as paid_seq,
          min(e.seq) as first_seq
   from orders o left join events e on e.order_id = o.id
-  where "o"."id" = any($2::bigint[])
+  where "o"."id" = any($4::bigint[])
   group by o.id
 )
 select format('order %s (%s): %s order.paid, %s order.cancelled, %s order.refunded events for %s refunds%s',
               c.id, c.status, c.paid, c.cancelled, c.refunded, coalesce(r.refunds, 0),
               case when c.paid_seq is distinct from c.first_seq then ', the paid event not first' else '' end) as detail
 from counted c
-left join (select order_id, count(*) as refunds from refunds where "order_id" = any($3::bigint[]) group by order_id) r on r.order_id = c.id
-where c.paid <> 1
-   or c.cancelled <> case when c.status = 'CANCELLED' then 1 else 0 end
-   or c.refunded <> coalesce(r.refunds, 0)
-   or c.paid_seq is distinct from c.first_seq
-limit $4;
+left join (
+  select order_id, count(*) as refunds, count(*) filter (where created_at >= $5::timestamptz) as kept
+  from refunds where "order_id" = any($6::bigint[]) group by order_id
+) r on r.order_id = c.id
+where c.paid > 1 or (c.paid = 0 and not c.paid_purgeable)
+   or c.cancelled > case when c.status = 'CANCELLED' then 1 else 0 end
+   or (c.status = 'CANCELLED' and c.cancelled = 0 and not c.cancel_purgeable)
+   or c.refunded > coalesce(r.refunds, 0) or c.refunded < coalesce(r.kept, 0)
+   or (c.paid_seq is not null and c.paid_seq <> c.first_seq)
+limit $7;
 
 -- PgInvariantAuditor.audit: incremental from a checkpoint, clean, checkpoint advanced [40/52]
 -- $1 = '10000'
 select set_config('statement_timeout', $1, true);
 
 -- PgInvariantAuditor.audit: incremental from a checkpoint, clean, checkpoint advanced [41/52]
--- $1 = <a value the code composes> · $2 maxListed
+-- $1 = <a value the code composes> · $2 = <the time now> · $3 maxListed
 select format('refund %s of order %s has %s order.refunded events', r.id, r.order_id, count(e.seq)) as detail
 from refunds r
 left join outbox e on e.type = 'order.refunded' and (e.payload -> 'refund' ->> 'refundId')::bigint = r.id
                   and e.order_id = r.order_id
 where "r"."order_id" = any($1::bigint[])
 group by r.id
-having count(e.seq) <> 1
-limit $2;
+having count(e.seq) > 1 or (count(e.seq) = 0 and r.created_at >= $2::timestamptz)
+limit $3;
 
 -- PgInvariantAuditor.audit: incremental from a checkpoint, clean, checkpoint advanced [42/52]
 -- $1 = '10000'

@@ -168,12 +168,12 @@ where true
 limit $1;
 
 -- checkInvariants [17/21]
--- $1 maxListed
+-- $1 = <the time now> · $2 = <the time now> · $3 = <the time now> · $4 maxListed
 with events as (
   select type, seq, order_id from outbox where true
 ),
 counted as (
-  select o.id, o.status,
+  select o.id, o.status, o.created_at < $1::timestamptz as paid_purgeable, o.cancelled_at < $2::timestamptz as cancel_purgeable,
          count(*) filter (where e.type = 'order.paid') as paid,
          count(*) filter (where e.type = 'order.cancelled') as cancelled,
          count(*) filter (where e.type = 'order.refunded') as refunded,
@@ -187,23 +187,27 @@ select format('order %s (%s): %s order.paid, %s order.cancelled, %s order.refund
               c.id, c.status, c.paid, c.cancelled, c.refunded, coalesce(r.refunds, 0),
               case when c.paid_seq is distinct from c.first_seq then ', the paid event not first' else '' end) as detail
 from counted c
-left join (select order_id, count(*) as refunds from refunds where true group by order_id) r on r.order_id = c.id
-where c.paid <> 1
-   or c.cancelled <> case when c.status = 'CANCELLED' then 1 else 0 end
-   or c.refunded <> coalesce(r.refunds, 0)
-   or c.paid_seq is distinct from c.first_seq
-limit $1;
+left join (
+  select order_id, count(*) as refunds, count(*) filter (where created_at >= $3::timestamptz) as kept
+  from refunds where true group by order_id
+) r on r.order_id = c.id
+where c.paid > 1 or (c.paid = 0 and not c.paid_purgeable)
+   or c.cancelled > case when c.status = 'CANCELLED' then 1 else 0 end
+   or (c.status = 'CANCELLED' and c.cancelled = 0 and not c.cancel_purgeable)
+   or c.refunded > coalesce(r.refunds, 0) or c.refunded < coalesce(r.kept, 0)
+   or (c.paid_seq is not null and c.paid_seq <> c.first_seq)
+limit $4;
 
 -- checkInvariants [18/21]
--- $1 maxListed
+-- $1 = <the time now> · $2 maxListed
 select format('refund %s of order %s has %s order.refunded events', r.id, r.order_id, count(e.seq)) as detail
 from refunds r
 left join outbox e on e.type = 'order.refunded' and (e.payload -> 'refund' ->> 'refundId')::bigint = r.id
                   and e.order_id = r.order_id
 where true
 group by r.id
-having count(e.seq) <> 1
-limit $1;
+having count(e.seq) > 1 or (count(e.seq) = 0 and r.created_at >= $1::timestamptz)
+limit $2;
 
 -- checkInvariants [19/21]
 -- $1 maxListed

@@ -55,7 +55,7 @@ class KillingUnitOfWork implements UnitOfWork {
 
 const killAt = process.env.KILL_AT as KillPoint | undefined;
 const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, poolSize: 10 });
-const ports = postgresPorts(database, { idempotencyLeaseMs: Number(process.env.IDEMPOTENCY_LEASE_MS), businessTimeZone: 'Asia/Seoul' });
+const ports = postgresPorts(database, { idempotencyLeaseMs: Number(process.env.IDEMPOTENCY_LEASE_MS), businessTimeZone: 'Asia/Seoul', eventRetentionDays: 90 });
 const deps = composeHttp(
   ports,
   { jwtSecret: process.env.JWT_SECRET!, maxBalance: 10_000_000, businessTimeZone: 'Asia/Seoul', readiness: async () => true, productCacheTtlMs: 0 },

@@ -21,7 +21,14 @@ export interface PgInvariantAuditorOptions {
    * one process, where no transaction can be in flight when the audit starts.
    */
   othersMayWrite: boolean;
+  /**
+   * How long delivered events are kept (EVENT_RETENTION_DAYS): older changes may have lost their
+   * events to the purge. Unset: events are never purged, every change must have its event.
+   */
+  eventRetentionDays?: number;
 }
+
+const DAY_MS = 86_400_000;
 
 /** The part of the budget the audit may spend waiting for transactions begun before it. */
 const SETTLE_SHARE = 0.25;
@@ -63,7 +70,12 @@ export class PgInvariantAuditor implements InvariantAuditor {
     try {
       // The first statement takes the snapshot: after the wait.
       const checkpoint = options.scope === 'incremental' ? await readCheckpoint(trx) : null;
-      const report = await runChecks(trx, { checkpoint }, { maxBalance: options.maxBalance, timeZone: this.options.timeZone, deadline });
+      const report = await runChecks(trx, { checkpoint }, {
+        maxBalance: options.maxBalance,
+        timeZone: this.options.timeZone,
+        deadline,
+        eventsKeptSince: this.eventsKeptSince(),
+      });
       const reachedEveryCheck = report.violations.every((v) => v.subject !== NOT_REACHED);
       if (report.ok && settled) wrote = await replacingTheCheckpoint(() => advanceCheckpoint(trx, checkpoint, sequences));
       // Something is broken: the next audit checks everything again, not just what changes after.
@@ -73,6 +85,16 @@ export class PgInvariantAuditor implements InvariantAuditor {
       if (wrote) await trx.commit().execute();
       else await trx.rollback().execute();
     }
+  }
+
+  /**
+   * The purge deletes an event delivered more than the retention ago, and an event is delivered
+   * after the change it tells of: a change since then still has its event. A day's margin covers
+   * the clocks of the service and the database.
+   */
+  private eventsKeptSince(): Date | undefined {
+    const days = this.options.eventRetentionDays;
+    return days === undefined ? undefined : new Date(Date.now() - (days + 1) * DAY_MS);
   }
 }
 

@@ -81,6 +81,18 @@ describe('checkInvariants', () => {
     expect(invariantsOf(undelivered)).toEqual([5]);
   });
 
+  it('5: events purged by retention are missing only for changes older than what it keeps, and never doubled', async () => {
+    const purgeAll = (trx: Kysely<DB>) => sql`delete from outbox`.execute(trx);
+    // Every change is older than a cut-off in the future: each may have lost its event.
+    const later = { ...options, eventsKeptSince: new Date(Date.now() + 86_400_000) };
+    expect(invariantsOf(await checkAfter(purgeAll, later))).toEqual([]);
+    // A cut-off before every change: none may have.
+    expect(invariantsOf(await checkAfter(purgeAll, { ...options, eventsKeptSince: new Date(0) }))).toEqual([5]);
+    // Old or not, a second event of one change is wrong.
+    const doubled = (trx: Kysely<DB>) => sql`insert into outbox (type, order_id, payload, occurred_at) select type, order_id, payload, occurred_at from outbox`.execute(trx);
+    expect(invariantsOf(await checkAfter(doubled, later))).toEqual([5]);
+  });
+
   it('6: statistics of an aggregated day that differ from its net sales', async () => {
     expect(invariantsOf(await checkAfter((trx) => sql`update daily_product_sales set quantity = quantity + 1`.execute(trx)))).toEqual([6]);
     expect(invariantsOf(await checkAfter((trx) => sql`delete from daily_product_sales`.execute(trx)))).toEqual([6]);

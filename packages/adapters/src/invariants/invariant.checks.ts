@@ -28,6 +28,12 @@ export interface InvariantOptions {
    * (not checked is not ok). Without it, statements run under the connection's timeout.
    */
   deadline?: number;
+  /**
+   * Retention deletes delivered events (EVENT_RETENTION_DAYS after delivery): a change of an
+   * order's state made before this moment may have lost its event — never gained a second one.
+   * Changes since must each have exactly one. Without it, every change must have its event.
+   */
+  eventsKeptSince?: Date;
 }
 
 /** At most this many violations are listed per check; `ok` is false regardless. */
@@ -50,7 +56,8 @@ const STATEMENT_TIMEOUT = '57014';
  *    cancellation match its refunds; its REFUND history rows give back exactly that money;
  * 5. every change of an order's state has exactly one event: one order.paid per order, one
  *    order.cancelled per cancelled order, one order.refunded per refund (naming it), the paid
- *    event first; no event names a missing order;
+ *    event first; no event names a missing order (a change older than `eventsKeptSince` may have
+ *    lost its event to retention, never have two);
  * 6. each completely aggregated day's statistics equal that day's net sales at list price —
  *    lines of orders placed that day less units refunded and lines cancelled that day, zero
  *    nets omitted — with the day cut in `timeZone`.
@@ -319,13 +326,15 @@ export async function runChecks(db: Kysely<DB>, scope: CheckScope, options: Inva
             else 'PAID' end)
     limit ${MAX_LISTED}`);
 
-  // 5. The outbox: one event per change of an order's state.
+  // 5. The outbox: one event per change of an order's state; at most one for a change older than
+  //    what retention keeps (an event created before that moment may have been delivered and purged).
+  const kept = sql`${options.eventsKeptSince ?? new Date(0)}::timestamptz`;
   await checks.collect(5, sql<{ detail: string }>`
     with events as (
       select type, seq, order_id from outbox where ${ordersIn('order_id')}
     ),
     counted as (
-      select o.id, o.status,
+      select o.id, o.status, o.created_at < ${kept} as paid_purgeable, o.cancelled_at < ${kept} as cancel_purgeable,
              count(*) filter (where e.type = 'order.paid') as paid,
              count(*) filter (where e.type = 'order.cancelled') as cancelled,
              count(*) filter (where e.type = 'order.refunded') as refunded,
@@ -339,11 +348,15 @@ export async function runChecks(db: Kysely<DB>, scope: CheckScope, options: Inva
                   c.id, c.status, c.paid, c.cancelled, c.refunded, coalesce(r.refunds, 0),
                   case when c.paid_seq is distinct from c.first_seq then ', the paid event not first' else '' end) as detail
     from counted c
-    left join (select order_id, count(*) as refunds from refunds where ${ordersIn('order_id')} group by order_id) r on r.order_id = c.id
-    where c.paid <> 1
-       or c.cancelled <> case when c.status = 'CANCELLED' then 1 else 0 end
-       or c.refunded <> coalesce(r.refunds, 0)
-       or c.paid_seq is distinct from c.first_seq
+    left join (
+      select order_id, count(*) as refunds, count(*) filter (where created_at >= ${kept}) as kept
+      from refunds where ${ordersIn('order_id')} group by order_id
+    ) r on r.order_id = c.id
+    where c.paid > 1 or (c.paid = 0 and not c.paid_purgeable)
+       or c.cancelled > case when c.status = 'CANCELLED' then 1 else 0 end
+       or (c.status = 'CANCELLED' and c.cancelled = 0 and not c.cancel_purgeable)
+       or c.refunded > coalesce(r.refunds, 0) or c.refunded < coalesce(r.kept, 0)
+       or (c.paid_seq is not null and c.paid_seq <> c.first_seq)
     limit ${MAX_LISTED}`);
   await checks.collect(5, sql<{ detail: string }>`
     select format('refund %s of order %s has %s order.refunded events', r.id, r.order_id, count(e.seq)) as detail
@@ -352,7 +365,7 @@ export async function runChecks(db: Kysely<DB>, scope: CheckScope, options: Inva
                       and e.order_id = r.order_id
     where ${ordersIn('r.order_id')}
     group by r.id
-    having count(e.seq) <> 1
+    having count(e.seq) > 1 or (count(e.seq) = 0 and r.created_at >= ${kept})
     limit ${MAX_LISTED}`);
   const freshEvents = since ? sql`e.seq > ${since.watermarks.outboxSeq}` : sql`true`;
   await checks.collect(5, sql<{ detail: string }>`
