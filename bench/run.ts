@@ -5,8 +5,8 @@
  * 1. A fresh database `bench_<timestamp>` on 127.0.0.1:5432, migrated with `pnpm db:migrate` and
  *    seeded with SQL; a copy of it (`…_sql`, CREATE DATABASE … TEMPLATE) for pgbench, so the
  *    ceilings never touch the rows the invariant checker judges.
- * 2. A data-platform receiver on loopback, then the service as production runs it:
- *    `scripts/start-all.ts` (HTTP + relay) with NODE_ENV=production.
+ * 2. A data-platform receiver on loopback, then the service as production runs it: the HTTP role
+ *    and the scheduler role (outbox relay, jobs) as two processes, with NODE_ENV=production.
  * 3. Each scenario (bench/lib/scenario-runs.ts): its service ceiling, the closed loop with
  *    autocannon, the open loop at 25/50/75 % of that throughput, the invariant checker, then the
  *    service ceiling again and the lean and hot-row ceilings.
@@ -65,8 +65,10 @@ const MAX_BALANCE = 10_000_000;
 const TIME_ZONE = 'Asia/Seoul';
 /** The service's default DATABASE_POOL_SIZE (packages/adapters/src/config/app.config.ts). */
 const SERVICE_POOL_SIZE = Number(process.env.DATABASE_POOL_SIZE ?? 20);
-/** Connections left free beside pgbench and the service's pool: the checker, other users. */
-const CONNECTION_MARGIN = 10;
+/** The scheduler role's pool (the relay and the jobs need few), beside the HTTP role's. */
+const SCHEDULER_POOL_SIZE = 5;
+/** Connections left free beside pgbench and the service's pools: the scheduler's, the checker, other users. */
+const CONNECTION_MARGIN = 10 + SCHEDULER_POOL_SIZE;
 
 export interface BenchOptions {
   quick: boolean;
@@ -218,27 +220,42 @@ async function startService(run: Run): Promise<string> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   run.serviceSpawnedAt = performance.now();
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl(run.serviceDb),
+    JWT_SECRET: jwtSecret,
+    DATA_PLATFORM_URL: run.receiver.url,
+    DATA_PLATFORM_SECRET: randomBytes(16).toString('hex'),
+    MAX_BALANCE: String(MAX_BALANCE),
+    TZ_BUSINESS: TIME_ZONE,
+    // The bench measures the service's throughput, not the per-caller limit (1,200 a minute
+    // by default), which the load's callers could reach: off, and said so below.
+    RATE_LIMIT_PER_MINUTE: '0',
+    NODE_OPTIONS: run.options.profile ? `--cpu-prof --cpu-prof-dir=${resultsDir}` : '',
+  };
+  // The two roles as infra/compose.yaml runs them: the relay's delivery batches on an event loop
+  // of their own, not between the API's requests (measured in --quick pairs: the open loop right
+  // after a closed loop, while the relay works off its backlog, p99 119–245 ms in one process
+  // against 16–22 ms in two).
+  const metricsPort = await freePort();
+  await startChildServer({
+    name: 'scheduler',
+    command: process.execPath,
+    args: ['--import', 'tsx', 'apps/scheduler/src/main.ts'],
+    cwd: root,
+    env: { ...env, METRICS_PORT: String(metricsPort), DATABASE_POOL_SIZE: String(SCHEDULER_POOL_SIZE) },
+    logFile: join(logDir, 'scheduler.log'),
+    readyUrl: `http://127.0.0.1:${metricsPort}/health/ready`,
+    readyTimeoutMs: 60_000,
+  });
   run.service = await startChildServer({
     name: 'service',
     command: process.execPath,
-    args: ['--import', 'tsx', 'scripts/start-all.ts'],
+    args: ['--import', 'tsx', 'apps/http/src/main.ts'],
     cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATABASE_URL: databaseUrl(run.serviceDb),
-      JWT_SECRET: jwtSecret,
-      DATA_PLATFORM_URL: run.receiver.url,
-      DATA_PLATFORM_SECRET: randomBytes(16).toString('hex'),
-      MAX_BALANCE: String(MAX_BALANCE),
-      TZ_BUSINESS: TIME_ZONE,
-      // The bench measures the service's throughput, not the per-caller limit (1,200 a minute
-      // by default), which the load's callers could reach: off, and said so below.
-      RATE_LIMIT_PER_MINUTE: '0',
-      NODE_OPTIONS: run.options.profile ? `--cpu-prof --cpu-prof-dir=${resultsDir}` : '',
-    },
+    env: { ...env, PORT: String(port) },
     logFile: join(logDir, 'service.log'),
     readyUrl: `${baseUrl}/health/ready`,
     readyTimeoutMs: 60_000,
@@ -323,7 +340,7 @@ function writeResults(run: Run, report: BenchReport, notes: ReadonlyMap<Scenario
   const base = complete ? 'latest' : 'partial';
   const extra = [
     `Mode: ${options.quick ? '`--quick`' : 'full'}; ${sizes.users.toLocaleString('en-US')} funded wallets, ${sizes.catalogue} products plus a hot one, a rush coupon of ${sizes.rushQuantity.toLocaleString('en-US')}, two flash products of ${sizes.flashUnits.toLocaleString('en-US')} units.`,
-    'The service ran as `scripts/start-all.ts` (HTTP + outbox relay, one PostgreSQL pool) with NODE_ENV=production and its default settings, delivering events to a local receiver; autocannon (closed loop) and the open loop ran in the benchmark process on the same machine.',
+    'The service ran as production does (infra/compose.yaml): the HTTP role (`apps/http/src/main.ts`, its default pool of 20) and the scheduler role (`apps/scheduler/src/main.ts`: outbox relay and jobs, a pool of 5) as two processes, NODE_ENV=production and default settings, delivering events to a local receiver; autocannon (closed loop) and the open loop ran in the benchmark process on the same machine.',
     'The service ceiling ran twice, right before and right after its scenario (the latter for as long as the service took, at least 5 s); `ceiling tps` is their mean. The lean and hot-row ceilings ran once each after it. pgbench ran `-M prepared -j 2` on a copy of the seeded database, vacuumed before each ceiling run (the ceilings wear the same hot rows run after run; this server has autovacuum off); see bench/sql/ and bench/sql-lean/ for the scripts.',
     'What the service\'s CPU profile showed where a target is missed: the Findings section of [bench/README.md](../README.md).',
   ];
