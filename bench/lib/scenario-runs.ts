@@ -277,9 +277,9 @@ async function openLoopStep(ctx: ScenarioContext, name: ScenarioName, o: NonNull
     const r = await runOpenLoop({ baseUrl: ctx.baseUrl, rate, seconds: ctx.world.sizes.openLoopSeconds, next: o.next, expected: isExpectedStatus });
     points.push({ rate: r.rate, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors });
     notes.push(
-      `open loop at ${share * 100} %${rate < wanted ? ` (capped at ${OPEN_LOOP_MAX_RATE}/s: ${wanted.toFixed(0)}/s is beyond the open loop's own client)` : ''}: ${r.sent} ${o.what} due at ${rate.toFixed(0)}/s, ${r.answered} answered (${r.achievedRate.toFixed(0)}/s), p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} errors`,
+      `open loop at ${share * 100} %${rate < wanted ? ` (capped at ${OPEN_LOOP_MAX_RATE}/s: ${wanted.toFixed(0)}/s is beyond the open loop's own client)` : ''}: ${r.sent} ${o.what} due at ${rate.toFixed(0)}/s, ${r.answered} answered (${r.achievedRate.toFixed(0)}/s), p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} errors; the client sent its requests up to ${r.sendLagP99Ms.toFixed(1)} ms late (p99)`,
     );
-    log(`${name}: open loop ${rate.toFixed(0)}/s → p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} errors`);
+    log(`${name}: open loop ${rate.toFixed(0)}/s → p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} errors, client send lag p99 ${r.sendLagP99Ms.toFixed(1)} ms`);
   }
   return points;
 }
