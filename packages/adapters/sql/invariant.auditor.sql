@@ -414,8 +414,8 @@ select day::text as day, (extract(epoch from aggregated_at) * 1000000)::bigint::
 from sales_aggregation_runs where complete order by day;
 
 -- PgInvariantAuditor.audit: incremental from a checkpoint, clean, checkpoint advanced [51/52]
--- $1 = 1 · $2 = <the time now> · $3 = 9201 · $4 = 4101 · $5 = 3101 · $6 = 2101 · $7 = 5101 · $8 = '{"8001":12}' · $9 = '{"6001":3}' · $10 = '{}'
-insert into "invariant_checkpoint" ("id", "checked_at", "balance_history_id", "order_id", "refund_id", "outbox_seq", "user_coupon_id", "units_out", "coupons_issued", "aggregated_days") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict ("id") do update set "checked_at" = "excluded"."checked_at", "balance_history_id" = "excluded"."balance_history_id", "order_id" = "excluded"."order_id", "refund_id" = "excluded"."refund_id", "outbox_seq" = "excluded"."outbox_seq", "user_coupon_id" = "excluded"."user_coupon_id", "units_out" = "excluded"."units_out", "coupons_issued" = "excluded"."coupons_issued", "aggregated_days" = "excluded"."aggregated_days";
+-- $1 = 1 · $2 = <the time now> · $3 = 9201 · $4 = 4101 · $5 = 3101 · $6 = 2101 · $7 = 5101 · $8 = '{"8001":12}' · $9 = '{"6001":3}' · $10 = '{}' · $11 = <the time now> · $12 = 9201 · $13 = 4101 · $14 = 3101 · $15 = 2101 · $16 = 5101 · $17 = '{"8001":12}' · $18 = '{"6001":3}' · $19 = '{}'
+insert into "invariant_checkpoint" ("id", "checked_at", "balance_history_id", "order_id", "refund_id", "outbox_seq", "user_coupon_id", "units_out", "coupons_issued", "aggregated_days") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict ("id") do update set "checked_at" = $11, "balance_history_id" = $12, "order_id" = $13, "refund_id" = $14, "outbox_seq" = $15, "user_coupon_id" = $16, "units_out" = $17, "coupons_issued" = $18, "aggregated_days" = $19;
 
 -- PgInvariantAuditor.audit: incremental from a checkpoint, clean, checkpoint advanced [52/52]
 commit;

@@ -111,8 +111,7 @@ export async function readCheckpoint(db: Kysely<DB>): Promise<InvariantCheckpoin
 /** Replaces the checkpoint: only the latest is kept. */
 export async function writeCheckpoint(db: Kysely<DB>, checkpoint: InvariantCheckpoint): Promise<void> {
   const { watermarks: w } = checkpoint;
-  const row = {
-    id: 1,
+  const columns = {
     checked_at: checkpoint.checkedAt,
     balance_history_id: w.balanceHistoryId,
     order_id: w.orderId,
@@ -125,19 +124,8 @@ export async function writeCheckpoint(db: Kysely<DB>, checkpoint: InvariantCheck
   };
   await db
     .insertInto('invariant_checkpoint')
-    .values(row)
-        .onConflict((oc) =>
-      oc.column('id').doUpdateSet((eb) => ({
-      checked_at: eb.ref('excluded.checked_at'),
-      balance_history_id: eb.ref('excluded.balance_history_id'),
-      order_id: eb.ref('excluded.order_id'),
-      refund_id: eb.ref('excluded.refund_id'),
-      outbox_seq: eb.ref('excluded.outbox_seq'),
-      user_coupon_id: eb.ref('excluded.user_coupon_id'),
-      units_out: eb.ref('excluded.units_out'),
-      coupons_issued: eb.ref('excluded.coupons_issued'),
-      aggregated_days: eb.ref('excluded.aggregated_days'),
-    })))
+    .values({ id: 1, ...columns })
+    .onConflict((oc) => oc.column('id').doUpdateSet(columns))
     .execute();
 }
 
