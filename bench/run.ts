@@ -33,7 +33,7 @@ import { createHotRow } from './lib/lean-ceilings';
 import { createDatabase, databaseUrl, dropDatabase, serverVersion, withClient } from './lib/postgres';
 import { runCommand, startChildServer, stopAllChildServers, type ChildServer } from './lib/processes';
 import { startEventReceiver, type EventReceiver } from './lib/receiver';
-import { runScenario, type ScenarioContext } from './lib/scenario-runs';
+import { runScenario, warmUp, type ScenarioContext } from './lib/scenario-runs';
 import { FULL, QUICK, UNCONTENDED_COUPONS, type BenchSizes, type ScenarioWorld } from './lib/scenarios';
 import { createHotCounter, seed } from './lib/seed';
 import { signUserTokens } from './lib/tokens';
@@ -287,6 +287,7 @@ async function runScenarios(run: Run, world: ScenarioWorld, baseUrl: string, fai
   const ctx: ScenarioContext = { baseUrl, world, checks, ceilings, quick: run.options.quick, profile: run.options.profile, serviceSpawnedAt: run.serviceSpawnedAt, failures };
   const measurements: ScenarioMeasurement[] = [];
   const notes = new Map<ScenarioName, string[]>();
+  if (run.options.selected.length > 0) await warmUp(ctx);
   for (const name of run.options.selected) {
     if (run.interrupted) break;
     const scenarioNotes: string[] = [];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { percentile } from './load';
 import { parsePgbenchOutput } from './pgbench';
 import { dueAtMs } from './open-loop';
-import { flashGenerator, isExpectedStatus, largeRushGenerator, QUICK, requestGenerator, uncontendedCouponGenerator, type ScenarioWorld } from './scenarios';
+import { flashGenerator, isExpectedStatus, largeRushGenerator, QUICK, requestGenerator, uncontendedCouponGenerator, WARM_UP_MAX_REQUESTS, warmUpGenerator, type ScenarioWorld } from './scenarios';
 
 // What pgbench 15 prints at the end of a run (trimmed to the lines the parser reads).
 const PGBENCH_15 = `transaction type: multiple scripts
@@ -122,6 +122,19 @@ describe('bench request sequences', () => {
     // The open loop continues the sequence instead of repeating it.
     const continued = uncontendedCouponGenerator(world, 20_000)();
     expect(pairs.has(`${continued.path} ${continued.body ?? ''}`)).toBe(false);
+  });
+
+  it('warms every route up without a coupon pair, product or coupon a scenario measures', () => {
+    const next = warmUpGenerator(world);
+    const specs = Array.from({ length: WARM_UP_MAX_REQUESTS }, () => next());
+    expect(new Set(specs.slice(0, 4).map((s) => s.kind))).toEqual(new Set(['coupon', 'read', 'charge', 'order']));
+    const measured = uncontendedCouponGenerator(world);
+    const measuredPairs = new Set(Array.from({ length: 20_000 }, () => measured()).map((s) => `${s.path} ${s.body ?? ''}`));
+    const issues = specs.filter((s) => s.kind === 'coupon');
+    expect(issues.some((s) => measuredPairs.has(`${s.path} ${s.body ?? ''}`))).toBe(false);
+    expect(new Set(issues.map((s) => `${s.path} ${s.body ?? ''}`)).size).toBe(issues.length);
+    const orders = specs.filter((s) => s.kind === 'order').map(body);
+    expect(orders.every((o) => o.items.every((item) => item.productId <= world.sizes.catalogue) && o.userCouponId === undefined)).toBe(true);
   });
 
   it('sends each flash phase from distinct users, with a coupon on every third mixed order', () => {

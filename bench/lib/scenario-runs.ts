@@ -12,6 +12,8 @@ import {
   requestGenerator,
   scenarioRequests,
   uncontendedCouponGenerator,
+  WARM_UP_MAX_REQUESTS,
+  warmUpGenerator,
   type FlashPhase,
   type ScenarioWorld,
 } from './scenarios';
@@ -91,6 +93,24 @@ export async function runScenario(ctx: ScenarioContext, name: ScenarioName, note
     openLoop,
     ...outcome.extra,
   };
+}
+
+/** Requests of the warm-up: enough for V8 to optimise each route's code (measured: 3,000 did). */
+const WARM_UP_REQUESTS = Math.min(4_000, WARM_UP_MAX_REQUESTS);
+
+/**
+ * Before the first scenario: every route the scenarios load, unmeasured, at the highest
+ * concurrency any scenario uses. A service meets a rush warm, after hours of ordinary traffic;
+ * without this, the scenario that runs first (the coupon rush) alone paid the fresh process's
+ * start: code not yet optimised and the load's first connections (measured in --quick runs:
+ * 282–306 issues/s cold, 592 warm, against about 600 for the uncontended route). An unexpected
+ * answer fails the run like any scenario's error.
+ */
+export async function warmUp(ctx: ScenarioContext): Promise<void> {
+  const concurrency = Math.max(...Object.values(CONCURRENCY));
+  const load = await runLoad({ baseUrl: ctx.baseUrl, connections: concurrency, amount: WARM_UP_REQUESTS, maxSeconds: ctx.world.sizes.maxSeconds, next: warmUpGenerator(ctx.world), expected: isExpectedStatus });
+  log(`warm-up: ${describeLoad(load)}`);
+  if (load.errors > 0) ctx.failures.push(`warm-up: ${load.errors} errors (${describeLoad(load)})`);
 }
 
 const sinceSpawn = (ctx: ScenarioContext): number => (performance.now() - ctx.serviceSpawnedAt) / 1000;

@@ -165,6 +165,30 @@ export function uncontendedCouponGenerator(world: ScenarioWorld, from = 0): () =
   };
 }
 
+/** The most requests the warm-up may send: its coupon issues end where the uncontended sequence starts repeating. */
+export const WARM_UP_MAX_REQUESTS = 10_000;
+
+/**
+ * The warm-up before the first scenario: in turn, an issue of an uncontended coupon (pairs no
+ * measured request uses), a product read, a charge and an order of a catalogue product: every
+ * route the scenarios load, on none of the rows a scenario checks (the rush and flash products
+ * and coupons are untouched).
+ */
+export function warmUpGenerator(world: ScenarioWorld): () => RequestSpec {
+  const random = seededRandom(0x3a2d);
+  // The last pairs before the sequence repeats: no measured run sends that many issues.
+  const coupons = uncontendedCouponGenerator(world, world.sizes.users * world.uncontendedCouponIds.length - WARM_UP_MAX_REQUESTS);
+  const { users, catalogue } = world.sizes;
+  const routes: (() => RequestSpec)[] = [
+    coupons,
+    () => readProduct(pick(random, catalogue)),
+    () => charge(world, pick(random, users)),
+    () => order(world, pick(random, users), pick(random, catalogue)),
+  ];
+  let i = 0;
+  return () => routes[i++ % routes.length]!();
+}
+
 /** The large rush: every user of 1..users once, in a seeded random order, for its coupon. */
 export function largeRushGenerator(world: ScenarioWorld): () => RequestSpec {
   const users = shuffledUsers(world.sizes.largeRush?.users ?? 0, seededRandom(0x1a79e));

@@ -25,8 +25,20 @@ describe('openDatabase on PostgreSQL', () => {
     const unreachable = await openDatabase({ databaseUrl: 'postgres://postgres@127.0.0.1:1/none' });
     try {
       await expect(unreachable.ping()).rejects.toThrow();
+      await expect(unreachable.openAllConnections()).rejects.toThrow();
     } finally {
       await unreachable.close();
+    }
+  });
+
+  it('opens every connection of its pool on request, before any statement needs one', async () => {
+    const database = await openDatabase({ databaseUrl: testDb.current.url, poolSize: 4 });
+    try {
+      expect(database.poolStats?.()).toEqual({ total: 0, idle: 0, waiting: 0 });
+      await database.openAllConnections();
+      expect(database.poolStats?.()).toEqual({ total: 4, idle: 4, waiting: 0 });
+    } finally {
+      await database.close();
     }
   });
 });

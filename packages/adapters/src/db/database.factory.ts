@@ -24,6 +24,11 @@ export interface Database {
   ping(): Promise<void>;
   /** PostgreSQL pool occupancy, for the metrics; undefined on PGlite (one connection, no pool). */
   poolStats?: () => { total: number; idle: number; waiting: number };
+  /**
+   * Opens every connection of the pool now, rather than on the first requests that need them;
+   * a no-op on PGlite. The service calls it before it reports ready.
+   */
+  openAllConnections(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -93,9 +98,14 @@ function openPostgres(connectionString: string, options: OpenDatabaseOptions): D
     return pg.types.getTypeParser(oid, format) as (text: string) => unknown;
   };
   const types = { getTypeParser };
+  const size = options.poolSize ?? DEFAULT_POOL_SIZE;
+  // A fixed-size pool: `min` = `max` keeps every connection it opened, idle or not. A burst
+  // after a quiet minute (a coupon rush at 10:00) then finds them open, instead of paying for
+  // up to `size` connection start-ups while its first requests wait.
   const pool = new pg.Pool({
     connectionString,
-    max: options.poolSize ?? DEFAULT_POOL_SIZE,
+    max: size,
+    min: size,
     types,
     statement_timeout: statementTimeoutMs,
     idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
@@ -120,6 +130,12 @@ function openPostgres(connectionString: string, options: OpenDatabaseOptions): D
       await sql`select 1`.execute(db);
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    openAllConnections: async () => {
+      const opened = await Promise.allSettled(Array.from({ length: size }, () => pool.connect()));
+      for (const result of opened) if (result.status === 'fulfilled') result.value.release();
+      const failed = opened.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
     close: () => db.destroy(),
   };
 }
@@ -220,6 +236,7 @@ async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undef
     ping: async () => {
       await sql`select 1`.execute(db);
     },
+    openAllConnections: () => Promise.resolve(),
     close: async () => {
       try {
         await db.destroy();

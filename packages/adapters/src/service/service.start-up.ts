@@ -45,7 +45,8 @@ export class SchemaMissingError extends Error {
 }
 
 /**
- * Opens the database of the configuration with DATABASE_POOL_SIZE connections. The embedded
+ * Opens the database of the configuration with DATABASE_POOL_SIZE connections, all of them
+ * before the process reports ready (see openAllConnections). The embedded
  * PGlite database migrates itself and gets demo data on first start; PostgreSQL is migrated by
  * operators (`pnpm db:migrate`) and only checked here, so a missing or older schema stops the
  * start with a clear message.
@@ -67,6 +68,7 @@ export async function openServiceDatabase(config: AppConfig, logger: Logger): Pr
       }
     } else {
       await assertSchemaCurrent(database);
+      await database.openAllConnections();
     }
     return database;
   } catch (error) {
