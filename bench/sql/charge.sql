@@ -7,15 +7,16 @@
 -- The BEGIN of database.factory.ts, with the per-transaction guards and the transaction's id (the
 -- midnight horizon) in its round trip.
 -- @sql KyselyUnitOfWork.run#1
--- @sql PgWalletRepository.lockForUser \gset w_
+-- The wallet locked, and the id of the history row the charge will write reserved.
+-- @sql PgWalletRepository.lockForCharge \gset w_
 --   userId: :u
 --   now: now()
--- The ceiling (MAX_BALANCE of bench/run.ts) is a condition on the column; the history row is
--- written by the same statement.
--- @sql PgWalletRepository.addCharge
---   amount: :amount
---   now: now()
---   userId: :u
---   maxBalance: 10000000
---   type: 'CHARGE'
--- @sql KyselyUnitOfWork.run#2
+-- The charge, taken with the COMMIT in one round trip: what PgWalletRepository.addCharge defers
+-- and the driver sends with the COMMIT ("PgWalletRepository.addCharge: sent with the COMMIT" in
+-- packages/adapters/sql/wallet.repository.sql, literals inlined there: no `-- @sql` block binds
+-- them). The ceiling (MAX_BALANCE of bench/run.ts) is a condition on the column.
+-- Pipelined, as in order.sql: -M prepared takes one command per statement.
+\startpipeline
+with charged as (update wallets set balance = balance + :amount, updated_at = now() where user_id = :u and balance = :w_balance and balance + :amount <= 10000000 returning balance) insert into balance_history (id, user_id, type, amount, balance_after, order_id, created_at) values (:w_charge_id, :u, 'CHARGE', :amount, (select balance from charged), null, now());
+commit;
+\endpipeline

@@ -158,13 +158,22 @@ const repositories: SqlCase[] = [
   },
   {
     source: 'repositories/wallet.repository.ts',
-    name: 'PgWalletRepository.addCharge',
-    args: { amount: 20_000, now: NOW, userId: 7001, maxBalance: MAX_BALANCE, type: 'CHARGE', balanceAfter: 53_000 },
-    answers: [{ rows: [{ id: 1, balance_after: 53_000 }] }],
+    name: 'PgWalletRepository.lockForCharge',
+    args: { userId: 7001, now: NOW },
+    answers: [{ rows: [{ ...walletRow, charge_id: 9001 }] }],
+    run: (db, a) => new PgWalletRepository(db).lockForCharge(a['userId'], a['now']),
+  },
+  {
+    source: 'repositories/wallet.repository.ts',
+    name: 'PgWalletRepository.addCharge: sent with the COMMIT',
+    args: { amount: 20_000, now: NOW, userId: 7001, maxBalance: MAX_BALANCE, type: 'CHARGE', balanceAfter: 53_000, transactionId: '9001' },
     run: (db, a) =>
-      new PgWalletRepository(db).addCharge(
-        { userId: a['userId'], type: 'CHARGE', amount: a['amount'], balanceAfter: a['balanceAfter'], occurredAt: a['now'] },
-        Money.of(a['maxBalance']),
+      new KyselyUnitOfWork(db).run((tx) =>
+        tx.wallets.addCharge(
+          { userId: a['userId'], type: 'CHARGE', amount: a['amount'], balanceAfter: a['balanceAfter'], occurredAt: a['now'] },
+          Money.of(a['maxBalance']),
+          a['transactionId'],
+        ),
       ),
   },
   {

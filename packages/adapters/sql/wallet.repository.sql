@@ -5,9 +5,15 @@
 -- $1 userId · $2 = 0 · $3 now
 insert into "wallets" ("user_id", "balance", "updated_at") values ($1, $2, $3) on conflict ("user_id") do update set "user_id" = excluded.user_id returning "user_id", "balance", "updated_at";
 
--- PgWalletRepository.addCharge
--- $1 amount · $2 now · $3 userId · $4 amount · $5 maxBalance · $6 type · $7 amount · $8 now
-with "charged" as (update "wallets" set "balance" = balance + $1::bigint, "updated_at" = $2 where "user_id" = $3 and balance + $4::bigint <= $5 returning "user_id", "balance") insert into "balance_history" ("user_id", "type", "amount", "balance_after", "order_id", "created_at") select "charged"."user_id", $6::text as "type", $7::bigint as "amount", "charged"."balance", null::bigint as "order_id", $8::timestamptz as "created_at" from "charged" returning "id", "balance_after";
+-- PgWalletRepository.lockForCharge
+-- $1 userId · $2 = 0 · $3 now
+insert into "wallets" ("user_id", "balance", "updated_at") values ($1, $2, $3) on conflict ("user_id") do update set "user_id" = excluded.user_id returning "user_id", "balance", "updated_at", nextval('balance_history_id_seq') as "charge_id";
+
+-- PgWalletRepository.addCharge: sent with the COMMIT [1/2]
+begin read write; set local lock_timeout = '3000ms'; set local statement_timeout = '30000ms'; select pg_current_xact_id();
+
+-- PgWalletRepository.addCharge: sent with the COMMIT [2/2]
+with charged as (update wallets set balance = balance + 20000, updated_at = '2026-11-24T09:00:00.000Z'::timestamptz where user_id = 7001 and balance = 33000 and balance + 20000 <= 10000000 returning balance) insert into balance_history (id, user_id, type, amount, balance_after, order_id, created_at) values (9001, 7001, 'CHARGE', 20000, (select balance from charged), null, '2026-11-24T09:00:00.000Z'::timestamptz); commit;
 
 -- PgWalletRepository.savePaid
 -- $1 balance · $2 now · $3 userId · $4 balance

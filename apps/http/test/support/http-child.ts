@@ -38,7 +38,11 @@ class KillingUnitOfWork implements UnitOfWork {
                   await tx.wallets.lockForUser(userId, now);
                   return die();
                 },
-                addCharge: (change, maxBalance) => tx.wallets.addCharge(change, maxBalance),
+                lockForCharge: async (userId, now) => {
+                  await tx.wallets.lockForCharge(userId, now);
+                  return die();
+                },
+                addCharge: (change, maxBalance, transactionId) => tx.wallets.addCharge(change, maxBalance, transactionId),
                 savePaid: (wallet) => tx.wallets.savePaid(wallet),
                 saveRefunded: (wallet) => tx.wallets.saveRefunded(wallet),
               },

@@ -32,32 +32,72 @@ async function untilSomeoneWaitsForALock(): Promise<void> {
   }
 }
 
+/**
+ * A charge as ChargeBalance makes it: lockForCharge and addCharge in one transaction, whose COMMIT
+ * carries the write. `domainCeiling` is the ceiling the domain checked against, to bypass it.
+ */
+async function charge(userId: number, won: number, ceiling: Money, at = now, domainCeiling = ceiling): Promise<string> {
+  return db()
+    .transaction()
+    .execute(async (trx) => {
+      const wallets = new PgWalletRepository(trx);
+      const { wallet, transactionId } = await wallets.lockForCharge(userId, at);
+      await wallets.addCharge(wallet.charge(Money.of(won), domainCeiling, at), ceiling, transactionId);
+      return transactionId;
+    });
+}
+
+const historyRow = async (id: string) =>
+  db().selectFrom('balance_history').select(['user_id', 'type', 'amount', 'balance_after', 'created_at']).where('id', '=', Number(id)).executeTakeFirst();
+
+/** PostgreSQL's refusal of a history row without a balance: the charge's update did not happen. */
+const CHARGE_NOT_BOOKED = /null value in column "balance_after"/;
+
 describe('PgWalletRepository', () => {
-  it('creates a missing wallet at 0 and returns the stored one afterwards', async () => {
+  it('creates a missing wallet at 0, and books a charge under the id reserved by the lock', async () => {
     const wallets = new PgWalletRepository(db());
     const created = await wallets.lockForUser(101, now);
     expect(created.toPrimitives()).toEqual({ userId: 101, balance: 0, updatedAt: now });
 
-    const change = created.charge(Money.of(5_000), Money.of(10_000_000), new Date('2025-03-10T04:00:00.000Z'));
-    await wallets.addCharge(change, Money.of(10_000_000));
+    const chargedAt = new Date('2025-03-10T04:00:00.000Z');
+    const id = await charge(101, 5_000, Money.of(10_000_000), chargedAt);
+    expect(await historyRow(id)).toEqual({ user_id: 101, type: 'CHARGE', amount: 5_000, balance_after: 5_000, created_at: chargedAt });
     const again = await wallets.lockForUser(101, new Date('2025-03-11T00:00:00.000Z'));
-    expect(again.toPrimitives()).toEqual({ userId: 101, balance: 5_000, updatedAt: new Date('2025-03-10T04:00:00.000Z') });
+    expect(again.toPrimitives()).toEqual({ userId: 101, balance: 5_000, updatedAt: chargedAt });
   });
 
-  it('refuses, in SQL, a charge that takes the stored balance above the ceiling even if the domain was bypassed', async () => {
-    const wallets = new PgWalletRepository(db());
-    const wallet = await wallets.lockForUser(104, now);
-    await wallets.addCharge(wallet.charge(Money.of(6_000), Money.of(10_000), now), Money.of(10_000));
+  it('refuses, in SQL at the commit, a charge that takes the stored balance above the ceiling even if the domain was bypassed', async () => {
+    const ceiling = Money.of(10_000);
+    await charge(104, 6_000, ceiling);
     // A charge the domain allowed under a laxer ceiling: only the condition on the column stands in the way.
-    await expect(wallets.addCharge(wallet.charge(Money.of(5_000), Money.of(1_000_000), now), Money.of(10_000))).rejects.toThrow(/above the ceiling of 10000/);
-    expect((await wallets.lockForUser(104, now)).balance.won).toBe(6_000);
+    await expect(charge(104, 5_000, ceiling, now, Money.of(1_000_000))).rejects.toThrow(CHARGE_NOT_BOOKED);
+    expect((await new PgWalletRepository(db()).lockForUser(104, now)).balance.won).toBe(6_000);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from balance_history where user_id = 104`.execute(db());
+    expect(rows[0]?.n).toBe(1);
+  });
+
+  it('refuses at the commit a charge of a balance the wallet no longer holds, and keeps nothing of its transaction', async () => {
+    const ceiling = Money.of(10_000_000);
+    await charge(106, 1_000, ceiling);
+    await expect(
+      db()
+        .transaction()
+        .execute(async (trx) => {
+          const wallets = new PgWalletRepository(trx);
+          const { wallet, transactionId } = await wallets.lockForCharge(106, now);
+          // A bug that writes the locked row behind the domain's back.
+          await trx.updateTable('wallets').set({ balance: 0 }).where('user_id', '=', 106).execute();
+          await wallets.addCharge(wallet.charge(Money.of(500), ceiling, now), ceiling, transactionId);
+        }),
+    ).rejects.toThrow(CHARGE_NOT_BOOKED);
+    expect((await new PgWalletRepository(db()).lockForUser(106, now)).balance.won).toBe(1_000);
   });
 
   it('credits a refund above the ceiling, and a payment from such a balance may still be saved', async () => {
     const ceiling = Money.of(10_000);
     const wallets = new PgWalletRepository(db());
+    await charge(105, 10_000, ceiling);
     const wallet = await wallets.lockForUser(105, now);
-    await wallets.addCharge(wallet.charge(Money.of(10_000), ceiling, now), ceiling);
     wallet.refund(Money.of(2_500), now);
     await wallets.saveRefunded(wallet);
     expect((await wallets.lockForUser(105, now)).balance.won).toBe(12_500);
@@ -65,7 +105,7 @@ describe('PgWalletRepository', () => {
     await wallets.savePaid(wallet);
     expect((await wallets.lockForUser(105, now)).balance.won).toBe(11_500);
     // Still no charge past it, nor a "refund" that lowers the balance, nor a "payment" that raises it.
-    await expect(wallets.addCharge(wallet.charge(Money.of(1), Money.of(1_000_000), now), ceiling)).rejects.toThrow(/above the ceiling/);
+    await expect(charge(105, 1, ceiling, now, Money.of(1_000_000))).rejects.toThrow(CHARGE_NOT_BOOKED);
     const stale = await wallets.lockForUser(105, now);
     stale.pay(Money.of(1), now);
     await expect(wallets.saveRefunded(stale)).rejects.toThrow(/not credited/);
@@ -98,7 +138,13 @@ describe('PgWalletRepository', () => {
     const wallets = new PgWalletRepository(db());
     const ceiling = Money.of(10_000_000);
     await expect(wallets.savePaid(Wallet.openFor(103, now))).rejects.toThrow(/does not exist/);
-    await expect(wallets.addCharge(Wallet.openFor(103, now).charge(Money.of(1), ceiling, now), ceiling)).rejects.toThrow(/does not exist/);
+    // Outside a transaction there is no COMMIT to carry it; in one, the update finds no row.
+    await expect(wallets.addCharge(Wallet.openFor(103, now).charge(Money.of(1), ceiling, now), ceiling, '1')).rejects.toThrow(/need a transaction/);
+    await expect(
+      db()
+        .transaction()
+        .execute((trx) => new PgWalletRepository(trx).addCharge(Wallet.openFor(103, now).charge(Money.of(1), ceiling, now), ceiling, '1')),
+    ).rejects.toThrow(CHARGE_NOT_BOOKED);
   });
 });
 

@@ -3,6 +3,8 @@ import { Wallet, type BalanceChange, type Money } from '@storefront/domain';
 import { sql, type Kysely } from 'kysely';
 import { compiledOnce } from '../db/compiled-statement.template';
 import type { DB } from '../db/database.schema';
+import { sendWithCommit } from '../db/sent-with-commit';
+import { ChargeBooking } from './charge-booking';
 
 export class PgWalletRepository implements WalletRepository {
   constructor(private readonly db: Kysely<DB>) {}
@@ -19,28 +21,20 @@ export class PgWalletRepository implements WalletRepository {
     return Wallet.fromPrimitives({ userId: row.user_id, balance: row.balance, updatedAt: row.updated_at });
   }
 
-  /**
-   * Adds the charge to the stored balance where the sum stays within the ceiling, and appends its
-   * CHARGE history row, in one statement (one round trip): the ceiling is a condition on the
-   * column, checked by PostgreSQL on the row it updates, and no history row is written unless the
-   * update was. `balance >= 0` is a CHECK of the table; the ceiling comes from configuration, so it
-   * is this condition instead. Both are the last line of defence behind the domain's rules: a bug
-   * trips them rather than an invariant.
-   */
-  async addCharge(change: BalanceChange, maxBalance: Money): Promise<string> {
-    const { rows } = await this.db.executeQuery(
-      creditCharge(this.db, { userId: change.userId, type: change.type, amount: change.amount, occurredAt: change.occurredAt, maxBalance: maxBalance.won }),
-    );
+  async lockForCharge(userId: number, now: Date): Promise<{ wallet: Wallet; transactionId: string }> {
+    const { rows } = await this.db.executeQuery(lockWalletForCharge(this.db, { userId, now }));
     const row = rows[0];
-    if (row === undefined) {
-      throw new Error(`Wallet of user ${change.userId} was not charged: it does not exist, or ${change.amount} more would take it above the ceiling of ${maxBalance.won}`);
-    }
-    // The row is locked since lockForUser, so the sum is what the domain computed from it. (A
-    // mismatch throws, and the unit of work rolls back the update and its history row.)
-    if (row.balance_after !== change.balanceAfter) {
-      throw new Error(`Wallet of user ${change.userId} holds ${row.balance_after} after the charge, not ${change.balanceAfter}: it changed while locked`);
-    }
-    return String(row.id);
+    if (row === undefined) throw new Error(`The wallet of user ${userId} was neither created nor locked`);
+    return { wallet: Wallet.fromPrimitives({ userId: row.user_id, balance: row.balance, updatedAt: row.updated_at }), transactionId: String(row.charge_id) };
+  }
+
+  /**
+   * Defers the charge to the COMMIT (see charge-booking.ts): the wallet's update and its history
+   * row travel in the commit's own round trip, and the wallet stays locked only while
+   * PostgreSQL runs that one message.
+   */
+  async addCharge(change: BalanceChange, maxBalance: Money, transactionId: string): Promise<void> {
+    await sendWithCommit(this.db, new ChargeBooking(change, maxBalance.won, transactionId));
   }
 
   /** A payment only ever lowers the balance (a refund may have lifted it over the ceiling: paying from it stays possible). */
@@ -72,37 +66,15 @@ export class PgWalletRepository implements WalletRepository {
  * Creates or locks the wallet: the no-op DO UPDATE takes the row lock on an existing wallet, and a
  * concurrent first charge of a new user waits on the insert, then locks the row the other one committed.
  */
-const lockWallet = compiledOnce((db, a: { userId: number; now: Date }) =>
+const upsertWallet = (db: Kysely<DB>, a: { userId: number; now: Date }) =>
   db
     .insertInto('wallets')
     .values({ user_id: a.userId, balance: 0, updated_at: a.now })
-    .onConflict((oc) => oc.column('user_id').doUpdateSet({ user_id: sql`excluded.user_id` }))
-    .returning(['user_id', 'balance', 'updated_at']),
-);
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ user_id: sql`excluded.user_id` }));
 
-const creditCharge = compiledOnce((db, a: { userId: number; type: string; amount: number; occurredAt: Date; maxBalance: number }) =>
-  db
-    .with('charged', (db) =>
-      db
-        .updateTable('wallets')
-        .set({ balance: sql<number>`balance + ${a.amount}::bigint`, updated_at: a.occurredAt })
-        .where('user_id', '=', a.userId)
-        .where(sql<number>`balance + ${a.amount}::bigint`, '<=', a.maxBalance)
-        .returning(['user_id', 'balance']),
-    )
-    .insertInto('balance_history')
-    .columns(['user_id', 'type', 'amount', 'balance_after', 'order_id', 'created_at'])
-    .expression((db) =>
-      db
-        .selectFrom('charged')
-        .select([
-          'charged.user_id',
-          sql<string>`${a.type}::text`.as('type'),
-          sql<number>`${a.amount}::bigint`.as('amount'),
-          'charged.balance',
-          sql<null>`null::bigint`.as('order_id'),
-          sql<Date>`${a.occurredAt}::timestamptz`.as('created_at'),
-        ]),
-    )
-    .returning(['id', 'balance_after']),
+const lockWallet = compiledOnce((db, a: { userId: number; now: Date }) => upsertWallet(db, a).returning(['user_id', 'balance', 'updated_at']));
+
+/** lockWallet, and the id of the history row the charge will write, taken from its sequence. */
+const lockWalletForCharge = compiledOnce((db, a: { userId: number; now: Date }) =>
+  upsertWallet(db, a).returning(['user_id', 'balance', 'updated_at', sql<number>`nextval('balance_history_id_seq')`.as('charge_id')]),
 );

@@ -15,9 +15,9 @@ describe('KyselyUnitOfWork', () => {
   it('commits what the work wrote when it resolves, and answers its result', async () => {
     const uow = new KyselyUnitOfWork(testDb.current.db);
     const balance = await uow.run(async (tx) => {
-      const wallet = await tx.wallets.lockForUser(301, now);
+      const { wallet, transactionId } = await tx.wallets.lockForCharge(301, now);
       const change = wallet.charge(Money.of(1_000), Money.of(10_000), now);
-      await tx.wallets.addCharge(change, Money.of(10_000));
+      await tx.wallets.addCharge(change, Money.of(10_000), transactionId);
       return change.balanceAfter;
     });
     expect(balance).toBe(1_000);
@@ -30,9 +30,9 @@ describe('KyselyUnitOfWork', () => {
     const before = { wallets: await countRows('wallets'), history: await countRows('balance_history'), outbox: await countRows('outbox') };
     await expect(
       uow.run(async (tx) => {
-        const wallet = await tx.wallets.lockForUser(302, now);
+        const { wallet, transactionId } = await tx.wallets.lockForCharge(302, now);
         const change = wallet.charge(Money.of(1_000), Money.of(10_000), now);
-        await tx.wallets.addCharge(change, Money.of(10_000));
+        await tx.wallets.addCharge(change, Money.of(10_000), transactionId);
         await tx.outbox.append({
           type: 'order.paid',
           occurredAt: now,

@@ -133,15 +133,21 @@ class InMemoryWalletRepository implements WalletRepository {
     return Wallet.fromPrimitives(deepCopy(row));
   }
 
-  async addCharge(change: BalanceChange, maxBalance: Money): Promise<string> {
+  async lockForCharge(userId: number, now: Date): Promise<{ wallet: Wallet; transactionId: string }> {
+    const wallet = await this.lockForUser(userId, now);
+    return { wallet, transactionId: String(nextValue(this.session.state, 'balanceEntry')) };
+  }
+
+  async addCharge(change: BalanceChange, maxBalance: Money, transactionId: string): Promise<void> {
     const { wallets } = this.session.state;
     const row = wallets.get(change.userId);
     if (!row) throw new Error(`Wallet of user ${change.userId} was never locked`);
-    // As the SQL condition does: the stored balance plus the charge, within the ceiling.
+    // As the SQL conditions do: the balance the domain charged, plus the charge, within the ceiling.
+    if (row.balance + change.amount !== change.balanceAfter) throw new Error(`Wallet of user ${change.userId} changed while locked`);
     if (row.balance + change.amount > maxBalance.won) throw new Error(`A charge would take the balance of user ${change.userId} above ${maxBalance.won}`);
     wallets.set(change.userId, { ...row, balance: row.balance + change.amount, updatedAt: new Date(change.occurredAt) });
     // With its history row, as the one SQL statement writes both.
-    return new InMemoryBalanceHistoryRepository(this.session).append(change, null);
+    recordBalanceChange(this.session.state, Number(transactionId), change, null);
   }
 
   async savePaid(wallet: Wallet): Promise<void> {
@@ -166,22 +172,24 @@ class InMemoryBalanceHistoryRepository implements BalanceHistoryRepository {
   constructor(private readonly session: Session) {}
 
   async append(change: BalanceChange, orderId: number | null): Promise<string> {
-    const state = this.session.state;
-    // The history row's id, as a decimal string: what the bigserial column gives in PostgreSQL.
-    const seq = nextValue(state, 'balanceEntry');
-    const transactionId = String(seq);
-    state.balanceHistory.push({
-      seq,
-      transactionId,
-      userId: change.userId,
-      type: change.type,
-      amount: change.amount,
-      balanceAfter: change.balanceAfter,
-      orderId,
-      createdAt: new Date(change.occurredAt.getTime()),
-    });
-    return transactionId;
+    return recordBalanceChange(this.session.state, nextValue(this.session.state, 'balanceEntry'), change, orderId);
   }
+}
+
+/** Appends a history row under `seq`; answers its id as a decimal string, as the bigserial column gives it in PostgreSQL. */
+function recordBalanceChange(state: InMemoryState, seq: number, change: BalanceChange, orderId: number | null): string {
+  const transactionId = String(seq);
+  state.balanceHistory.push({
+    seq,
+    transactionId,
+    userId: change.userId,
+    type: change.type,
+    amount: change.amount,
+    balanceAfter: change.balanceAfter,
+    orderId,
+    createdAt: new Date(change.occurredAt.getTime()),
+  });
+  return transactionId;
 }
 
 class InMemoryProductRepository implements ProductRepository {

@@ -6,9 +6,9 @@ import { createInMemoryStorefront } from './storefront';
 const MAX = Money.of(10_000_000);
 
 async function charge(tx: TransactionScope, userId: number, won: number, now: Date): Promise<Wallet> {
-  const wallet = await tx.wallets.lockForUser(userId, now);
+  const { wallet, transactionId } = await tx.wallets.lockForCharge(userId, now);
   const change = wallet.charge(Money.of(won), MAX, now);
-  await tx.wallets.addCharge(change, MAX);
+  await tx.wallets.addCharge(change, MAX, transactionId);
   return wallet;
 }
 

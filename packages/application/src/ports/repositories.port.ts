@@ -24,12 +24,19 @@ export interface WalletRepository {
   /** The user's wallet, created at balance 0 if it does not exist yet, locked until commit. */
   lockForUser(userId: number, now: Date): Promise<Wallet>;
   /**
+   * lockForUser for a charge, which also reserves the id of the CHARGE history row it will
+   * write (the charge's transaction id): the charge's write then needs no answer, so a store may
+   * send it with the COMMIT instead of in a round trip of its own.
+   */
+  lockForCharge(userId: number, now: Date): Promise<{ wallet: Wallet; transactionId: string }>;
+  /**
    * Adds a charge the wallet accepted to the stored balance, on the condition that the sum stays
    * within `maxBalance` (the store's own check of the ceiling, behind the domain's rule), and
-   * appends its CHARGE history row with it; returns that row's id. A wallet that is not locked,
-   * or a sum above the ceiling, is a bug and throws.
+   * appends its CHARGE history row with it, under the id lockForCharge reserved. A wallet that
+   * is not locked, or a sum above the ceiling, is a bug: it fails the unit of work, at the
+   * latest at its commit.
    */
-  addCharge(change: BalanceChange, maxBalance: Money): Promise<string>;
+  addCharge(change: BalanceChange, maxBalance: Money, transactionId: string): Promise<void>;
   /** Writes a balance lowered by a payment; the balance may only have gone down. */
   savePaid(wallet: Wallet): Promise<void>;
   /**

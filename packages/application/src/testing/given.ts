@@ -44,10 +44,10 @@ export class Given {
   async fundedUser(userId: number, balance: number): Promise<{ userId: number; balance: number }> {
     return this.ports.transactions.run(async (tx) => {
       const now = this.ports.clock.now();
-      const wallet = await tx.wallets.lockForUser(userId, now);
+      const { wallet, transactionId } = await tx.wallets.lockForCharge(userId, now);
       const maxBalance = Money.of(this.maxBalance);
       const change = wallet.charge(Money.of(balance), maxBalance, now);
-      await tx.wallets.addCharge(change, maxBalance);
+      await tx.wallets.addCharge(change, maxBalance, transactionId);
       return { userId, balance: change.balanceAfter };
     });
   }

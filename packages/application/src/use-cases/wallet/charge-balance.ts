@@ -21,9 +21,9 @@ export class ChargeBalance {
     const amount = Money.positive(input.amount, 'amount');
     return this.transactions.run(async (tx) => {
       const now = this.clock.now();
-      const wallet = await tx.wallets.lockForUser(userId, now);
+      const { wallet, transactionId } = await tx.wallets.lockForCharge(userId, now);
       const change = wallet.charge(amount, this.maxBalance, now);
-      const transactionId = await tx.wallets.addCharge(change, this.maxBalance);
+      await tx.wallets.addCharge(change, this.maxBalance, transactionId);
       return { userId, balance: change.balanceAfter, chargedAmount: change.amount, transactionId };
     });
   }
