@@ -8,8 +8,9 @@
  * 2. A data-platform receiver on loopback, then the service as production runs it: the HTTP role
  *    and the scheduler role (outbox relay, jobs) as two processes, with NODE_ENV=production.
  * 3. Each scenario (bench/lib/scenario-runs.ts): its service ceiling, the closed loop with
- *    autocannon, the open loop at 25/50/75 % of that throughput, the invariant checker, then the
- *    service ceiling again and the lean and hot-row ceilings.
+ *    autocannon, the open loop at 25/50/75 % of that throughput (again with the host's page
+ *    reclaim paused, where the bench may: bench/lib/host-reclaim.ts), the invariant checker, then
+ *    the service ceiling again and the lean and hot-row ceilings.
  * 4. The relay scenario (bench/relay.ts) with the service stopped.
  * 5. bench/results/latest.{json,md,svg} and latest-open-loop.svg; every child stopped and both
  *    databases dropped (`--keep` keeps them). The exit code is 1 when an invariant was violated,
@@ -20,7 +21,8 @@
  *
  * Options: --quick, --keep, --profile (writes the service's --cpu-prof into bench/results),
  * --only=name,name (a subset of the scenarios; `--only=relay` runs the relay scenario alone),
- * --scale (with --quick: 100,000 orders against 10,000).
+ * --scale (with --quick: 100,000 orders against 10,000), --host-as-is (never pause the host's
+ * page reclaim: the open loop runs once per rate).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,6 +31,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CeilingContext } from './lib/ceilings';
 import { InvariantChecks } from './lib/invariants';
+import { HostReclaim } from './lib/host-reclaim';
 import { createHotRow } from './lib/lean-ceilings';
 import { createDatabase, databaseUrl, dropDatabase, serverVersion, withClient } from './lib/postgres';
 import { runCommand, startChildServer, stopAllChildServers, type ChildServer } from './lib/processes';
@@ -75,6 +78,8 @@ export interface BenchOptions {
   keep: boolean;
   profile: boolean;
   scale: boolean;
+  /** Never pause the host's page reclaim (`--host-as-is`). */
+  hostAsIs: boolean;
   /** The scenarios to run, in the report's order. */
   selected: ScenarioName[];
   withRelay: boolean;
@@ -89,6 +94,7 @@ export function parseOptions(args: readonly string[]): BenchOptions {
     keep: args.includes('--keep'),
     profile: args.includes('--profile'),
     scale: args.includes('--scale'),
+    hostAsIs: args.includes('--host-as-is'),
     selected: only ? SCENARIO_NAMES.filter((n) => only.includes(n)) : [...SCENARIO_NAMES],
     withRelay: only === undefined || only.includes('relay'),
   };
@@ -104,6 +110,8 @@ interface Run {
   receiver: EventReceiver | null;
   service: ChildServer | null;
   checks: InvariantChecks | null;
+  /** Resumed by cleanup too, should the run be interrupted while it is paused. */
+  hostReclaim: HostReclaim | null;
   /** performance.now() when the service was spawned: where each scenario sits in its CPU profile. */
   serviceSpawnedAt: number;
   interrupted: boolean;
@@ -123,6 +131,7 @@ async function main(): Promise<number> {
     receiver: null,
     service: null,
     checks: null,
+    hostReclaim: HostReclaim.detect(join(logDir, 'host-reclaim-paused')),
     serviceSpawnedAt: 0,
     interrupted: false,
   };
@@ -284,7 +293,9 @@ async function runScenarios(run: Run, world: ScenarioWorld, baseUrl: string, fai
     servicePoolSize: SERVICE_POOL_SIZE,
     connectionMargin: CONNECTION_MARGIN,
   };
-  const ctx: ScenarioContext = { baseUrl, world, checks, ceilings, quick: run.options.quick, profile: run.options.profile, serviceSpawnedAt: run.serviceSpawnedAt, failures };
+  const hostReclaim = run.options.hostAsIs ? null : run.hostReclaim;
+  if (hostReclaim) log('the open loop runs each rate twice: with the host as is, then with its page reclaim (DAMON) paused; --host-as-is runs it once');
+  const ctx: ScenarioContext = { baseUrl, world, checks, ceilings, quick: run.options.quick, profile: run.options.profile, serviceSpawnedAt: run.serviceSpawnedAt, hostReclaim, failures };
   const measurements: ScenarioMeasurement[] = [];
   const notes = new Map<ScenarioName, string[]>();
   if (run.options.selected.length > 0) await warmUp(ctx);
@@ -385,6 +396,7 @@ async function scaleRun(options: BenchOptions): Promise<number> {
 }
 
 async function cleanup(run: Run): Promise<void> {
+  run.hostReclaim?.resume();
   await stopAllChildServers();
   if (run.service) log('service stopped');
   await run.checks?.close().catch(() => undefined);

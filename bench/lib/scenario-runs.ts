@@ -1,6 +1,7 @@
 import { OPEN_LOOP_SHARES, type OpenLoopPoint, type ScenarioMeasurement, type ScenarioName } from '../report';
 import { arrivalOrderShare, pairsInOrder } from '../report';
 import { hasCeiling, measureCeiling, type CeilingContext, type CeilingKind } from './ceilings';
+import type { HostReclaim } from './host-reclaim';
 import type { InvariantChecks } from './invariants';
 import { percentile, runLoad, type LoadMeasurement, type LoadOptions, type RequestSpec } from './load';
 import { runOpenLoop } from './open-loop';
@@ -24,7 +25,8 @@ import { describeLoad, errorMessage, log } from './util';
  *   1. the service ceiling, before;
  *   2. the scenario's load in a closed loop (its own shape: a plain run, the coupon rush and its
  *      uncontended twin, the flash sale's four phases);
- *   3. the open loop at 25, 50 and 75 % of the throughput just measured;
+ *   3. the open loop at 25, 50 and 75 % of the throughput just measured, then the same rates
+ *      with the host's page reclaim paused (where the bench may: lib/host-reclaim.ts);
  *   4. the invariant checker once the relay has delivered, plus the scenario's own checks;
  *   5. the service ceiling again, then the lean and hot-row ceilings.
  */
@@ -37,6 +39,8 @@ export interface ScenarioContext {
   quick: boolean;
   profile: boolean;
   serviceSpawnedAt: number;
+  /** The host's page-reclaim monitors, measured during the open loop and paused for its second pass; null where there are none or the bench may not. */
+  hostReclaim: HostReclaim | null;
   /** What went wrong without stopping the run (a ceiling not measured): the run exits non-zero. */
   failures: string[];
 }
@@ -66,7 +70,10 @@ export async function runScenario(ctx: ScenarioContext, name: ScenarioName, note
   const loadStartedAt = sinceSpawn(ctx);
   const outcome = await LOADS[name](ctx, notes);
   log(`${name}: ${outcome.tps.toFixed(0)} req/s, p50 ${outcome.p50Ms.toFixed(1)} ms, p99 ${outcome.p99Ms.toFixed(1)} ms, ${outcome.errors} errors`);
-  const openLoop = outcome.openLoop ? await openLoopStep(ctx, name, outcome.openLoop, notes) : [];
+  const replay = outcome.openLoop;
+  const openLoop = replay ? await openLoopStep(ctx, name, replay, notes, 'host as is') : [];
+  const reclaim = ctx.hostReclaim;
+  const openLoopQuietHost = replay && reclaim ? await reclaim.pausedWhile(() => openLoopStep(ctx, name, replay, notes, 'host reclaim paused')) : undefined;
   // Where this scenario sits in the service's CPU profile (seconds since the process started).
   if (ctx.profile) log(`${name}: profile window ${loadStartedAt.toFixed(1)}–${sinceSpawn(ctx).toFixed(1)} s after the service started`);
   const invariantsOk = await invariantStep(ctx, name, notes, outcome.check);
@@ -91,6 +98,7 @@ export async function runScenario(ctx: ScenarioContext, name: ScenarioName, note
     hotRowCeilingTps,
     invariantsOk,
     openLoop,
+    ...(openLoopQuietHost ? { openLoopQuietHost } : {}),
     ...outcome.extra,
   };
 }
@@ -288,18 +296,25 @@ const LOADS: Record<ScenarioName, (ctx: ScenarioContext, notes: string[]) => Pro
   'flash-sale': flashSale,
 };
 
-/** The open loop at each share of the closed-loop throughput, capped at what its client can send. */
-async function openLoopStep(ctx: ScenarioContext, name: ScenarioName, o: NonNullable<LoadOutcome['openLoop']>, notes: string[]): Promise<OpenLoopPoint[]> {
+/**
+ * The open loop at each share of the closed-loop throughput, capped at what its client can send,
+ * with the CPU time the host's page reclaim took during each rate (`host` names the pass).
+ */
+async function openLoopStep(ctx: ScenarioContext, name: ScenarioName, o: NonNullable<LoadOutcome['openLoop']>, notes: string[], host: string): Promise<OpenLoopPoint[]> {
   const points: OpenLoopPoint[] = [];
   for (const share of OPEN_LOOP_SHARES) {
     const wanted = o.base * share;
     const rate = Math.min(OPEN_LOOP_MAX_RATE, wanted);
+    const reclaimBefore = ctx.hostReclaim?.cpuMs() ?? null;
+    const startedAt = performance.now();
     const r = await runOpenLoop({ baseUrl: ctx.baseUrl, rate, seconds: ctx.world.sizes.openLoopSeconds, next: o.next, expected: isExpectedStatus });
-    points.push({ rate: r.rate, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors });
+    const reclaim = reclaimBefore === null ? null : ((ctx.hostReclaim?.cpuMs() ?? 0) - reclaimBefore) / ((performance.now() - startedAt) / 1000);
+    points.push({ rate: r.rate, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors, ...(reclaim === null ? {} : { hostReclaimMsPerSecond: reclaim }) });
+    const reclaimNote = reclaim === null ? '' : `; the host's page reclaim took ${reclaim.toFixed(1)} ms of CPU a second`;
     notes.push(
-      `open loop at ${share * 100} %${rate < wanted ? ` (capped at ${OPEN_LOOP_MAX_RATE}/s: ${wanted.toFixed(0)}/s is beyond the open loop's own client)` : ''}: ${r.sent} ${o.what} due at ${rate.toFixed(0)}/s, ${r.answered} answered (${r.achievedRate.toFixed(0)}/s), p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} errors; the client sent its requests up to ${r.sendLagP99Ms.toFixed(1)} ms late (p99)`,
+      `open loop at ${share * 100} %, ${host}${rate < wanted ? ` (capped at ${OPEN_LOOP_MAX_RATE}/s: ${wanted.toFixed(0)}/s is beyond the open loop's own client)` : ''}: ${r.sent} ${o.what} due at ${rate.toFixed(0)}/s, ${r.answered} answered (${r.achievedRate.toFixed(0)}/s), p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} errors; the client sent its requests up to ${r.sendLagP99Ms.toFixed(1)} ms late (p99)${reclaimNote}`,
     );
-    log(`${name}: open loop ${rate.toFixed(0)}/s → p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} errors, client send lag p99 ${r.sendLagP99Ms.toFixed(1)} ms`);
+    log(`${name}: open loop ${rate.toFixed(0)}/s, ${host} → p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} errors, client send lag p99 ${r.sendLagP99Ms.toFixed(1)} ms${reclaim === null ? '' : `, host reclaim ${reclaim.toFixed(1)} ms/s`}`);
   }
   return points;
 }
