@@ -579,10 +579,10 @@ export function logAxis(values: readonly number[], bottom: number, top: number):
  * red lines mark the 50 ms and 250 ms targets.
  */
 export function renderOpenLoopSvg(report: BenchReport): string {
-  const width = 760;
+  const width = 880;
   const height = 420;
   const left = 70;
-  const right = 170;
+  const right = 250;
   const top = 50;
   const bottom = height - 50;
   const looped = report.scenarios.filter((s) => s.openLoop.length > 0);
@@ -593,7 +593,7 @@ export function renderOpenLoopSvg(report: BenchReport): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="${(left + width - right) / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">Open loop: latency vs arrival rate, ${escapeXml(report.startedAt)}</text>`,
-    `<text x="18" y="${(top + bottom) / 2}" transform="rotate(-90 18 ${(top + bottom) / 2})" text-anchor="middle">ms (log): p99 solid, p50 dashed, p99 with the host's reclaim paused dotted</text>`,
+    `<text x="18" y="${(top + bottom) / 2}" transform="rotate(-90 18 ${(top + bottom) / 2})" text-anchor="middle">latency, ms (log)</text>`,
     `<text x="${(left + width - right) / 2}" y="${height - 12}" text-anchor="middle">arrival rate, share of the closed-loop throughput</text>`,
   ];
   for (const t of ticks) {
@@ -619,6 +619,12 @@ export function renderOpenLoopSvg(report: BenchReport): string {
       parts.push(`<circle cx="${px.toFixed(1)}" cy="${y(p.p99Ms).toFixed(1)}" r="3" fill="${color}"><title>${escapeXml(s.name)}: ${fmt(p.rate)}/s, p50 ${fmt(p.p50Ms, 1)} ms, p99 ${fmt(p.p99Ms, 1)} ms, ${p.errors} errors</title></circle>`);
     }
     parts.push(`<rect x="${width - right + 50}" y="${top + i * 20}" width="12" height="12" fill="${color}"/><text x="${width - right + 66}" y="${top + i * 20 + 10}">${escapeXml(s.name)}</text>`);
+  });
+  // What each line style is, under the scenarios' colours.
+  const styles: [string, string][] = [['p99', ''], ['p50', ' stroke-dasharray="3 3"'], ['p99, host reclaim paused', ' stroke-dasharray="1 4" stroke-linecap="round"']];
+  styles.forEach(([label, dash], k) => {
+    const ly = top + looped.length * 20 + 20 + k * 20;
+    parts.push(`<line x1="${width - right + 60}" x2="${width - right + 86}" y1="${ly + 6}" y2="${ly + 6}" stroke="#555" stroke-width="2"${dash}/><text x="${width - right + 92}" y="${ly + 10}">${label}</text>`);
   });
   parts.push(`<line x1="${left}" x2="${width - right}" y1="${bottom}" y2="${bottom}" stroke="#333"/>`, '</svg>');
   return `${parts.join('\n')}\n`;
