@@ -293,9 +293,10 @@ async function runScenarios(run: Run, world: ScenarioWorld, baseUrl: string, fai
     servicePoolSize: SERVICE_POOL_SIZE,
     connectionMargin: CONNECTION_MARGIN,
   };
-  const hostReclaim = run.options.hostAsIs ? null : run.hostReclaim;
-  if (hostReclaim) log('the open loop runs each rate twice: with the host as is, then with its page reclaim (DAMON) paused; --host-as-is runs it once');
-  const ctx: ScenarioContext = { baseUrl, world, checks, ceilings, quick: run.options.quick, profile: run.options.profile, serviceSpawnedAt: run.serviceSpawnedAt, hostReclaim, failures };
+  const hostReclaim = run.hostReclaim;
+  const pauseHostReclaim = !run.options.hostAsIs && hostReclaim?.canPause === true;
+  if (pauseHostReclaim) log('the open loop runs each rate twice: with the host as is, then with its page reclaim (DAMON) paused; --host-as-is runs it once');
+  const ctx: ScenarioContext = { baseUrl, world, checks, ceilings, quick: run.options.quick, profile: run.options.profile, serviceSpawnedAt: run.serviceSpawnedAt, hostReclaim, pauseHostReclaim, failures };
   const measurements: ScenarioMeasurement[] = [];
   const notes = new Map<ScenarioName, string[]>();
   if (run.options.selected.length > 0) await warmUp(ctx);

@@ -22,20 +22,25 @@ export class HostReclaim {
     /** The sysfs directories of the kdamonds that were on. */
     private readonly monitors: readonly string[],
     private readonly markerFile: string,
+    /** Whether this process may pause them (root); it can measure them either way. */
+    readonly canPause: boolean,
   ) {}
 
   /**
-   * The running kdamonds, when there are some and this process may pause them; null otherwise.
+   * The running kdamonds, when there are some and their sysfs can be read; null otherwise.
    * `kdamonds` and `mayWrite` are the system's unless a test gives its own.
    */
   static detect(markerFile: string, kdamonds = KDAMONDS, mayWrite = process.getuid?.() === 0): HostReclaim | null {
-    resumeLeftovers(markerFile);
-    if (!mayWrite || !existsSync(kdamonds)) return null;
-    const monitors = readdirSync(kdamonds)
-      .filter((name) => /^\d+$/.test(name))
-      .map((name) => join(kdamonds, name))
-      .filter((dir) => readState(dir) === 'on');
-    return monitors.length > 0 ? new HostReclaim(monitors, markerFile) : null;
+    if (mayWrite) resumeLeftovers(markerFile);
+    try {
+      const monitors = readdirSync(kdamonds)
+        .filter((name) => /^\d+$/.test(name))
+        .map((name) => join(kdamonds, name))
+        .filter((dir) => readState(dir) === 'on');
+      return monitors.length > 0 ? new HostReclaim(monitors, markerFile, mayWrite) : null;
+    } catch {
+      return null;
+    }
   }
 
   /** CPU time the monitors have used so far, in ms (`/proc/<pid>/schedstat`: time on a CPU, in ns). */
@@ -54,6 +59,7 @@ export class HostReclaim {
 
   /** Runs `work` with the monitors paused, and resumes them after, whatever `work` did. */
   async pausedWhile<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.canPause) throw new Error('Only root may pause the host\'s page reclaim');
     mkdirSync(dirname(this.markerFile), { recursive: true });
     writeFileSync(this.markerFile, `${this.monitors.join('\n')}\n`);
     this.paused = true;

@@ -35,13 +35,20 @@ describe('the host page reclaim pause', () => {
     expect([state(0), state(1)]).toEqual(['on', 'off']);
   });
 
-  it('resumes what a killed run left paused, and does nothing where it may not write', () => {
+  it('resumes what a killed run left paused', () => {
     mkdirSync(join(dir, 'out'));
     writeFileSync(marker, `${join(kdamonds, '0')}\n`);
     writeFileSync(join(kdamonds, '0', 'state'), 'off');
-    expect(HostReclaim.detect(marker, kdamonds, false)).toBeNull();
+    expect(HostReclaim.detect(marker, kdamonds, true)?.canPause).toBe(true);
     expect(state(0)).toBe('on');
     expect(HostReclaim.detect(marker, join(dir, 'none'), true)).toBeNull();
+  });
+
+  it('only measures where it may not write', async () => {
+    const reclaim = HostReclaim.detect(marker, kdamonds, false);
+    expect(reclaim?.canPause).toBe(false);
+    await expect(reclaim!.pausedWhile(() => Promise.resolve())).rejects.toThrow(/root/);
+    expect(state(0)).toBe('on');
   });
 
   it('reads the monitors\' CPU time from /proc', () => {

@@ -39,8 +39,10 @@ export interface ScenarioContext {
   quick: boolean;
   profile: boolean;
   serviceSpawnedAt: number;
-  /** The host's page-reclaim monitors, measured during the open loop and paused for its second pass; null where there are none or the bench may not. */
+  /** The host's page-reclaim monitors, measured during the open loop; null where there are none. */
   hostReclaim: HostReclaim | null;
+  /** Run the open loop's rates again with them paused (where the bench may). */
+  pauseHostReclaim: boolean;
   /** What went wrong without stopping the run (a ceiling not measured): the run exits non-zero. */
   failures: string[];
 }
@@ -73,7 +75,7 @@ export async function runScenario(ctx: ScenarioContext, name: ScenarioName, note
   const replay = outcome.openLoop;
   const openLoop = replay ? await openLoopStep(ctx, name, replay, notes, 'host as is') : [];
   const reclaim = ctx.hostReclaim;
-  const openLoopQuietHost = replay && reclaim ? await reclaim.pausedWhile(() => openLoopStep(ctx, name, replay, notes, 'host reclaim paused')) : undefined;
+  const openLoopQuietHost = replay && reclaim?.canPause && ctx.pauseHostReclaim ? await reclaim.pausedWhile(() => openLoopStep(ctx, name, replay, notes, 'host reclaim paused')) : undefined;
   // Where this scenario sits in the service's CPU profile (seconds since the process started).
   if (ctx.profile) log(`${name}: profile window ${loadStartedAt.toFixed(1)}–${sinceSpawn(ctx).toFixed(1)} s after the service started`);
   const invariantsOk = await invariantStep(ctx, name, notes, outcome.check);
