@@ -578,6 +578,9 @@ export function logAxis(values: readonly number[], bottom: number, top: number):
  * differ a hundredfold; each point is labelled with its own), the y axis log-scaled ms; dashed
  * red lines mark the 50 ms and 250 ms targets.
  */
+/** The open-loop chart's dashes: p99 solid, p50 dashed, the paused pass's p99 dotted. */
+const LINE_DASH = { p50: ' stroke-dasharray="3 3"', quietHost: ' stroke-dasharray="1 4" stroke-linecap="round"' };
+
 export function renderOpenLoopSvg(report: BenchReport): string {
   const width = 880;
   const height = 420;
@@ -607,12 +610,13 @@ export function renderOpenLoopSvg(report: BenchReport): string {
   }
   looped.forEach((s, i) => {
     const color = PALETTE[i % PALETTE.length] ?? '#333';
-    const points = s.openLoop.map((p, k) => ({ p, px: x(OPEN_LOOP_SHARES[k] ?? 0) }));
-    const path = (key: 'p50Ms' | 'p99Ms'): string => points.map(({ p, px }, k) => `${k === 0 ? 'M' : 'L'}${px.toFixed(1)},${y(p[key]).toFixed(1)}`).join(' ');
-    parts.push(`<path d="${path('p99Ms')}" fill="none" stroke="${color}" stroke-width="2"/>`, `<path d="${path('p50Ms')}" fill="none" stroke="${color}" stroke-width="1" stroke-dasharray="3 3"/>`);
-    const quiet = (s.openLoopQuietHost ?? []).map((p, k) => ({ p, px: x(OPEN_LOOP_SHARES[k] ?? 0) }));
+    const placed = (pass: readonly OpenLoopPoint[]) => pass.map((p, k) => ({ p, px: x(OPEN_LOOP_SHARES[k] ?? 0) }));
+    const path = (pass: ReturnType<typeof placed>, key: 'p50Ms' | 'p99Ms'): string => pass.map(({ p, px }, k) => `${k === 0 ? 'M' : 'L'}${px.toFixed(1)},${y(p[key]).toFixed(1)}`).join(' ');
+    const points = placed(s.openLoop);
+    parts.push(`<path d="${path(points, 'p99Ms')}" fill="none" stroke="${color}" stroke-width="2"/>`, `<path d="${path(points, 'p50Ms')}" fill="none" stroke="${color}" stroke-width="1"${LINE_DASH.p50}/>`);
+    const quiet = placed(s.openLoopQuietHost ?? []);
     if (quiet.length > 0) {
-      parts.push(`<path d="${quiet.map(({ p, px }, k) => `${k === 0 ? 'M' : 'L'}${px.toFixed(1)},${y(p.p99Ms).toFixed(1)}`).join(' ')}" fill="none" stroke="${color}" stroke-width="2" stroke-dasharray="1 4" stroke-linecap="round"/>`);
+      parts.push(`<path d="${path(quiet, 'p99Ms')}" fill="none" stroke="${color}" stroke-width="2"${LINE_DASH.quietHost}/>`);
       for (const { p, px } of quiet) parts.push(`<circle cx="${px.toFixed(1)}" cy="${y(p.p99Ms).toFixed(1)}" r="2" fill="#ffffff" stroke="${color}"><title>${escapeXml(s.name)}, host reclaim paused: ${fmt(p.rate)}/s, p50 ${fmt(p.p50Ms, 1)} ms, p99 ${fmt(p.p99Ms, 1)} ms, ${p.errors} errors</title></circle>`);
     }
     for (const { p, px } of points) {
@@ -621,7 +625,7 @@ export function renderOpenLoopSvg(report: BenchReport): string {
     parts.push(`<rect x="${width - right + 50}" y="${top + i * 20}" width="12" height="12" fill="${color}"/><text x="${width - right + 66}" y="${top + i * 20 + 10}">${escapeXml(s.name)}</text>`);
   });
   // What each line style is, under the scenarios' colours.
-  const styles: [string, string][] = [['p99', ''], ['p50', ' stroke-dasharray="3 3"'], ['p99, host reclaim paused', ' stroke-dasharray="1 4" stroke-linecap="round"']];
+  const styles: [string, string][] = [['p99', ''], ['p50', LINE_DASH.p50], ['p99, host reclaim paused', LINE_DASH.quietHost]];
   styles.forEach(([label, dash], k) => {
     const ly = top + looped.length * 20 + 20 + k * 20;
     parts.push(`<line x1="${width - right + 60}" x2="${width - right + 86}" y1="${ly + 6}" y2="${ly + 6}" stroke="#555" stroke-width="2"${dash}/><text x="${width - right + 92}" y="${ly + 10}">${label}</text>`);

@@ -5,11 +5,11 @@ import { dirname, join } from 'node:path';
  * The page reclaim this machine's host runs inside the VM: Linux's DAMON, whose kernel threads
  * (`kdamond`) sample the guest's physical memory for cold pages to page out. On the 2-core
  * machine the bench was built on, one kdamond samples every 500 ms and runs 20–40 ms each time
- * on one of the two cores (perf sched: ~16 ms of CPU a second, in bursts), and the open loop's
+ * on one of the two cores (25–80 ms of CPU a second under load, in bursts), and the open loop's
  * stalls come at the same period. The open loop cannot tell that core's absence from the
  * service's own queue, so the bench measures it: the kdamonds' CPU time during each run, and —
  * where it may (root, DAMON's sysfs) — the same rates again with the monitors paused, resumed
- * right after. Resuming restarts a monitor with fresh regions; its cost is back in about a
+ * right after. Resuming restarts a monitor with fresh regions; its cost is back within a
  * minute. A run killed while they were paused leaves a marker, and the next run resumes them.
  */
 

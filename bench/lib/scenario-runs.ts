@@ -75,7 +75,7 @@ export async function runScenario(ctx: ScenarioContext, name: ScenarioName, note
   const replay = outcome.openLoop;
   const openLoop = replay ? await openLoopStep(ctx, name, replay, notes, 'host as is') : [];
   const reclaim = ctx.hostReclaim;
-  const openLoopQuietHost = replay && reclaim?.canPause && ctx.pauseHostReclaim ? await reclaim.pausedWhile(() => openLoopStep(ctx, name, replay, notes, 'host reclaim paused')) : undefined;
+  const openLoopQuietHost = replay && reclaim && ctx.pauseHostReclaim ? await reclaim.pausedWhile(() => openLoopStep(ctx, name, replay, notes, 'host reclaim paused')) : undefined;
   // Where this scenario sits in the service's CPU profile (seconds since the process started).
   if (ctx.profile) log(`${name}: profile window ${loadStartedAt.toFixed(1)}–${sinceSpawn(ctx).toFixed(1)} s after the service started`);
   const invariantsOk = await invariantStep(ctx, name, notes, outcome.check);
