@@ -8,6 +8,7 @@ import { openDatabase, type Database } from '../db/database.factory';
 import { migrateToLatest, migrations } from '../migrations/schema.migrator';
 import { seedDemoData } from '../seed/demo-data.seed';
 import { createLogger, flushLogs } from './service.logger';
+import { keepShortLivedObjectsYoung } from './young-generation';
 
 /*
  * The start-up every process shares: `pnpm start:http`, `pnpm start:scheduler`, `pnpm start`
@@ -167,6 +168,7 @@ export interface ServiceRoles {
  * and ends with one line saying what to fix, when an operator can fix it.
  */
 export async function runService(roles: ServiceRoles): Promise<void> {
+  keepShortLivedObjectsYoung();
   const config = loadServiceConfig();
   const logger = createLogger({ level: config.logLevel, role: roles.role, pretty: config.nodeEnv === 'development' });
   let database: Database | undefined;
