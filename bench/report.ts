@@ -27,6 +27,9 @@ const openLoopPointSchema = z.strictObject({
   errors: z.number().int().nonnegative(),
   /** CPU time the host's page reclaim (DAMON's kdamond threads) took during this rate, per second; absent where there is none. */
   hostReclaimMsPerSecond: z.number().nonnegative().optional(),
+  /** The service's young-generation collections during this rate: its event loop's stopped time per second, and their mean pause; absent where /metrics did not say. */
+  serviceYoungGcMsPerSecond: z.number().nonnegative().optional(),
+  serviceYoungGcMeanPauseMs: z.number().nonnegative().optional(),
 });
 export type OpenLoopPoint = z.infer<typeof openLoopPointSchema>;
 
@@ -313,16 +316,21 @@ export function renderMarkdown(report: BenchReport, notes: ReadonlyMap<ScenarioN
       '## Open loop',
       '',
       'Requests arrive at a fixed rate — 25, 50 and 75 % of the closed-loop throughput just measured — whatever the answers; latency runs from each request\'s due time to its answer, so a queue shows.',
-      'Each rate runs with the host as it is, then — where the bench may — again with the host\'s page reclaim (DAMON\'s kdamond, which takes one of the two cores for 20–40 ms every half second) paused; the last column is the CPU time it took during the rate.',
+      'Each rate runs with the host as it is, then — where the bench may — again with the host\'s page reclaim (DAMON\'s kdamond, which takes one of the two cores for 20–40 ms every half second) paused; the host column is the CPU time it took during the rate.',
+      'The service\'s young-generation collections (scavenges) during the rate, from its own /metrics: the time its event loop stood still for them per second, and their mean pause.',
       '',
       '![latency vs arrival rate](latest-open-loop.svg)',
       '',
-      '| scenario | host | rate /s | p50 ms | p99 ms | errors | host reclaim ms/s |',
-      '|---|---|---:|---:|---:|---:|---:|',
+      '| scenario | host | rate /s | p50 ms | p99 ms | errors | host reclaim ms/s | service scavenges ms/s | mean scavenge ms |',
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const s of looped) {
       for (const [host, points] of [['as is', s.openLoop], ['reclaim paused', s.openLoopQuietHost ?? []]] as const) {
-        for (const p of points) lines.push(`| ${s.name} | ${host} | ${fmt(p.rate)} | ${fmt(p.p50Ms, 1)} | ${fmt(p.p99Ms, 1)} | ${p.errors} | ${fmt(p.hostReclaimMsPerSecond, 1)} |`);
+        for (const p of points) {
+          lines.push(
+            `| ${s.name} | ${host} | ${fmt(p.rate)} | ${fmt(p.p50Ms, 1)} | ${fmt(p.p99Ms, 1)} | ${p.errors} | ${fmt(p.hostReclaimMsPerSecond, 1)} | ${fmt(p.serviceYoungGcMsPerSecond, 1)} | ${fmt(p.serviceYoungGcMeanPauseMs, 1)} |`,
+          );
+        }
       }
     }
   }
@@ -415,6 +423,8 @@ const toOpenLoopPoints = (points: readonly OpenLoopPoint[]): OpenLoopPoint[] =>
     p99Ms: round(p.p99Ms, 1),
     errors: p.errors,
     ...(p.hostReclaimMsPerSecond === undefined ? {} : { hostReclaimMsPerSecond: round(p.hostReclaimMsPerSecond, 1) }),
+    ...(p.serviceYoungGcMsPerSecond === undefined ? {} : { serviceYoungGcMsPerSecond: round(p.serviceYoungGcMsPerSecond, 1) }),
+    ...(p.serviceYoungGcMeanPauseMs === undefined ? {} : { serviceYoungGcMeanPauseMs: round(p.serviceYoungGcMeanPauseMs, 1) }),
   }));
 
 /** Refusals are not sell-out throughput: only the units issued, up to the last one. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { percentile } from './load';
 import { parsePgbenchOutput } from './pgbench';
 import { dueAtMs } from './open-loop';
+import { youngCollectionsBetween, youngCollectionsIn } from './service-gc';
 import { flashGenerator, isExpectedStatus, largeRushGenerator, QUICK, requestGenerator, uncontendedCouponGenerator, WARM_UP_MAX_REQUESTS, warmUpGenerator, type ScenarioWorld } from './scenarios';
 
 // What pgbench 15 prints at the end of a run (trimmed to the lines the parser reads).
@@ -164,5 +165,33 @@ describe('bench request sequences', () => {
     expect(dueAtMs(0, 500)).toBe(0);
     expect(dueAtMs(500, 500)).toBe(1000);
     expect(dueAtMs(3, 4)).toBe(750);
+  });
+});
+
+// What prom-client's default GC metric looks like on /metrics (trimmed).
+const GC_EXPOSITION = `# HELP nodejs_gc_duration_seconds Garbage collection duration by kind, one of major, minor, incremental or weakcb.
+# TYPE nodejs_gc_duration_seconds histogram
+nodejs_gc_duration_seconds_bucket{le="0.001",kind="minor"} 12
+nodejs_gc_duration_seconds_bucket{le="+Inf",kind="minor"} 40
+nodejs_gc_duration_seconds_sum{kind="minor"} 0.1825
+nodejs_gc_duration_seconds_count{kind="minor"} 40
+nodejs_gc_duration_seconds_sum{kind="major"} 0.75
+nodejs_gc_duration_seconds_count{kind="major"} 3
+`;
+
+describe("the service's scavenges from /metrics", () => {
+  it('reads the minor collections, not the major ones', () => {
+    expect(youngCollectionsIn(GC_EXPOSITION)).toEqual({ count: 40, seconds: 0.1825 });
+  });
+
+  it('says nothing when the exposition has no GC figures', () => {
+    expect(youngCollectionsIn('# HELP http_requests_total x\nhttp_requests_total{route="/"} 3\n')).toBeUndefined();
+  });
+
+  it('turns two readings into stopped time per second and the mean pause', () => {
+    const between = youngCollectionsBetween({ count: 40, seconds: 0.1825 }, { count: 50, seconds: 0.2325 }, 2);
+    expect(between.msPerSecond).toBeCloseTo(25);
+    expect(between.meanPauseMs).toBeCloseTo(5);
+    expect(youngCollectionsBetween({ count: 4, seconds: 1 }, { count: 4, seconds: 1 }, 3)).toEqual({ msPerSecond: 0, meanPauseMs: 0 });
   });
 });

@@ -5,6 +5,7 @@ import type { HostReclaim } from './host-reclaim';
 import type { InvariantChecks } from './invariants';
 import { percentile, runLoad, type LoadMeasurement, type LoadOptions, type RequestSpec } from './load';
 import { runOpenLoop } from './open-loop';
+import { readYoungCollections, youngCollectionsBetween } from './service-gc';
 import {
   CONCURRENCY,
   flashGenerator,
@@ -300,7 +301,8 @@ const LOADS: Record<ScenarioName, (ctx: ScenarioContext, notes: string[]) => Pro
 
 /**
  * The open loop at each share of the closed-loop throughput, capped at what its client can send,
- * with the CPU time the host's page reclaim took during each rate (`host` names the pass).
+ * with the CPU time the host's page reclaim took during each rate (`host` names the pass) and
+ * the time the service's own scavenges stopped it.
  */
 async function openLoopStep(ctx: ScenarioContext, name: ScenarioName, o: NonNullable<LoadOutcome['openLoop']>, notes: string[], host: string): Promise<OpenLoopPoint[]> {
   const points: OpenLoopPoint[] = [];
@@ -308,15 +310,30 @@ async function openLoopStep(ctx: ScenarioContext, name: ScenarioName, o: NonNull
     const wanted = o.base * share;
     const rate = Math.min(OPEN_LOOP_MAX_RATE, wanted);
     const reclaimBefore = ctx.hostReclaim?.cpuMs() ?? null;
+    const scavengesBefore = await readYoungCollections(ctx.baseUrl);
     const startedAt = performance.now();
     const r = await runOpenLoop({ baseUrl: ctx.baseUrl, rate, seconds: ctx.world.sizes.openLoopSeconds, next: o.next, expected: isExpectedStatus });
-    const reclaim = reclaimBefore === null ? null : ((ctx.hostReclaim?.cpuMs() ?? 0) - reclaimBefore) / ((performance.now() - startedAt) / 1000);
-    points.push({ rate: r.rate, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors, ...(reclaim === null ? {} : { hostReclaimMsPerSecond: reclaim }) });
+    const seconds = (performance.now() - startedAt) / 1000;
+    const reclaim = reclaimBefore === null ? null : ((ctx.hostReclaim?.cpuMs() ?? 0) - reclaimBefore) / seconds;
+    const scavengesAfter = await readYoungCollections(ctx.baseUrl);
+    const scavenges = scavengesBefore && scavengesAfter ? youngCollectionsBetween(scavengesBefore, scavengesAfter, seconds) : null;
+    points.push({
+      rate: r.rate,
+      p50Ms: r.p50Ms,
+      p99Ms: r.p99Ms,
+      errors: r.errors,
+      ...(reclaim === null ? {} : { hostReclaimMsPerSecond: reclaim }),
+      ...(scavenges === null ? {} : { serviceYoungGcMsPerSecond: scavenges.msPerSecond, serviceYoungGcMeanPauseMs: scavenges.meanPauseMs }),
+    });
     const reclaimNote = reclaim === null ? '' : `; the host's page reclaim took ${reclaim.toFixed(1)} ms of CPU a second`;
+    const scavengeNote = scavenges === null ? '' : `; the service's scavenges stopped it ${scavenges.msPerSecond.toFixed(1)} ms a second (${scavenges.meanPauseMs.toFixed(1)} ms each)`;
     notes.push(
-      `open loop at ${share * 100} %, ${host}${rate < wanted ? ` (capped at ${OPEN_LOOP_MAX_RATE}/s: ${wanted.toFixed(0)}/s is beyond the open loop's own client)` : ''}: ${r.sent} ${o.what} due at ${rate.toFixed(0)}/s, ${r.answered} answered (${r.achievedRate.toFixed(0)}/s), p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} errors; the client sent its requests up to ${r.sendLagP99Ms.toFixed(1)} ms late (p99)${reclaimNote}`,
+      `open loop at ${share * 100} %, ${host}${rate < wanted ? ` (capped at ${OPEN_LOOP_MAX_RATE}/s: ${wanted.toFixed(0)}/s is beyond the open loop's own client)` : ''}: ${r.sent} ${o.what} due at ${rate.toFixed(0)}/s, ${r.answered} answered (${r.achievedRate.toFixed(0)}/s), p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} errors; the client sent its requests up to ${r.sendLagP99Ms.toFixed(1)} ms late (p99)${reclaimNote}${scavengeNote}`,
     );
-    log(`${name}: open loop ${rate.toFixed(0)}/s, ${host} → p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} errors, client send lag p99 ${r.sendLagP99Ms.toFixed(1)} ms${reclaim === null ? '' : `, host reclaim ${reclaim.toFixed(1)} ms/s`}`);
+    log(
+      `${name}: open loop ${rate.toFixed(0)}/s, ${host} → p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} errors, client send lag p99 ${r.sendLagP99Ms.toFixed(1)} ms` +
+        `${reclaim === null ? '' : `, host reclaim ${reclaim.toFixed(1)} ms/s`}${scavenges === null ? '' : `, scavenges ${scavenges.msPerSecond.toFixed(1)} ms/s`}`,
+    );
   }
   return points;
 }
