@@ -26,8 +26,9 @@ const openLoop = [
   { rate: 500, p50Ms: 6, p99Ms: 45, errors: 0 },
   { rate: 750, p50Ms: 30, p99Ms: 400, errors: 0 },
 ];
-// The same rates with the host's page reclaim paused, and what it took while it ran.
-const withReclaim = openLoop.map((p) => ({ ...p, hostReclaimMsPerSecond: 16 }));
+// What the host's page reclaim and the service's scavenges took during each rate; then the same
+// rates with the reclaim paused.
+const withReclaim = openLoop.map((p) => ({ ...p, hostReclaimMsPerSecond: 16, serviceYoungGcMsPerSecond: 2.5, serviceYoungGcMeanPauseMs: 4 }));
 const quietHost = [
   { rate: 250, p50Ms: 3, p99Ms: 10, errors: 0, hostReclaimMsPerSecond: 0 },
   { rate: 500, p50Ms: 4, p99Ms: 30, errors: 0, hostReclaimMsPerSecond: 0 },
@@ -139,9 +140,9 @@ describe('bench report', () => {
     expect(md).toContain('| charge | the charge transaction (pgbench) | one statement: `WITH … INSERT … ON CONFLICT DO UPDATE');
     expect(md).toContain('**500 issues/s**, refusals excluded');
     expect(md).toContain('90.0 % of the units went to the first 1,000 requests sent');
-    expect(md).toContain('| charge | as is | 750 | 30.0 | 400.0 | 0 | 16.0 |');
-    expect(md).toContain('| charge | reclaim paused | 500 | 4.0 | 30.0 | 0 | 0.0 |');
-    expect(md).toContain('| hot-product-order | as is | 250 | 4.0 | 20.0 | 0 | n/a |');
+    expect(md).toContain('| charge | as is | 750 | 30.0 | 400.0 | 0 | 16.0 | 2.5 | 4.0 |\n');
+    expect(md).toContain('| charge | reclaim paused | 500 | 4.0 | 30.0 | 0 | 0.0 | n/a | n/a |\n');
+    expect(md).toContain('| hot-product-order | as is | 250 | 4.0 | 20.0 | 0 | n/a | n/a | n/a |\n');
     expect(md).toContain('| hot-product-order | ratio ≥ 0.8× | 0.50× | **missed** |');
     expect(md).toContain('| flash-sale | ≥ 0.8× spread | 0.80× | met |');
     expect(md).toContain('| history, first page | 2.0 | 5.0 | 2.0 | 6.0 | 1.20× | 0 |');
