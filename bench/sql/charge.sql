@@ -5,12 +5,14 @@
 -- Variables: -D users=<n> -D amount=<won>.
 \set u random(1, :users)
 -- The BEGIN of database.factory.ts, with the per-transaction guards and the transaction's id (the
--- midnight horizon) in its round trip.
+-- midnight horizon), then the wallet locked and the id of the history row the charge will write
+-- reserved. The service sends these in one message ("KyselyUnitOfWork.run: beginning with its
+-- first statement" in packages/adapters/sql/kysely.unit-of-work.sql); here they take two round
+-- trips, one more than the service's, because under -M prepared pgbench can neither send
+-- several commands in one (`\;`) nor \gset a pipelined one. The ceiling is the lower for it.
 -- @sql KyselyUnitOfWork.run#1
--- The wallet locked, and the id of the history row the charge will write reserved.
 -- @sql PgWalletRepository.lockForCharge \gset w_
 --   userId: :u
---   now: now()
 -- The charge, taken with the COMMIT in one round trip: what PgWalletRepository.addCharge defers
 -- and the driver sends with the COMMIT ("PgWalletRepository.addCharge: sent with the COMMIT" in
 -- packages/adapters/sql/wallet.repository.sql, literals inlined there: no `-- @sql` block binds

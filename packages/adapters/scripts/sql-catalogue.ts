@@ -159,9 +159,9 @@ const repositories: SqlCase[] = [
   {
     source: 'repositories/wallet.repository.ts',
     name: 'PgWalletRepository.lockForCharge',
-    args: { userId: 7001, now: NOW },
+    args: { userId: 7001 },
     answers: [{ rows: [{ ...walletRow, charge_id: 9001 }] }],
-    run: (db, a) => new PgWalletRepository(db).lockForCharge(a['userId'], a['now']),
+    run: (db, a) => new PgWalletRepository(db).lockForCharge(a['userId']),
   },
   {
     source: 'repositories/wallet.repository.ts',
@@ -571,6 +571,14 @@ const operations: SqlCase[] = [
     name: 'KyselyUnitOfWork.run',
     args: {},
     run: (db) => new KyselyUnitOfWork(db).run(() => Promise.resolve()),
+  },
+  {
+    // A charge's transaction: its BEGIN travels with the wallet's lock (RunOptions.beginWithFirstStatement).
+    source: 'unit-of-work/kysely.unit-of-work.ts',
+    name: 'KyselyUnitOfWork.run: beginning with its first statement',
+    args: { userId: 7001 },
+    answers: [{ rows: [{ ...walletRow, charge_id: 9001 }] }],
+    run: (db, a) => new KyselyUnitOfWork(db).run((tx) => tx.wallets.lockForCharge(a['userId']), { beginWithFirstStatement: true }),
   },
   {
     source: 'unit-of-work/transaction.horizon.ts',

@@ -27,6 +27,11 @@ interface Recorded {
 
 /** BEGIN, COMMIT, ROLLBACK and SET take no scripted answer: a case scripts the statements that answer rows. */
 const TRANSACTION_CONTROL = /^\s*(begin|start transaction|commit|rollback|set)\b/i;
+/** The last statement of a unit of work's BEGIN message, unless a first statement rode with it. */
+const ENDS_A_BEGIN = /(select pg_current_xact_id\(\)|set local [^;]+);?\s*$/i;
+
+/** A message answers the case's next scripted rows unless it is transaction control alone. */
+const takesAnAnswer = (sql: string): boolean => !TRANSACTION_CONTROL.test(sql) || (/^\s*begin\b/i.test(sql) && !ENDS_A_BEGIN.test(sql));
 
 class RecordingClient {
   readonly recorded: Recorded[] = [];
@@ -39,7 +44,7 @@ class RecordingClient {
   query(sql: string, parameters: readonly unknown[] = []): Promise<{ command: string; rowCount: number; rows: Record<string, unknown>[] }> {
     this.recorded.push({ sql, parameters: [...parameters] });
     const command = commandOf(sql);
-    const answer = TRANSACTION_CONTROL.test(sql) ? {} : (this.answers.shift() ?? {});
+    const answer = takesAnAnswer(sql) ? (this.answers.shift() ?? {}) : {};
     return Promise.resolve({ command, rowCount: answer.rowCount ?? 1, rows: answer.rows ?? [] });
   }
 

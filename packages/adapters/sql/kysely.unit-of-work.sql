@@ -6,3 +6,9 @@ begin read write; set local lock_timeout = '3000ms'; set local statement_timeout
 
 -- KyselyUnitOfWork.run [2/2]
 commit;
+
+-- KyselyUnitOfWork.run: beginning with its first statement [1/2]
+begin read write; set local lock_timeout = '3000ms'; set local statement_timeout = '30000ms'; select pg_current_xact_id(); insert into "wallets" ("user_id", "balance", "updated_at") values (7001, 0, now()) on conflict ("user_id") do update set "user_id" = excluded.user_id returning "user_id", "balance", "updated_at", nextval('balance_history_id_seq') as "charge_id";
+
+-- KyselyUnitOfWork.run: beginning with its first statement [2/2]
+commit;

@@ -6,8 +6,8 @@
 insert into "wallets" ("user_id", "balance", "updated_at") values ($1, $2, $3) on conflict ("user_id") do update set "user_id" = excluded.user_id returning "user_id", "balance", "updated_at";
 
 -- PgWalletRepository.lockForCharge
--- $1 userId · $2 = 0 · $3 now
-insert into "wallets" ("user_id", "balance", "updated_at") values ($1, $2, $3) on conflict ("user_id") do update set "user_id" = excluded.user_id returning "user_id", "balance", "updated_at", nextval('balance_history_id_seq') as "charge_id";
+-- $1 userId · $2 = 0
+insert into "wallets" ("user_id", "balance", "updated_at") values ($1, $2, now()) on conflict ("user_id") do update set "user_id" = excluded.user_id returning "user_id", "balance", "updated_at", nextval('balance_history_id_seq') as "charge_id";
 
 -- PgWalletRepository.addCharge: sent with the COMMIT [1/2]
 begin read write; set local lock_timeout = '3000ms'; set local statement_timeout = '30000ms'; select pg_current_xact_id();

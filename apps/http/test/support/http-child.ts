@@ -8,7 +8,7 @@
  *   after-commit        committed, the response not yet sent
  * It prints "listening <url>" once it accepts requests.
  */
-import type { TransactionScope, UnitOfWork } from '@storefront/application';
+import type { RunOptions, TransactionScope, UnitOfWork } from '@storefront/application';
 import { openDatabase } from '@storefront/adapters';
 import { buildApp } from '../../src/app';
 import { composeHttp, postgresPorts } from '../../src/http.composition';
@@ -26,7 +26,7 @@ class KillingUnitOfWork implements UnitOfWork {
     private readonly at: KillPoint,
   ) {}
 
-  async run<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
+  async run<T>(work: (tx: TransactionScope) => Promise<T>, options?: RunOptions): Promise<T> {
     if (this.at === 'before-transaction') die();
     const result = await this.transactions.run(async (tx) => {
       const scope: TransactionScope =
@@ -38,8 +38,8 @@ class KillingUnitOfWork implements UnitOfWork {
                   await tx.wallets.lockForUser(userId, now);
                   return die();
                 },
-                lockForCharge: async (userId, now) => {
-                  await tx.wallets.lockForCharge(userId, now);
+                lockForCharge: async (userId) => {
+                  await tx.wallets.lockForCharge(userId);
                   return die();
                 },
                 addCharge: (change, maxBalance, transactionId) => tx.wallets.addCharge(change, maxBalance, transactionId),
@@ -51,7 +51,7 @@ class KillingUnitOfWork implements UnitOfWork {
       const value = await work(scope);
       if (this.at === 'before-commit') die();
       return value;
-    });
+    }, options);
     if (this.at === 'after-commit') die();
     return result;
   }

@@ -154,7 +154,7 @@ describe('openDatabase on PGlite', () => {
       const runs = Array.from({ length: 300 }, (_, i) =>
         uow.run(async (tx) => {
           timeline.push(`begin ${i}`);
-          const { wallet, transactionId } = await tx.wallets.lockForCharge(1, new Date());
+          const { wallet, transactionId } = await tx.wallets.lockForCharge(1);
           // Yield to the event loop mid-transaction: an interleaving runner would start others now.
           await new Promise((resolve) => setTimeout(resolve, 0));
           await tx.wallets.addCharge(wallet.charge(Money.of(1), Money.of(10_000_000), new Date()), Money.of(10_000_000), transactionId);

@@ -15,6 +15,7 @@ import {
 import pg from 'pg';
 import { lockDataDir } from './data-dir.lock';
 import type { DB } from './database.schema';
+import { PooledConnection } from './pooled.connection';
 import { dropStatementsSentWithCommit, openStatementsSentWithCommit, takeStatementsSentWithCommit } from './sent-with-commit';
 
 export interface Database {
@@ -65,8 +66,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 /** A transaction left open and idle this long is a bug (or a dead client): PostgreSQL ends it. */
 const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
-/** Kysely's connection classes, not exported: what its drivers' methods declare they take. */
-type PostgresConnection = Parameters<PostgresDriver['rollbackTransaction']>[0];
+/** Kysely's PGlite connection class, not exported: what its driver's methods declare they take. */
 type PGliteConnection = Parameters<PGliteDriver['commitTransaction']>[0];
 
 const INT8_OID = 20;
@@ -85,19 +85,21 @@ export function parseInt8(text: string): number {
 /** `date` as its 'YYYY-MM-DD' text: a business day, not an instant. */
 const parseDate = (text: string): string => text;
 
+/** Type parsers for the service's pools only: the process-wide pg.types stay untouched. */
+export const POSTGRES_TYPES = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary'): ((text: string) => unknown) => {
+    if (oid === INT8_OID) return parseInt8;
+    if (oid === DATE_OID) return parseDate;
+    return pg.types.getTypeParser(oid, format) as (text: string) => unknown;
+  },
+};
+
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
   return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir, options.pgliteLoadDataDir);
 }
 
 function openPostgres(connectionString: string, options: OpenDatabaseOptions): Database {
   const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
-  // Type parsers for this pool only: the process-wide pg.types stay untouched.
-  const getTypeParser = (oid: number, format?: 'text' | 'binary'): ((text: string) => unknown) => {
-    if (oid === INT8_OID) return parseInt8;
-    if (oid === DATE_OID) return parseDate;
-    return pg.types.getTypeParser(oid, format) as (text: string) => unknown;
-  };
-  const types = { getTypeParser };
   const size = options.poolSize ?? DEFAULT_POOL_SIZE;
   // A fixed-size pool: `min` = `max` keeps every connection it opened, idle or not. A burst
   // after a quiet minute (a coupon rush at 10:00) then finds them open, instead of paying for
@@ -106,7 +108,7 @@ function openPostgres(connectionString: string, options: OpenDatabaseOptions): D
     connectionString,
     max: size,
     min: size,
-    types,
+    types: POSTGRES_TYPES,
     statement_timeout: statementTimeoutMs,
     idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
@@ -152,22 +154,36 @@ export function guardsOfEachTransaction(statementTimeoutMs: number, lockTimeoutM
 }
 
 /**
- * Kysely's PostgreSQL driver whose BEGIN carries the transaction guards (one simple-protocol query).
- * A transaction declared `read write` with no isolation level (a unit of work) also takes its
- * transaction id in that round trip (kysely.unit-of-work.ts says why); others take none.
+ * Kysely's PostgreSQL driver whose BEGIN carries the transaction guards (one simple-protocol query),
+ * on connections of our own (pooled.connection.ts). A transaction declared `read write` with no
+ * isolation level (a unit of work) also takes its transaction id in that round trip
+ * (kysely.unit-of-work.ts says why), and its BEGIN is held back until its first statement: the
+ * unit of work sends it at once, or lets a first statement that allows it carry it
+ * (`executeOpeningStatement`). Other transactions take no id and begin at once.
  */
 class GuardedPostgresDriver extends PostgresDriver {
+  private readonly pool: pg.Pool;
+
   constructor(
     config: ConstructorParameters<typeof PostgresDriver>[0],
     private readonly guards: string,
   ) {
     super(config);
+    this.pool = config.pool as pg.Pool;
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    return new PooledConnection(await this.pool.connect());
+  }
+
+  override async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    (connection as PooledConnection).release();
   }
 
   override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     openStatementsSentWithCommit(connection);
     if (settings.accessMode === 'read write' && settings.isolationLevel === undefined) {
-      await connection.executeQuery(CompiledQuery.raw(`begin read write; ${this.guards}; select pg_current_xact_id()`));
+      (connection as PooledConnection).holdBegin(`begin read write; ${this.guards}; select pg_current_xact_id()`);
       return;
     }
     if (settings.isolationLevel !== undefined || settings.accessMode !== undefined) {
@@ -187,13 +203,23 @@ class GuardedPostgresDriver extends PostgresDriver {
    */
   override async commitTransaction(connection: DatabaseConnection): Promise<void> {
     const deferred = takeStatementsSentWithCommit(connection);
+    const begin = (connection as PooledConnection).takeHeldBegin();
+    // Nothing ran and nothing was deferred: no transaction was opened, none needs ending.
+    if (begin !== undefined && deferred.length === 0) return;
     if (deferred.length === 0) return super.commitTransaction(connection);
-    await connection.executeQuery(CompiledQuery.raw([...deferred, 'commit'].join('; ')));
+    await connection.executeQuery(CompiledQuery.raw([...(begin === undefined ? [] : [begin]), ...deferred, 'commit'].join('; ')));
   }
 
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     dropStatementsSentWithCommit(connection);
-    await super.rollbackTransaction(connection as PostgresConnection);
+    const pooled = connection as PooledConnection;
+    if (pooled.takeHeldBegin() !== undefined) return; // never begun on the server
+    try {
+      await pooled.executeQuery(CompiledQuery.raw('rollback'));
+    } catch (error) {
+      pooled.discard();
+      throw error;
+    }
   }
 }
 

@@ -100,7 +100,7 @@ describe('KeyCompletingUnitOfWork on PostgreSQL', () => {
   const balanceOf = async (userId: number) =>
     (await testDb.current.db.selectFrom('wallets').select('balance').where('user_id', '=', userId).executeTakeFirst())?.balance ?? 0;
   const chargeOne = (userId: number) => async (tx: Parameters<Parameters<KyselyUnitOfWork['run']>[0]>[0]) => {
-    const { wallet, transactionId } = await tx.wallets.lockForCharge(userId, now);
+    const { wallet, transactionId } = await tx.wallets.lockForCharge(userId);
     await tx.wallets.addCharge(wallet.charge(Money.of(1), Money.of(1_000_000), now), Money.of(1_000_000), transactionId);
     return wallet.balance;
   };

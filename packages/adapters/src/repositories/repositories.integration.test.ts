@@ -41,7 +41,7 @@ async function charge(userId: number, won: number, ceiling: Money, at = now, dom
     .transaction()
     .execute(async (trx) => {
       const wallets = new PgWalletRepository(trx);
-      const { wallet, transactionId } = await wallets.lockForCharge(userId, at);
+      const { wallet, transactionId } = await wallets.lockForCharge(userId);
       await wallets.addCharge(wallet.charge(Money.of(won), domainCeiling, at), ceiling, transactionId);
       return transactionId;
     });
@@ -84,7 +84,7 @@ describe('PgWalletRepository', () => {
         .transaction()
         .execute(async (trx) => {
           const wallets = new PgWalletRepository(trx);
-          const { wallet, transactionId } = await wallets.lockForCharge(106, now);
+          const { wallet, transactionId } = await wallets.lockForCharge(106);
           // A bug that writes the locked row behind the domain's back.
           await trx.updateTable('wallets').set({ balance: 0 }).where('user_id', '=', 106).execute();
           await wallets.addCharge(wallet.charge(Money.of(500), ceiling, now), ceiling, transactionId);

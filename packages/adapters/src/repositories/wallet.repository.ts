@@ -1,8 +1,9 @@
 import type { WalletRepository } from '@storefront/application';
 import { Wallet, type BalanceChange, type Money } from '@storefront/domain';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { compiledOnce } from '../db/compiled-statement.template';
 import type { DB } from '../db/database.schema';
+import { executeOpeningStatement } from '../db/pooled.connection';
 import { sendWithCommit } from '../db/sent-with-commit';
 import { ChargeBooking } from './charge-booking';
 
@@ -21,8 +22,9 @@ export class PgWalletRepository implements WalletRepository {
     return Wallet.fromPrimitives({ userId: row.user_id, balance: row.balance, updatedAt: row.updated_at });
   }
 
-  async lockForCharge(userId: number, now: Date): Promise<{ wallet: Wallet; transactionId: string }> {
-    const { rows } = await this.db.executeQuery(lockWalletForCharge(this.db, { userId, now }));
+  /** The statement may open its transaction (executeOpeningStatement): its parameters are integers. */
+  async lockForCharge(userId: number): Promise<{ wallet: Wallet; transactionId: string }> {
+    const { rows } = await executeOpeningStatement(this.db, lockWalletForCharge(this.db, { userId }));
     const row = rows[0];
     if (row === undefined) throw new Error(`The wallet of user ${userId} was neither created nor locked`);
     return { wallet: Wallet.fromPrimitives({ userId: row.user_id, balance: row.balance, updatedAt: row.updated_at }), transactionId: String(row.charge_id) };
@@ -66,7 +68,7 @@ export class PgWalletRepository implements WalletRepository {
  * Creates or locks the wallet: the no-op DO UPDATE takes the row lock on an existing wallet, and a
  * concurrent first charge of a new user waits on the insert, then locks the row the other one committed.
  */
-const upsertWallet = (db: Kysely<DB>, a: { userId: number; now: Date }) =>
+const upsertWallet = (db: Kysely<DB>, a: { userId: number; now: Date | RawBuilder<Date> }) =>
   db
     .insertInto('wallets')
     .values({ user_id: a.userId, balance: 0, updated_at: a.now })
@@ -74,7 +76,11 @@ const upsertWallet = (db: Kysely<DB>, a: { userId: number; now: Date }) =>
 
 const lockWallet = compiledOnce((db, a: { userId: number; now: Date }) => upsertWallet(db, a).returning(['user_id', 'balance', 'updated_at']));
 
-/** lockWallet, and the id of the history row the charge will write, taken from its sequence. */
-const lockWalletForCharge = compiledOnce((db, a: { userId: number; now: Date }) =>
-  upsertWallet(db, a).returning(['user_id', 'balance', 'updated_at', sql<number>`nextval('balance_history_id_seq')`.as('charge_id')]),
+/**
+ * lockWallet, and the id of the history row the charge will write, taken from its sequence. A
+ * wallet it creates takes the transaction's time (the charge sets its own at commit), so that the
+ * charge reads the clock after it.
+ */
+const lockWalletForCharge = compiledOnce((db, a: { userId: number }) =>
+  upsertWallet(db, { userId: a.userId, now: sql<Date>`now()` }).returning(['user_id', 'balance', 'updated_at', sql<number>`nextval('balance_history_id_seq')`.as('charge_id')]),
 );

@@ -15,7 +15,7 @@ describe('KyselyUnitOfWork', () => {
   it('commits what the work wrote when it resolves, and answers its result', async () => {
     const uow = new KyselyUnitOfWork(testDb.current.db);
     const balance = await uow.run(async (tx) => {
-      const { wallet, transactionId } = await tx.wallets.lockForCharge(301, now);
+      const { wallet, transactionId } = await tx.wallets.lockForCharge(301);
       const change = wallet.charge(Money.of(1_000), Money.of(10_000), now);
       await tx.wallets.addCharge(change, Money.of(10_000), transactionId);
       return change.balanceAfter;
@@ -30,7 +30,7 @@ describe('KyselyUnitOfWork', () => {
     const before = { wallets: await countRows('wallets'), history: await countRows('balance_history'), outbox: await countRows('outbox') };
     await expect(
       uow.run(async (tx) => {
-        const { wallet, transactionId } = await tx.wallets.lockForCharge(302, now);
+        const { wallet, transactionId } = await tx.wallets.lockForCharge(302);
         const change = wallet.charge(Money.of(1_000), Money.of(10_000), now);
         await tx.wallets.addCharge(change, Money.of(10_000), transactionId);
         await tx.outbox.append({

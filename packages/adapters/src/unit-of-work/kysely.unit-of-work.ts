@@ -1,4 +1,4 @@
-import type { TransactionScope, UnitOfWork } from '@storefront/application';
+import type { RunOptions, TransactionScope, UnitOfWork } from '@storefront/application';
 import { isDomainError } from '@storefront/domain';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/database.schema';
@@ -7,6 +7,7 @@ import { PgBalanceHistoryRepository } from '../repositories/balance-history.repo
 import { PgCouponRepository } from '../repositories/coupon.repository';
 import { PgOrderRepository } from '../repositories/order.repository';
 import { PgOutboxRepository } from '../repositories/outbox.repository';
+import { beginNow } from '../db/pooled.connection';
 import { DEADLOCK_DETECTED, SERIALIZATION_FAILURE, sqlState } from '../db/database.errors';
 import { PgProductRepository } from '../repositories/product.repository';
 import { isStockShortAtCommit, stockRefusal } from '../repositories/stock-takes';
@@ -63,10 +64,10 @@ export class KyselyUnitOfWork implements UnitOfWork {
     this.retry = options.retry ?? DEFAULT_RETRY;
   }
 
-  async run<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
+  async run<T>(work: (tx: TransactionScope) => Promise<T>, options: RunOptions = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.runOnce(work);
+        return await this.runOnce(work, options);
       } catch (error) {
         if (attempt >= this.retry.maxAttempts || !isTransientConflict(error)) throw error;
         await pause(Math.random() * this.retry.baseDelayMs * 2 ** (attempt - 1));
@@ -74,17 +75,20 @@ export class KyselyUnitOfWork implements UnitOfWork {
     }
   }
 
-  private async runOnce<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
+  private async runOnce<T>(work: (tx: TransactionScope) => Promise<T>, options: RunOptions): Promise<T> {
     let products: PgProductRepository | undefined;
     try {
       // Declared `read write`, the transaction takes its id in its BEGIN round trip, before the
       // use case reads the clock: a transaction horizon taken after midnight then lists every
-      // one that may still stamp the day before (PgTransactionHorizon). Jobs' lock holders,
-      // which are no units of work, declare nothing and take none. (PGlite, one connection, has no horizon to feed.)
+      // one that may still stamp the day before (PgTransactionHorizon). The driver holds that
+      // BEGIN back; it is sent now, unless the work reads the clock only after its first
+      // statement, which may then carry it. Jobs' lock holders, which are no units of work,
+      // declare nothing and take no id. (PGlite, one connection, has no horizon to feed.)
       return await this.db
         .transaction()
         .setAccessMode('read write')
-        .execute((trx) => {
+        .execute(async (trx) => {
+          if (options.beginWithFirstStatement !== true) await beginNow(trx);
           const scope = transactionScope(trx);
           products = scope.products;
           return work(scope);

@@ -133,8 +133,9 @@ class InMemoryWalletRepository implements WalletRepository {
     return Wallet.fromPrimitives(deepCopy(row));
   }
 
-  async lockForCharge(userId: number, now: Date): Promise<{ wallet: Wallet; transactionId: string }> {
-    const wallet = await this.lockForUser(userId, now);
+  async lockForCharge(userId: number): Promise<{ wallet: Wallet; transactionId: string }> {
+    // A wallet opened here takes the store's time, as PostgreSQL's now() does; the charge sets its own.
+    const wallet = await this.lockForUser(userId, this.session.clock.now());
     return { wallet, transactionId: String(nextValue(this.session.state, 'balanceEntry')) };
   }
 

@@ -6,7 +6,7 @@ import { createInMemoryStorefront } from './storefront';
 const MAX = Money.of(10_000_000);
 
 async function charge(tx: TransactionScope, userId: number, won: number, now: Date): Promise<Wallet> {
-  const { wallet, transactionId } = await tx.wallets.lockForCharge(userId, now);
+  const { wallet, transactionId } = await tx.wallets.lockForCharge(userId);
   const change = wallet.charge(Money.of(won), MAX, now);
   await tx.wallets.addCharge(change, MAX, transactionId);
   return wallet;

@@ -26,9 +26,11 @@ export interface WalletRepository {
   /**
    * lockForUser for a charge, which also reserves the id of the CHARGE history row it will
    * write (the charge's transaction id): the charge's write then needs no answer, so a store may
-   * send it with the COMMIT instead of in a round trip of its own.
+   * send it with the COMMIT instead of in a round trip of its own. It takes no time, so that a
+   * charge may read the clock after it (UnitOfWork.run's `beginWithFirstStatement`): a wallet it
+   * creates carries the store's time until the charge's own.
    */
-  lockForCharge(userId: number, now: Date): Promise<{ wallet: Wallet; transactionId: string }>;
+  lockForCharge(userId: number): Promise<{ wallet: Wallet; transactionId: string }>;
   /**
    * Adds a charge the wallet accepted to the stored balance, on the condition that the sum stays
    * within `maxBalance` (the store's own check of the ceiling, behind the domain's rule), and
@@ -172,5 +174,15 @@ export interface TransactionScope {
  * outside the transaction.
  */
 export interface UnitOfWork {
-  run<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T>;
+  run<T>(work: (tx: TransactionScope) => Promise<T>, options?: RunOptions): Promise<T>;
+}
+
+export interface RunOptions {
+  /**
+   * `work` reads the clock only once its first statement has answered. The implementation may
+   * then begin the transaction in that statement's round trip instead of one of its own before
+   * `work` runs. A work that reads the clock first must not ask for it: a transaction has to hold
+   * its place before it takes the time it stamps (TransactionHorizon).
+   */
+  beginWithFirstStatement?: boolean;
 }

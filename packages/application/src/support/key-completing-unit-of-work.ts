@@ -1,4 +1,4 @@
-import type { HeldClaim, StoredResponse, TransactionScope, UnitOfWork } from '../ports';
+import type { HeldClaim, RunOptions, StoredResponse, TransactionScope, UnitOfWork } from '../ports';
 
 /** Another retry took over this request's idempotency key (its lease ran out); its effect was rolled back. */
 export class IdempotencyClaimLostError extends Error {
@@ -33,7 +33,7 @@ export class KeyCompletingUnitOfWork implements UnitOfWork {
     return this.completion;
   }
 
-  async run<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
+  async run<T>(work: (tx: TransactionScope) => Promise<T>, options?: RunOptions): Promise<T> {
     // A second transaction could not share the first one's fate: refuse it rather than split them.
     if (this.completion !== null) throw new Error('An idempotent request makes its effect in one unit of work');
     let response: StoredResponse | undefined;
@@ -42,7 +42,7 @@ export class KeyCompletingUnitOfWork implements UnitOfWork {
       response = this.respond(value);
       if (!(await tx.idempotencyKeys.complete(this.claim, response))) throw new IdempotencyClaimLostError(this.claim);
       return value;
-    });
+    }, options);
     if (response === undefined) throw new Error('The unit of work committed without storing the response');
     this.completion = { result, response };
     return result;

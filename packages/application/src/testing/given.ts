@@ -43,8 +43,8 @@ export class Given {
   /** A user whose wallet holds `balance` won, charged once, with that charge in the history. */
   async fundedUser(userId: number, balance: number): Promise<{ userId: number; balance: number }> {
     return this.ports.transactions.run(async (tx) => {
+      const { wallet, transactionId } = await tx.wallets.lockForCharge(userId);
       const now = this.ports.clock.now();
-      const { wallet, transactionId } = await tx.wallets.lockForCharge(userId, now);
       const maxBalance = Money.of(this.maxBalance);
       const change = wallet.charge(Money.of(balance), maxBalance, now);
       await tx.wallets.addCharge(change, maxBalance, transactionId);
