@@ -1,6 +1,6 @@
 import { ChargeBalance, type Clock } from '@storefront/application';
 import { Money } from '@storefront/domain';
-import { CompiledQuery, Kysely } from 'kysely';
+import { Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useFreshDatabase } from '../../test/harness';
@@ -8,7 +8,6 @@ import { KyselyUnitOfWork } from '../unit-of-work/kysely.unit-of-work';
 import { PgTransactionHorizon } from '../unit-of-work/transaction.horizon';
 import { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, GuardedPostgresDialect, guardsOfEachTransaction, POSTGRES_TYPES } from './database.factory';
 import type { DB } from './database.schema';
-import { withIntegersInlined } from './pooled.connection';
 
 const testDb = useFreshDatabase();
 const now = new Date('2026-11-24T09:00:00.000Z');
@@ -110,15 +109,5 @@ describe('a unit of work that may read the clock first', () => {
     const settled = await new KyselyUnitOfWork(db).run(() => horizonSettles());
     expect(settled).toBe(false);
     expect(sent).toEqual([expect.stringMatching(/^begin read write; .*select pg_current_xact_id\(\)$/), 'commit']);
-  });
-});
-
-describe('withIntegersInlined', () => {
-  it('writes non-negative integers in place of their parameters', () => {
-    expect(withIntegersInlined(CompiledQuery.raw('select $1, $2, $10', [7, 0, 1, 2, 3, 4, 5, 6, 7, 42]))).toBe('select 7, 0, 42');
-  });
-
-  it.each([['text'], [-1], [1.5], [Number.MAX_SAFE_INTEGER + 1], [null], [new Date(0)]])('refuses %s', (value) => {
-    expect(() => withIntegersInlined(CompiledQuery.raw('select $1', [value]))).toThrow(/cannot travel inlined/);
   });
 });

@@ -1,6 +1,7 @@
 import type { CompiledQuery, DatabaseConnection, Kysely, QueryResult } from 'kysely';
 import type pg from 'pg';
 import type { DB } from './database.schema';
+import { withIntegersInlined } from './sql-literals';
 
 /** What the pool's clients answer: one result per statement, an array of them for a message of several. */
 type ClientResult = pg.QueryResult | pg.QueryResult[];
@@ -95,17 +96,4 @@ function lastResultOf<R>(answer: ClientResult): QueryResult<R> {
   // Kysely's driver reads a COMMIT that PostgreSQL completed as ROLLBACK from the command tag.
   if (command === 'COMMIT' || command === 'ROLLBACK') return { rows: [{ command } as R] };
   return { numAffectedRows: COUNTS_ROWS.has(command) ? BigInt(rowCount ?? 0) : undefined, rows: (rows ?? []) as R[] };
-}
-
-/**
- * `query`'s SQL with each `$n` replaced by its value. Only non-negative safe integers are inlined:
- * their text cannot be anything but a number (no sign to make `- -1` or `--1` of a minus before
- * it), so nothing needs escaping; any other value is refused.
- */
-export function withIntegersInlined(query: CompiledQuery): string {
-  return query.sql.replace(/\$(\d+)/g, (_, n: string) => {
-    const value = query.parameters[Number(n) - 1];
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new TypeError(`Parameter $${n} (${String(value)}) is not a non-negative integer, so it cannot travel inlined`);
-    return String(value);
-  });
 }

@@ -1,5 +1,6 @@
 import type { BalanceChange } from '@storefront/domain';
 import type { SentWithCommit } from '../db/sent-with-commit';
+import { inlinedInteger } from '../db/sql-literals';
 
 /**
  * A charge the wallet accepted, written with the COMMIT (sent-with-commit.ts): the wallet's new
@@ -17,14 +18,14 @@ export class ChargeBooking implements SentWithCommit {
 
   constructor(change: BalanceChange, maxBalance: number, transactionId: string) {
     if (change.type !== 'CHARGE') throw new Error(`A charge booking cannot write a ${change.type} row`);
-    const userId = integer(change.userId, 'user id');
-    const amount = integer(change.amount, 'amount');
-    const balanceAfter = integer(change.balanceAfter, 'balance after');
-    const id = integer(Number(transactionId), 'transaction id');
+    const userId = inlinedInteger(change.userId, "The charge's user id");
+    const amount = inlinedInteger(change.amount, "The charge's amount");
+    const balanceAfter = inlinedInteger(change.balanceAfter, "The charge's balance after");
+    const id = inlinedInteger(Number(transactionId), "The charge's transaction id");
     const at = timestamp(change.occurredAt);
     this.sql =
       `with charged as (update wallets set balance = balance + ${amount}, updated_at = ${at}` +
-      ` where user_id = ${userId} and balance = ${balanceAfter - amount} and balance + ${amount} <= ${integer(maxBalance, 'ceiling')} returning balance)` +
+      ` where user_id = ${userId} and balance = ${balanceAfter - amount} and balance + ${amount} <= ${inlinedInteger(maxBalance, "The charge's ceiling")} returning balance)` +
       ` insert into balance_history (id, user_id, type, amount, balance_after, order_id, created_at)` +
       ` values (${id}, ${userId}, 'CHARGE', ${amount}, (select balance from charged), null, ${at})`;
   }
@@ -32,11 +33,6 @@ export class ChargeBooking implements SentWithCommit {
   statements(): string[] {
     return [this.sql];
   }
-}
-
-function integer(value: number, what: string): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`The charge's ${what} ${value} is not a non-negative integer`);
-  return value;
 }
 
 function timestamp(at: Date): string {
