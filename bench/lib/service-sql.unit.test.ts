@@ -22,7 +22,7 @@ describe('the pgbench scripts, filled in from the SQL snapshots', () => {
   it('stops on a parameter left unbound, one bound in vain, and an ambiguous method', () => {
     expect(() => expandServiceSql('-- @sql PgWalletRepository.lockForUser\n--   userId: :u', statements)).toThrow(/takes now \(\$3\)/);
     expect(() => expandServiceSql('-- @sql PgCatalogQueries.productById\n--   productId: 1\n--   price: 2', statements)).toThrow(/takes no price/);
-    expect(() => expandServiceSql('-- @sql PgOrderRepository.add', statements)).toThrow(/runs 2 statements/);
+    expect(() => expandServiceSql('-- @sql PgOrderRepository.addRefund', statements)).toThrow(/runs 2 statements/);
   });
 
   it('pipelines the commands the service sends in one round trip', () => {

@@ -19,6 +19,6 @@
 -- them). The ceiling (MAX_BALANCE of bench/run.ts) is a condition on the column.
 -- Pipelined, as in order.sql: -M prepared takes one command per statement.
 \startpipeline
-with charged as (update wallets set balance = balance + :amount, updated_at = now() where user_id = :u and balance = :w_balance and balance + :amount <= 10000000 returning balance) insert into balance_history (id, user_id, type, amount, balance_after, order_id, created_at) values (:w_charge_id, :u, 'CHARGE', :amount, (select balance from charged), null, now());
+with booked as (update wallets set balance = balance + :amount, updated_at = now() where user_id = :u and balance = :w_balance and balance + :amount <= 10000000 returning balance) insert into balance_history (id, user_id, type, amount, balance_after, order_id, created_at) values (:w_charge_id, :u, 'CHARGE', :amount, (select balance from booked), null, now());
 commit;
 \endpipeline

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderView } from '@storefront/application';
-import { PgOutboxRepository } from '@storefront/adapters';
+import { KyselyUnitOfWork } from '@storefront/adapters';
 import { recordingLogger } from './support/recording-logger';
 import { relayWorld, SECRET } from './support/relay';
 import { waitUntil } from './support/wait';
@@ -29,7 +29,7 @@ async function placeOrders(count: number): Promise<OrderView[]> {
 
 /** A later event of an order, written as the cancel use case writes it (in its own transaction). */
 async function cancelled(order: OrderView): Promise<void> {
-  await new PgOutboxRepository(world.database.db).append({ type: 'order.cancelled', occurredAt: new Date(), data: { ...order, status: 'PAID' } });
+  await new KyselyUnitOfWork(world.database.db).run((tx) => tx.outbox.append({ type: 'order.cancelled', occurredAt: new Date(), data: { ...order, status: 'PAID' } }));
 }
 
 async function delivered(): Promise<number> {

@@ -20,7 +20,6 @@ import { PgWalletQueries } from '../src/queries/wallet.queries';
 import { PgBalanceHistoryRepository } from '../src/repositories/balance-history.repository';
 import { PgCouponRepository } from '../src/repositories/coupon.repository';
 import { PgOrderRepository } from '../src/repositories/order.repository';
-import { PgOutboxRepository } from '../src/repositories/outbox.repository';
 import { PgProductRepository } from '../src/repositories/product.repository';
 import { PgSalesStatisticsRepository } from '../src/repositories/sales-statistics.repository';
 import { stockRefusal } from '../src/repositories/stock-takes';
@@ -178,9 +177,19 @@ const repositories: SqlCase[] = [
   },
   {
     source: 'repositories/wallet.repository.ts',
-    name: 'PgWalletRepository.savePaid',
-    args: { balance: 29_400, now: NOW, userId: 7001 },
-    run: (db, a) => new PgWalletRepository(db).savePaid(Wallet.fromPrimitives({ userId: a['userId'], balance: a['balance'], updatedAt: a['now'] })),
+    name: 'PgWalletRepository.lockForOrder',
+    args: { userId: 7001, now: NOW },
+    answers: [{ rows: [{ ...walletRow, order_id: 4001, payment_id: 9002 }] }],
+    run: (db, a) => new PgWalletRepository(db).lockForOrder(a['userId'], a['now']),
+  },
+  {
+    source: 'repositories/wallet.repository.ts',
+    name: 'PgWalletRepository.addPayment: sent with the COMMIT',
+    args: { amount: 23_600, now: NOW, userId: 7001, balanceAfter: 29_400, orderId: 4001, paymentId: '9002' },
+    run: (db, a) =>
+      new KyselyUnitOfWork(db).run((tx) =>
+        tx.wallets.addPayment({ userId: a['userId'], type: 'PAYMENT', amount: a['amount'], balanceAfter: a['balanceAfter'], occurredAt: a['now'] }, a['orderId'], a['paymentId']),
+      ),
   },
   {
     source: 'repositories/wallet.repository.ts',
@@ -317,22 +326,9 @@ const repositories: SqlCase[] = [
   },
   {
     source: 'repositories/user-coupon.repository.ts',
-    name: 'PgUserCouponRepository.markUsed',
-    args: { userCouponId: 5001, usedAt: NOW, orderId: 4001 },
-    run: (db, a) => new PgUserCouponRepository(db).markUsed(UserCoupon.fromPrimitives({ ...fromRow(userCouponRow), id: a['userCouponId'], usedAt: a['usedAt'] }), a['orderId']),
-  },
-  {
-    source: 'repositories/user-coupon.repository.ts',
     name: 'PgUserCouponRepository.markReleased',
     args: { userCouponId: 5001, orderId: 4001 },
     run: (db, a) => new PgUserCouponRepository(db).markReleased(UserCoupon.fromPrimitives({ ...fromRow(userCouponRow), id: a['userCouponId'] }), a['orderId']),
-  },
-  {
-    source: 'repositories/order.repository.ts',
-    name: 'PgOrderRepository.nextId',
-    args: {},
-    answers: [{ rows: [{ id: 4001 }] }],
-    run: (db) => new PgOrderRepository(db).nextId(),
   },
   {
     source: 'repositories/order.repository.ts',
@@ -343,9 +339,15 @@ const repositories: SqlCase[] = [
   },
   {
     source: 'repositories/order.repository.ts',
-    name: 'PgOrderRepository.add',
+    name: 'PgOrderRepository.add: sent with the COMMIT',
+    args: { ...sampleOrder, userCouponId: null, totalAmount: 24_600, discountAmount: 0, paidAmount: 24_600, linePaidAmount: 24_600 },
+    run: (db, a) => new KyselyUnitOfWork(db).run((tx) => tx.orders.add(orderOf(a))),
+  },
+  {
+    source: 'repositories/order.repository.ts',
+    name: 'PgOrderRepository.add: spending a user coupon, sent with the COMMIT',
     args: sampleOrder,
-    run: (db, a) => new PgOrderRepository(db).add(orderOf(a)),
+    run: (db, a) => new KyselyUnitOfWork(db).run((tx) => tx.orders.add(orderOf(a))),
   },
   {
     source: 'repositories/order.repository.ts',
@@ -384,9 +386,9 @@ const repositories: SqlCase[] = [
   },
   {
     source: 'repositories/outbox.repository.ts',
-    name: 'PgOutboxRepository.append',
+    name: 'PgOutboxRepository.append: sent with the COMMIT',
     args: { type: 'order.paid', orderId: 4001, data: { orderId: 4001, status: 'PAID' }, occurredAt: NOW },
-    run: (db, a) => new PgOutboxRepository(db).append({ type: a['type'], occurredAt: a['occurredAt'], data: a['data'] }),
+    run: (db, a) => new KyselyUnitOfWork(db).run((tx) => tx.outbox.append({ type: a['type'], occurredAt: a['occurredAt'], data: a['data'] })),
   },
   {
     source: 'repositories/sales-statistics.repository.ts',

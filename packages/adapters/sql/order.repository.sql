@@ -1,21 +1,21 @@
 -- The SQL of packages/adapters/src/repositories/order.repository.ts, compiled by `pnpm sql:snapshot`. Do not edit:
 -- a unit test fails when this file and the code disagree.
 
--- PgOrderRepository.nextId
--- $1 = 'orders'
-select nextval(pg_get_serial_sequence($1, 'id')) as id;
-
 -- PgOrderRepository.nextRefundId
 -- $1 = 'refunds'
 select nextval(pg_get_serial_sequence($1, 'id')) as id;
 
--- PgOrderRepository.add [1/2]
--- $1 orderId · $2 userId · $3 = 'PAID' · $4 totalAmount · $5 discountAmount · $6 paidAmount · $7 = 0 · $8 userCouponId · $9 createdAt
-insert into "orders" ("id", "user_id", "status", "total_amount", "discount_amount", "paid_amount", "refunded_amount", "user_coupon_id", "created_at") values ($1, $2, $3, $4, $5, $6, $7, $8, $9);
+-- PgOrderRepository.add: sent with the COMMIT [1/2]
+begin read write; set local lock_timeout = '3000ms'; set local statement_timeout = '30000ms'; select pg_current_xact_id();
 
--- PgOrderRepository.add [2/2]
--- $1 orderId · $2 productId · $3 productName · $4 unitPrice · $5 quantity · $6 lineAmount · $7 linePaidAmount · $8 = 0
-insert into "order_lines" ("order_id", "product_id", "name", "unit_price", "quantity", "amount", "paid_amount", "refunded_quantity") values ($1, $2, $3, $4, $5, $6, $7, $8);
+-- PgOrderRepository.add: sent with the COMMIT [2/2]
+insert into orders (id, user_id, status, total_amount, discount_amount, paid_amount, refunded_amount, user_coupon_id, created_at) values (4001, 7001, 'PAID', 24600, 0, 24600, 0, null, '2026-11-24T09:00:00.000Z'::timestamptz); insert into order_lines (order_id, product_id, name, unit_price, quantity, amount, paid_amount, refunded_quantity) values (4001, 8001, 'Keyboard', 12300, 2, 24600, 24600, 0); commit;
+
+-- PgOrderRepository.add: spending a user coupon, sent with the COMMIT [1/2]
+begin read write; set local lock_timeout = '3000ms'; set local statement_timeout = '30000ms'; select pg_current_xact_id();
+
+-- PgOrderRepository.add: spending a user coupon, sent with the COMMIT [2/2]
+with spent as (update user_coupons set used_at = '2026-11-24T09:00:00.000Z'::timestamptz, order_id = 4001 where id = 5001 and used_at is null returning id) insert into orders (id, user_id, status, total_amount, discount_amount, paid_amount, refunded_amount, user_coupon_id, created_at) select 4001, 7001, 'PAID', 24601, 1001, 23600, 0, spent.id, '2026-11-24T09:00:00.000Z'::timestamptz from spent; insert into order_lines (order_id, product_id, name, unit_price, quantity, amount, paid_amount, refunded_quantity) values (4001, 8001, 'Keyboard', 12300, 2, 24600, 23601, 0); commit;
 
 -- PgOrderRepository.ownerOf
 -- $1 orderId

@@ -9,10 +9,6 @@ insert into "user_coupons" ("coupon_id", "user_id", "discount_type", "discount_v
 -- $1 userCouponId
 select "id", "coupon_id", "user_id", "discount_type", "discount_value", "issued_at", "expires_at", "used_at" from "user_coupons" where "id" = $1 for update;
 
--- PgUserCouponRepository.markUsed
--- $1 usedAt · $2 orderId · $3 userCouponId
-update "user_coupons" set "used_at" = $1, "order_id" = $2 where "id" = $3 and "used_at" is null;
-
 -- PgUserCouponRepository.markReleased
 -- $1 = NULL · $2 = NULL · $3 userCouponId · $4 orderId
 update "user_coupons" set "used_at" = $1, "order_id" = $2 where "id" = $3 and "order_id" = $4;

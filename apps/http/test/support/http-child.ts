@@ -42,8 +42,12 @@ class KillingUnitOfWork implements UnitOfWork {
                   await tx.wallets.lockForCharge(userId);
                   return die();
                 },
+                lockForOrder: async (userId, now) => {
+                  await tx.wallets.lockForOrder(userId, now);
+                  return die();
+                },
                 addCharge: (change, maxBalance, transactionId) => tx.wallets.addCharge(change, maxBalance, transactionId),
-                savePaid: (wallet) => tx.wallets.savePaid(wallet),
+                addPayment: (payment, orderId, paymentId) => tx.wallets.addPayment(payment, orderId, paymentId),
                 saveRefunded: (wallet) => tx.wallets.saveRefunded(wallet),
               },
             }

@@ -1,4 +1,4 @@
-import { ChargeBalance, type Clock } from '@storefront/application';
+import { ChargeBalance, ContendedUnits, NO_PRODUCT_CACHE, PlaceOrder, type Clock } from '@storefront/application';
 import { Money } from '@storefront/domain';
 import { Kysely } from 'kysely';
 import pg from 'pg';
@@ -51,10 +51,24 @@ describe('a unit of work that begins with its first statement', () => {
     expect(view.balance).toBe(7_000);
     expect(sent).toHaveLength(2);
     expect(sent[0]).toMatch(/^begin read write; .*select pg_current_xact_id\(\); insert into "wallets" .* values \(501, 0, now\(\)\)/);
-    expect(sent[1]).toMatch(/^with charged as \(update wallets .*; commit$/);
+    expect(sent[1]).toMatch(/^with booked as \(update wallets .*; commit$/);
     expect(await walletOf(501)).toEqual({ balance: 7_000 });
     const history = await testDb.current.db.selectFrom('balance_history').select(['id', 'amount', 'balance_after']).where('user_id', '=', 501).execute();
     expect(history).toEqual([{ id: Number(view.transactionId), amount: 7_000, balance_after: 7_000 }]);
+  });
+
+  it('places an order in three messages: the BEGIN with the products read, the wallet locked with the ids, the rest with the COMMIT', async () => {
+    const product = await testDb.current.db.insertInto('products').values({ name: "Tea 'n' biscuits", price: 3_000, stock: 5, stock_received: 5 }).returning('id').executeTakeFirstOrThrow();
+    await new ChargeBalance(new KyselyUnitOfWork(testDb.current.db), clock, Money.of(1_000_000)).execute({ userId: 505, amount: 10_000 });
+    const placeOrder = new PlaceOrder(new KyselyUnitOfWork(db), clock, NO_PRODUCT_CACHE, new ContendedUnits());
+    const order = await placeOrder.execute({ userId: 505, items: [{ productId: product.id, quantity: 2 }], userCouponId: null });
+    expect(sent).toHaveLength(3);
+    expect(sent[0]).toMatch(/^begin read write; .*select pg_current_xact_id\(\); select .* from "products" where "id" in \(\d+\)/);
+    expect(sent[1]).toMatch(/^insert into "wallets" .* nextval\('orders_id_seq'\)/);
+    expect(sent[2]).toMatch(/^insert into orders .*; insert into order_lines .*; with booked as .*; insert into outbox .*; update products set stock = stock - 2 .*; commit$/);
+    expect(await walletOf(505)).toEqual({ balance: 4_000 });
+    const stored = await testDb.current.db.selectFrom('order_lines').select(['order_id', 'name', 'quantity']).where('product_id', '=', product.id).execute();
+    expect(stored).toEqual([{ order_id: order.orderId, name: "Tea 'n' biscuits", quantity: 2 }]);
   });
 
   it('holds its place in the horizon once its first statement has answered, before the work reads the clock', async () => {

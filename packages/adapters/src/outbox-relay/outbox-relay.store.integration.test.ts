@@ -5,6 +5,7 @@ import { PgOutboxQueries } from './outbox.queries';
 import { sequenceCommittedEvents } from './event.sequencer';
 import { PgOutboxRelayStore } from './outbox-relay.store';
 import { PgOutboxRepository } from '../repositories/outbox.repository';
+import { KyselyUnitOfWork } from '../unit-of-work/kysely.unit-of-work';
 import { openDatabase, type Database } from '../db/database.factory';
 import { freshDatabase, type TestDatabase } from '../../test/harness';
 
@@ -43,9 +44,10 @@ function orderView(orderId: number): OrderView {
 
 /** Writes events through the repository the use cases use; answers their ids, in order. */
 async function addEvents(count: number, firstOrderId = 1, type: 'order.paid' | 'order.cancelled' = 'order.paid', db: Database = database): Promise<string[]> {
-  const outbox = new PgOutboxRepository(db.db);
+  // One unit of work each, committed in turn: the repository sends the event with the COMMIT.
+  const transactions = new KyselyUnitOfWork(db.db);
   for (let i = 0; i < count; i += 1) {
-    await outbox.append({ type, occurredAt: new Date('2026-11-24T09:00:00.000Z'), data: orderView(firstOrderId + i) });
+    await transactions.run((tx) => tx.outbox.append({ type, occurredAt: new Date('2026-11-24T09:00:00.000Z'), data: orderView(firstOrderId + i) }));
   }
   const rows = await db.db.selectFrom('outbox').select('event_id').orderBy('seq', 'desc').limit(count).execute();
   return rows.map((r) => r.event_id).reverse();

@@ -2,51 +2,23 @@ import type { OrderRepository } from '@storefront/application';
 import { Order, type RefundPrimitives } from '@storefront/domain';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/database.schema';
+import { sendWithCommit } from '../db/sent-with-commit';
+import { OrderBooking } from './order-booking';
 import { orderColumns, withLinesAndRefunds } from './order.loader';
 
 export class PgOrderRepository implements OrderRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
-  /** The id comes from the orders sequence before the order exists, so the domain can place it. */
-  async nextId(): Promise<number> {
-    return this.nextValueOf('orders');
-  }
-
   async nextRefundId(): Promise<number> {
     return this.nextValueOf('refunds');
   }
 
+  /**
+   * Defers the order, its lines and the user coupon it spent to the COMMIT (see order-booking.ts):
+   * they travel in the commit's own round trip, with the payment and the stock.
+   */
   async add(order: Order): Promise<void> {
-    const p = order.toPrimitives();
-    await this.db
-      .insertInto('orders')
-      .values({
-        id: p.id,
-        user_id: p.userId,
-        status: p.status,
-        total_amount: p.totalAmount,
-        discount_amount: p.discountAmount,
-        paid_amount: p.paidAmount,
-        refunded_amount: p.refundedAmount,
-        user_coupon_id: p.userCouponId,
-        created_at: p.createdAt,
-      })
-      .execute();
-    await this.db
-      .insertInto('order_lines')
-      .values(
-        p.lines.map((line) => ({
-          order_id: p.id,
-          product_id: line.productId,
-          name: line.name,
-          unit_price: line.unitPrice,
-          quantity: line.quantity,
-          amount: line.amount,
-          paid_amount: line.paidAmount,
-          refunded_quantity: line.refundedQuantity,
-        })),
-      )
-      .execute();
+    await sendWithCommit(this.db, new OrderBooking(order));
   }
 
   async ownerOf(orderId: number): Promise<{ userId: number; userCouponId: number | null } | null> {
@@ -89,7 +61,7 @@ export class PgOrderRepository implements OrderRepository {
       .execute();
   }
 
-  private async nextValueOf(table: 'orders' | 'refunds'): Promise<number> {
+  private async nextValueOf(table: 'refunds'): Promise<number> {
     const { rows } = await sql<{ id: number }>`select nextval(pg_get_serial_sequence(${table}, 'id')) as id`.execute(this.db);
     const id = rows[0]?.id;
     if (id === undefined) throw new Error(`The ${table} sequence answered no value`);

@@ -2,6 +2,7 @@ import type { ProductRepository } from '@storefront/application';
 import { Product, type ProductPrimitives } from '@storefront/domain';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/database.schema';
+import { executeOpeningStatement } from '../db/pooled.connection';
 import { sendWithCommit } from '../db/sent-with-commit';
 import { StockTakes, type StockTake } from './stock-takes';
 
@@ -44,9 +45,11 @@ export class PgProductRepository implements ProductRepository {
       .executeTakeFirst();
   }
 
+  /** The statement may open its transaction (executeOpeningStatement): its parameters are integers. */
   async findByIds(productIds: readonly number[]): Promise<Product[]> {
     if (productIds.length === 0) return [];
-    const rows = await this.db.selectFrom('products').select(columns).where('id', 'in', [...productIds]).orderBy('id').execute();
+    const query = this.db.selectFrom('products').select(columns).where('id', 'in', [...productIds]).orderBy('id').compile();
+    const { rows } = await executeOpeningStatement(this.db, query);
     return rows.map((row) => Product.fromPrimitives(row));
   }
 

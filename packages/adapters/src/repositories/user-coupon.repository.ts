@@ -42,18 +42,6 @@ export class PgUserCouponRepository implements UserCouponRepository {
     return row ? toUserCoupon(row) : null;
   }
 
-  async markUsed(userCoupon: UserCoupon, orderId: number): Promise<void> {
-    if (userCoupon.usedAt === null) throw new Error(`User coupon ${userCoupon.id} has not been used`);
-    const { numUpdatedRows } = await this.db
-      .updateTable('user_coupons')
-      .set({ used_at: userCoupon.usedAt, order_id: orderId })
-      .where('id', '=', userCoupon.id)
-      .where('used_at', 'is', null)
-      .executeTakeFirst();
-    // The row is locked by lockById, so this only fails if the caller skipped that step.
-    if (numUpdatedRows !== 1n) throw new Error(`User coupon ${userCoupon.id} was not available to mark used`);
-  }
-
   async markReleased(userCoupon: UserCoupon, orderId: number): Promise<void> {
     if (userCoupon.usedAt !== null) throw new Error(`User coupon ${userCoupon.id} has not been released`);
     const { numUpdatedRows } = await this.db

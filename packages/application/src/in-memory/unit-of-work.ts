@@ -151,12 +151,20 @@ class InMemoryWalletRepository implements WalletRepository {
     recordBalanceChange(this.session.state, Number(transactionId), change, null);
   }
 
-  async savePaid(wallet: Wallet): Promise<void> {
+  async lockForOrder(userId: number, now: Date): Promise<{ wallet: Wallet; orderId: number; paymentId: string }> {
+    const wallet = await this.lockForUser(userId, now);
+    const { state } = this.session;
+    return { wallet, orderId: nextValue(state, 'order'), paymentId: String(nextValue(state, 'balanceEntry')) };
+  }
+
+  async addPayment(payment: BalanceChange, orderId: number, paymentId: string): Promise<void> {
     const { wallets } = this.session.state;
-    const row = wallets.get(wallet.userId);
-    if (!row) throw new Error(`Wallet of user ${wallet.userId} was never locked`);
-    if (wallet.balance.won > row.balance) throw new Error(`A payment would raise the balance of user ${wallet.userId}`);
-    wallets.set(wallet.userId, deepCopy(wallet.toPrimitives()));
+    const row = wallets.get(payment.userId);
+    if (!row) throw new Error(`Wallet of user ${payment.userId} was never locked`);
+    // As the SQL condition does: the balance the payment was taken from.
+    if (row.balance - payment.amount !== payment.balanceAfter) throw new Error(`Wallet of user ${payment.userId} changed while locked`);
+    wallets.set(payment.userId, { ...row, balance: payment.balanceAfter, updatedAt: new Date(payment.occurredAt) });
+    recordBalanceChange(this.session.state, Number(paymentId), payment, orderId);
   }
 
   async saveRefunded(wallet: Wallet): Promise<void> {
@@ -287,15 +295,6 @@ class InMemoryUserCouponRepository implements UserCouponRepository {
     return UserCoupon.fromPrimitives(userCoupon);
   }
 
-  async markUsed(userCoupon: UserCoupon, orderId: number): Promise<void> {
-    const { userCoupons } = this.session.state;
-    const row = userCoupons.get(userCoupon.id);
-    if (!row) throw new Error(`User coupon ${userCoupon.id} does not exist`);
-    const usedAt = userCoupon.usedAt;
-    if (usedAt === null) throw new Error(`User coupon ${userCoupon.id} has not been used`);
-    userCoupons.set(userCoupon.id, { ...row, usedAt: new Date(usedAt.getTime()), orderId });
-  }
-
   async markReleased(userCoupon: UserCoupon, orderId: number): Promise<void> {
     const { userCoupons } = this.session.state;
     const row = userCoupons.get(userCoupon.id);
@@ -308,17 +307,19 @@ class InMemoryUserCouponRepository implements UserCouponRepository {
 class InMemoryOrderRepository implements OrderRepository {
   constructor(private readonly session: Session) {}
 
-  async nextId(): Promise<number> {
-    return nextValue(this.session.state, 'order');
-  }
-
   async add(order: Order): Promise<void> {
-    const { orders } = this.session.state;
+    const { orders, userCoupons } = this.session.state;
     if (orders.has(order.id)) throw new Error(`Order ${order.id} already exists`);
     // The partial unique index of PostgreSQL: a user coupon pays at most one order not cancelled.
     const userCouponId = order.userCouponId;
     if (userCouponId !== null && [...orders.values()].some((o) => o.userCouponId === userCouponId && o.status !== 'CANCELLED')) {
       throw new Error(`User coupon ${userCouponId} already pays an order`);
+    }
+    if (userCouponId !== null) {
+      // The copy is marked in the order's own write, and only while it is free, as the SQL does.
+      const copy = userCoupons.get(userCouponId);
+      if (!copy || copy.usedAt !== null) throw new Error(`User coupon ${userCouponId} was not available to mark used`);
+      userCoupons.set(userCouponId, { ...copy, usedAt: new Date(order.toPrimitives().createdAt.getTime()), orderId: order.id });
     }
     orders.set(order.id, deepCopy(order.toPrimitives()));
   }

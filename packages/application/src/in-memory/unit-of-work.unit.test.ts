@@ -46,7 +46,7 @@ describe('InMemoryUnitOfWork', () => {
         const coupon = await tx.coupons.add({ name: 'C', discountType: 'FIXED', discountValue: 100, totalQuantity: 2, expiresAt: new Date('2027-01-01T00:00:00Z') });
         await tx.coupons.claimUnit(coupon.id);
         await tx.userCoupons.add(coupon.issueTo(2, now));
-        await tx.orders.nextId();
+        await tx.wallets.lockForOrder(3, now);
         await tx.outbox.append({ type: 'order.paid', occurredAt: now, data: { orderId: 1 } as never });
         await tx.salesStatistics.replaceDay('2026-11-23', new Date(0), now, true);
         throw failure;

@@ -39,8 +39,19 @@ export interface WalletRepository {
    * latest at its commit.
    */
   addCharge(change: BalanceChange, maxBalance: Money, transactionId: string): Promise<void>;
-  /** Writes a balance lowered by a payment; the balance may only have gone down. */
-  savePaid(wallet: Wallet): Promise<void>;
+  /**
+   * lockForUser for a new order, which also reserves the order's id and the id of its PAYMENT
+   * history row: the order's writes then need no answer, so a store may send them with the
+   * COMMIT (as addCharge's).
+   */
+  lockForOrder(userId: number, now: Date): Promise<{ wallet: Wallet; orderId: number; paymentId: string }>;
+  /**
+   * Takes a payment the wallet accepted from the stored balance, on the condition that the
+   * balance is still the one it was taken from, and appends its PAYMENT history row for
+   * `orderId`, under the id lockForOrder reserved. A wallet that is not locked is a bug: it
+   * fails the unit of work, at the latest at its commit.
+   */
+  addPayment(payment: BalanceChange, orderId: number, paymentId: string): Promise<void>;
   /**
    * Writes a balance raised by a refund or a cancellation. Unlike a charge, the ceiling does not
    * bound it (a refund is always credited); the balance may only have gone up.
@@ -100,13 +111,17 @@ export interface UserCouponRepository {
   add(userCoupon: UserCoupon): Promise<UserCoupon>;
   /** The user coupon about to be spent, locked until commit. */
   lockById(userCouponId: number): Promise<UserCoupon | null>;
-  markUsed(userCoupon: UserCoupon, orderId: number): Promise<void>;
   /** Frees a copy that `orderId` spent, locked by `lockById`: the order was cancelled. */
   markReleased(userCoupon: UserCoupon, orderId: number): Promise<void>;
 }
 
 export interface OrderRepository {
-  nextId(): Promise<number>;
+  /**
+   * Writes a newly placed order (its id reserved by `WalletRepository.lockForOrder`) with its
+   * lines and, when it spent a user coupon, marks that copy (locked by `UserCouponRepository.lockById`)
+   * used by it. A store may write all of it as late as the commit. A copy that is not free any
+   * more is a bug: it fails the unit of work, at the latest at its commit.
+   */
   add(order: Order): Promise<void>;
   /**
    * Who placed an order and with which user coupon, read without locks (both never change):
@@ -124,6 +139,7 @@ export interface OrderRepository {
 
 /** The transactional outbox: events written in the same transaction as the change they report. */
 export interface OutboxRepository {
+  /** Nothing in the transaction reads the event back: a store may write it as late as the commit. */
   append(event: OrderEvent): Promise<void>;
 }
 

@@ -60,35 +60,40 @@ export class PlaceOrder {
     return placed;
   }
 
-  /** Steps 1–4, in one transaction. */
+  /**
+   * Steps 1–4, in one transaction. The products' read opens it (`beginWithFirstStatement`): the
+   * clock is read only after it. Every write of steps 3 and 4 needs no answer (the ids come with
+   * the wallet's lock), so a store may send them all with the commit.
+   */
   private placeAndPay(userId: number, requested: Array<{ productId: number; quantity: Quantity }>, userCouponId: number | null): Promise<OrderView> {
     this.productCache.beginWrite();
-    return this.transactions.run(async (tx) => {
-      const now = this.clock.now();
-      const products = await tx.products.findByIds(requested.map((line) => line.productId));
-      for (const product of products) this.contended.observe(productStockKey(product.id), product.stock);
-      const lines = requested.map(({ productId, quantity }) => {
-        const product = products.find((p) => p.id === productId);
-        if (!product) throw productNotFound(productId);
-        if (!product.hasInStock(quantity)) throw outOfStock(productId, quantity.value, product.stock);
-        return { product: { id: product.id, name: product.name, price: product.price }, quantity };
-      });
+    return this.transactions.run(
+      async (tx) => {
+        const products = await tx.products.findByIds(requested.map((line) => line.productId));
+        const now = this.clock.now();
+        for (const product of products) this.contended.observe(productStockKey(product.id), product.stock);
+        const lines = requested.map(({ productId, quantity }) => {
+          const product = products.find((p) => p.id === productId);
+          if (!product) throw productNotFound(productId);
+          if (!product.hasInStock(quantity)) throw outOfStock(productId, quantity.value, product.stock);
+          return { product: { id: product.id, name: product.name, price: product.price }, quantity };
+        });
 
-      const wallet = await tx.wallets.lockForUser(userId, now);
-      const coupon = userCouponId === null ? null : await this.useCoupon(tx, userCouponId, userId, now);
+        const { wallet, orderId, paymentId } = await tx.wallets.lockForOrder(userId, now);
+        const coupon = userCouponId === null ? null : await this.useCoupon(tx, userCouponId, userId, now);
 
-      const order = Order.place({ id: await tx.orders.nextId(), userId, lines, coupon: coupon && { userCouponId: coupon.userCoupon.id, discount: coupon.discount }, now });
-      const payment = wallet.pay(order.paidAmount, now);
-      await tx.orders.add(order);
-      await tx.wallets.savePaid(wallet);
-      await tx.balanceHistory.append(payment, order.id);
-      if (coupon) await tx.userCoupons.markUsed(coupon.userCoupon, order.id);
-      const view = orderView(order);
-      await tx.outbox.append({ type: 'order.paid', occurredAt: now, data: view });
+        const order = Order.place({ id: orderId, userId, lines, coupon: coupon && { userCouponId: coupon.userCoupon.id, discount: coupon.discount }, now });
+        const payment = wallet.pay(order.paidAmount, now);
+        await tx.orders.add(order);
+        await tx.wallets.addPayment(payment, order.id, paymentId);
+        const view = orderView(order);
+        await tx.outbox.append({ type: 'order.paid', occurredAt: now, data: view });
 
-      for (const { product, quantity } of lines) await tx.products.takeStockAtCommit(product.id, quantity.value);
-      return view;
-    });
+        for (const { product, quantity } of lines) await tx.products.takeStockAtCommit(product.id, quantity.value);
+        return view;
+      },
+      { beginWithFirstStatement: true },
+    );
   }
 
   private async useCoupon(

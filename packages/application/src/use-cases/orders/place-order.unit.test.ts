@@ -134,8 +134,8 @@ describe('PlaceOrder', () => {
     await new PlaceOrder(recording(store, calls), store.clock, NO_PRODUCT_CACHE, new ContendedUnits()).execute(
       anOrder().by(1).withItem(mouse.id, 1).withItem(keyboard.id, 1).withCoupon(userCoupon.userCouponId).build(),
     );
-    expect(calls.filter((c) => /lockForUser|lockById|takeStockAtCommit/.test(c))).toEqual([
-      'wallets.lockForUser(1)',
+    expect(calls.filter((c) => /lockForOrder|lockById|takeStockAtCommit/.test(c))).toEqual([
+      'wallets.lockForOrder(1)',
       `userCoupons.lockById(${userCoupon.userCouponId})`,
       `products.takeStockAtCommit(${keyboard.id}, 1)`,
       `products.takeStockAtCommit(${mouse.id}, 1)`,
