@@ -12,8 +12,8 @@
 \set product random(:product_lo, :product_hi)
 -- The BEGIN of database.factory.ts, with the per-transaction guards and the transaction's id (the
 -- midnight horizon), then the products read. The service sends these in one message ("KyselyUnitOfWork.run:
--- beginning with its first statement" in packages/adapters/sql/kysely.unit-of-work.sql shows the
--- charge's); here they take two round trips, one more than the service's, because under
+-- an order, beginning with the products read" in packages/adapters/sql/kysely.unit-of-work.sql);
+-- here they take two round trips, one more than the service's, because under
 -- -M prepared pgbench can neither send several commands in one (`\;`) nor \gset a pipelined one.
 -- The ceiling is the lower for it.
 -- @sql KyselyUnitOfWork.run#1

@@ -583,6 +583,14 @@ const operations: SqlCase[] = [
     run: (db, a) => new KyselyUnitOfWork(db).run((tx) => tx.wallets.lockForCharge(a['userId']), { beginWithFirstStatement: true }),
   },
   {
+    // An order's transaction: its BEGIN travels with the products' read.
+    source: 'unit-of-work/kysely.unit-of-work.ts',
+    name: 'KyselyUnitOfWork.run: an order, beginning with the products read',
+    args: { productId: 8001, otherProductId: 8002 },
+    answers: [{ rows: [productRow] }],
+    run: (db, a) => new KyselyUnitOfWork(db).run((tx) => tx.products.findByIds([a['productId'], a['otherProductId']]), { beginWithFirstStatement: true }),
+  },
+  {
     source: 'unit-of-work/transaction.horizon.ts',
     name: 'PgTransactionHorizon.awaitOpenTransactions',
     args: { ids: ['7301'] },
