@@ -15,7 +15,7 @@ insert into orders (id, user_id, status, total_amount, discount_amount, paid_amo
 begin read write; set local lock_timeout = '3000ms'; set local statement_timeout = '30000ms'; select pg_current_xact_id();
 
 -- PgOrderRepository.add: spending a user coupon, sent with the COMMIT [2/2]
-with spent as (update user_coupons set used_at = '2026-11-24T09:00:00.000Z'::timestamptz, order_id = 4001 where id = 5001 and used_at is null returning id) insert into orders (id, user_id, status, total_amount, discount_amount, paid_amount, refunded_amount, user_coupon_id, created_at) select 4001, 7001, 'PAID', 24601, 1001, 23600, 0, spent.id, '2026-11-24T09:00:00.000Z'::timestamptz from spent; insert into order_lines (order_id, product_id, name, unit_price, quantity, amount, paid_amount, refunded_quantity) values (4001, 8001, 'Keyboard', 12300, 2, 24600, 23601, 0); commit;
+with spent as (update user_coupons set used_at = '2026-11-24T09:00:00.000Z'::timestamptz, order_id = 4001 where id = 5001 and user_id = 7001 and used_at is null returning id) insert into orders (id, user_id, status, total_amount, discount_amount, paid_amount, refunded_amount, user_coupon_id, created_at) select 4001, 7001, 'PAID', 24601, 1001, 23600, 0, spent.id, '2026-11-24T09:00:00.000Z'::timestamptz from spent; insert into order_lines (order_id, product_id, name, unit_price, quantity, amount, paid_amount, refunded_quantity) values (4001, 8001, 'Keyboard', 12300, 2, 24600, 23601, 0); commit;
 
 -- PgOrderRepository.ownerOf
 -- $1 orderId

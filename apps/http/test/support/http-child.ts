@@ -4,7 +4,8 @@
  * of work and SIGKILL the process at one point of the first write:
  *   before-transaction  the key is claimed, no transaction has begun
  *   holding-a-lock      inside the transaction, right after the wallet's row lock
- *   before-commit       the use case's writes and the key's completion are done, COMMIT not sent
+ *   before-commit       the use case's work and the key's completion are done, COMMIT not sent (the
+ *                       writes deferred to the COMMIT have not reached PostgreSQL either)
  *   after-commit        committed, the response not yet sent
  * It prints "listening <url>" once it accepts requests.
  */

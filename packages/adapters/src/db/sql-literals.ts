@@ -24,6 +24,7 @@ export function inlinedInteger(value: unknown, what: string): number {
  * text cannot hold it anyway.
  */
 export function inlinedText(value: string, what: string): string {
+  if (typeof value !== 'string') throw new RangeError(`${what} (${String(value)}) is not a string, so it cannot travel inlined as one`);
   if (value.includes('\0')) throw new RangeError(`${what} holds a NUL character, so it cannot travel inlined`);
   return pg.escapeLiteral(value);
 }

@@ -18,6 +18,10 @@ describe('inlinedText', () => {
     expect(inlinedText('back\\slash', 'A name')).toBe(" E'back\\\\slash'");
   });
 
+  it('refuses what is not a string', () => {
+    expect(() => inlinedText(['a'] as never, 'A name')).toThrow(/not a string/);
+  });
+
   it('refuses a NUL, which would end the message', () => {
     expect(() => inlinedText('a\0b', 'A name')).toThrow(/NUL/);
   });

@@ -1,12 +1,12 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ClaimedOutboxEvent, DeliveryAttempt, OrderView, SettledDelivery } from '@storefront/application';
 import { PgOutboxQueries } from './outbox.queries';
 import { sequenceCommittedEvents } from './event.sequencer';
 import { PgOutboxRelayStore } from './outbox-relay.store';
-import { PgOutboxRepository } from '../repositories/outbox.repository';
 import { KyselyUnitOfWork } from '../unit-of-work/kysely.unit-of-work';
 import { openDatabase, type Database } from '../db/database.factory';
+import type { DB } from '../db/database.schema';
 import { freshDatabase, type TestDatabase } from '../../test/harness';
 
 let database: TestDatabase;
@@ -51,6 +51,14 @@ async function addEvents(count: number, firstOrderId = 1, type: 'order.paid' | '
   }
   const rows = await db.db.selectFrom('outbox').select('event_id').orderBy('seq', 'desc').limit(count).execute();
   return rows.map((r) => r.event_id).reverse();
+}
+
+/**
+ * An order event written at once, as a row of its own, in `trx`: the repository would send it
+ * with the COMMIT, so its seq would follow the commit order, and these tests need the opposite.
+ */
+async function writeEventNow(trx: Transaction<DB>, orderId: number): Promise<void> {
+  await trx.insertInto('outbox').values({ type: 'order.paid', order_id: orderId, payload: JSON.stringify(orderView(orderId)), occurred_at: new Date() }).execute();
 }
 
 async function rowOf(eventId: string) {
@@ -293,14 +301,16 @@ describe('PgOutboxQueries.feed', () => {
 
   it('never skips: an event written before others but committed after a page was read is still seen', async () => {
     await addEvents(2, 1);
-    // A transaction writes its event and stays open, on a connection of its own.
+    // A transaction writes its event and stays open, on a connection of its own. Written by a
+    // statement of its own (the repository sends it with the COMMIT), it takes its seq now,
+    // before the events written after it.
     const late = await openDatabase({ databaseUrl: database.url, poolSize: 1 });
     let commitLate!: () => void;
     const lateCommitted = new Promise<void>((resolve) => (commitLate = resolve));
     let lateWrote!: () => void;
     const written = new Promise<void>((resolve) => (lateWrote = resolve));
     const lateTransaction = late.db.transaction().execute(async (trx) => {
-      await new PgOutboxRepository(trx).append({ type: 'order.paid', occurredAt: new Date(), data: orderView(100) });
+      await writeEventNow(trx, 100);
       lateWrote();
       await lateCommitted;
     });
@@ -345,14 +355,14 @@ describe('PgOutboxQueries.feed', () => {
     const relays = (async () => {
       while (writing) await store.claimDue(5, 60_000);
     })();
-    // 20 writers of 10 events each, every event in a transaction that also holds a row lock for
-    // a moment, so commits overtake one another.
+    // 20 writers of 10 events each, every event written by a statement of its own (so it takes
+    // its seq then) in a transaction that stays open a moment after it, so commits overtake one another.
     await Promise.all(
       Array.from({ length: 20 }, (_, w) =>
         (async () => {
           for (let i = 0; i < 10; i += 1) {
             await database.db.transaction().execute(async (trx) => {
-              await new PgOutboxRepository(trx).append({ type: 'order.paid', occurredAt: new Date(), data: orderView(1_000 + w * 10 + i) });
+              await writeEventNow(trx, 1_000 + w * 10 + i);
               await sql`select pg_sleep(${(i % 3) * 0.003})`.execute(trx);
             });
           }

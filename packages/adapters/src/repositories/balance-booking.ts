@@ -1,6 +1,6 @@
 import type { BalanceChange } from '@storefront/domain';
 import type { SentWithCommit } from '../db/sent-with-commit';
-import { inlinedInteger, inlinedTimestamp } from '../db/sql-literals';
+import { inlinedInteger, inlinedText, inlinedTimestamp } from '../db/sql-literals';
 
 /**
  * A change of balance the wallet accepted, written with the COMMIT (sent-with-commit.ts): the
@@ -48,6 +48,6 @@ function bookingSql(change: BalanceChange, transactionId: string, { orderId, cei
     `with booked as (update wallets set balance = ${newBalance}, updated_at = ${at}` +
     ` where user_id = ${userId} and balance = ${balanceBefore}${ceiling === null ? '' : ` and ${newBalance} <= ${ceiling}`} returning balance)` +
     ` insert into balance_history (id, user_id, type, amount, balance_after, order_id, created_at)` +
-    ` values (${id}, ${userId}, '${change.type}', ${amount}, (select balance from booked), ${orderId ?? 'null'}, ${at})`
+    ` values (${id}, ${userId}, ${inlinedText(change.type, `${what} type`)}, ${amount}, (select balance from booked), ${orderId ?? 'null'}, ${at})`
   );
 }

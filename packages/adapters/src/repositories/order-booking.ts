@@ -8,7 +8,7 @@ import { inlinedInteger, inlinedText, inlinedTimestamp } from '../db/sql-literal
  * (sql-literals.ts): the statements travel in the COMMIT's simple-protocol query.
  *
  * The copy is marked in the order row's own statement, and the row is written only if the copy
- * was still free: the store's guard behind the domain's `useFor`. A copy spent meanwhile (a bug:
+ * was still free and the buyer's: the store's guard behind the domain's `useFor`. A copy spent meanwhile (a bug:
  * the use case holds its lock) leaves no order row, so the lines' reference to it fails the
  * statement after, and with it the COMMIT.
  */
@@ -18,10 +18,11 @@ export class OrderBooking implements SentWithCommit {
   constructor(order: Order) {
     const p = order.toPrimitives();
     const id = inlinedInteger(p.id, 'The order id');
+    const userId = inlinedInteger(p.userId, "The order's user id");
     const at = inlinedTimestamp(p.createdAt, "The order's time");
     const values = [
       id,
-      inlinedInteger(p.userId, "The order's user id"),
+      userId,
       inlinedText(p.status, "The order's status"),
       inlinedInteger(p.totalAmount, "The order's total"),
       inlinedInteger(p.discountAmount, "The order's discount"),
@@ -32,7 +33,7 @@ export class OrderBooking implements SentWithCommit {
     const orderRow =
       p.userCouponId === null
         ? `${columns} values (${values}, null, ${at})`
-        : `with spent as (update user_coupons set used_at = ${at}, order_id = ${id} where id = ${inlinedInteger(p.userCouponId, "The order's user coupon id")} and used_at is null returning id)` +
+        : `with spent as (update user_coupons set used_at = ${at}, order_id = ${id} where id = ${inlinedInteger(p.userCouponId, "The order's user coupon id")} and user_id = ${userId} and used_at is null returning id)` +
           ` ${columns} select ${values}, spent.id, ${at} from spent`;
     const lines = p.lines.map(
       (line) =>

@@ -391,14 +391,13 @@ describe('PgUserCouponRepository', () => {
     const product = await new PgProductRepository(db()).add({ name: 'Cookie', price: 1_500, stock: 10 });
     const userCoupon = await new PgUserCouponRepository(db()).add(coupon.issueTo(123, now));
     const discount = userCoupon.useFor(123, now);
-    const orderSpending = (orderId: number) =>
-      Order.place({
-        id: orderId,
-        userId: 123,
-        lines: [{ product: { id: product.id, name: product.name, price: product.price }, quantity: Quantity.of(1) }],
-        coupon: { userCouponId: userCoupon.id, discount },
-        now,
-      });
+    const orderPlacedBy123 = (orderId: number) => ({
+      id: orderId,
+      userId: 123,
+      lines: [{ product: { id: product.id, name: product.name, price: product.price }, quantity: Quantity.of(1) }],
+      now,
+    });
+    const orderSpending = (orderId: number) => Order.place({ ...orderPlacedBy123(orderId), coupon: { userCouponId: userCoupon.id, discount } });
     const orderId = await inTransaction(async (scope) => {
       const { orderId } = await scope.wallets.lockForOrder(123, now);
       await scope.orders.add(orderSpending(orderId));
@@ -415,6 +414,16 @@ describe('PgUserCouponRepository', () => {
       }),
     ).rejects.toThrow(/order_lines_order_id_fkey/);
     expect(await db().selectFrom('orders').select('id').where('user_id', '=', 123).execute()).toEqual([{ id: orderId }]);
+
+    // Nor may another user's order spend a copy (the domain's useFor refuses it first).
+    const othersCopy = await new PgUserCouponRepository(db()).add(coupon.issueTo(124, now));
+    await expect(
+      inTransaction(async (scope) => {
+        const { orderId } = await scope.wallets.lockForOrder(123, now);
+        await scope.orders.add(Order.place({ ...orderPlacedBy123(orderId), coupon: { userCouponId: othersCopy.id, discount } }));
+      }),
+    ).rejects.toThrow(/order_lines_order_id_fkey/);
+    expect((await db().selectFrom('user_coupons').select('used_at').where('id', '=', othersCopy.id).executeTakeFirstOrThrow()).used_at).toBeNull();
   });
 });
 

@@ -1,4 +1,5 @@
-import { ErrorCode, Money } from '@storefront/domain';
+import { orderView } from '@storefront/application';
+import { ErrorCode, Money, Order, Quantity } from '@storefront/domain';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { freshDatabase, useFreshDatabase } from '../../test/harness';
@@ -10,6 +11,20 @@ const now = new Date('2025-03-10T03:00:00.000Z');
 
 const countRows = async (table: 'wallets' | 'balance_history' | 'outbox') =>
   Number((await testDb.current.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+/** Every row an order of `userId` could write, and its wallet's balance. */
+async function everythingOf(userId: number) {
+  const db = testDb.current.db;
+  return {
+    wallet: await db.selectFrom('wallets').select('balance').where('user_id', '=', userId).executeTakeFirst(),
+    orders: await db.selectFrom('orders').select('id').where('user_id', '=', userId).execute(),
+    lines: await db.selectFrom('order_lines').innerJoin('orders', 'orders.id', 'order_lines.order_id').select('order_lines.order_id').where('orders.user_id', '=', userId).execute(),
+    history: await db.selectFrom('balance_history').select(['type', 'amount']).where('user_id', '=', userId).execute(),
+    outbox: await db.selectFrom('outbox').select('seq').where(sql`payload ->> 'userId'`, '=', String(userId)).execute(),
+    coupons: await db.selectFrom('user_coupons').select(['used_at', 'order_id']).where('user_id', '=', userId).execute(),
+    products: await db.selectFrom('products').select(['id', 'stock']).orderBy('id').execute(),
+  };
+}
 
 describe('KyselyUnitOfWork', () => {
   it('commits what the work wrote when it resolves, and answers its result', async () => {
@@ -42,6 +57,40 @@ describe('KyselyUnitOfWork', () => {
       }),
     ).rejects.toThrow('the last step failed');
     expect({ wallets: await countRows('wallets'), history: await countRows('balance_history'), outbox: await countRows('outbox') }).toEqual(before);
+  });
+
+  it('keeps nothing of what was sent with a COMMIT that failed: order, lines, payment, outbox row, coupon mark', async () => {
+    const db = testDb.current.db;
+    const uow = new KyselyUnitOfWork(db);
+    await uow.run(async (tx) => {
+      const { wallet, transactionId } = await tx.wallets.lockForCharge(305);
+      await tx.wallets.addCharge(wallet.charge(Money.of(50_000), Money.of(1_000_000), now), Money.of(1_000_000), transactionId);
+    });
+    const row = await db.insertInto('products').values({ name: 'Last one', price: 2_000, stock: 1, stock_received: 1 }).returning(['id', 'name']).executeTakeFirstOrThrow();
+    const product = { ...row, price: Money.of(2_000) };
+    const coupon = await uow.run((tx) => tx.coupons.add({ name: 'Spring', discountType: 'FIXED', discountValue: 500, totalQuantity: 1, expiresAt: new Date('2025-04-01T00:00:00.000Z') }));
+    const copy = await uow.run((tx) => tx.userCoupons.add(coupon.issueTo(305, now)));
+    const before = await everythingOf(305);
+
+    // Two units of a product with one left: the stock CHECK fails the COMMIT that carries every write.
+    await expect(
+      uow.run(async (tx) => {
+        const { wallet, orderId, paymentId } = await tx.wallets.lockForOrder(305, now);
+        const userCoupon = await tx.userCoupons.lockById(copy.id);
+        const order = Order.place({
+          id: orderId,
+          userId: 305,
+          lines: [{ product, quantity: Quantity.of(2) }],
+          coupon: { userCouponId: copy.id, discount: userCoupon!.useFor(305, now) },
+          now,
+        });
+        await tx.orders.add(order);
+        await tx.wallets.addPayment(wallet.pay(Money.of(order.paidAmount.won), now), orderId, paymentId);
+        await tx.outbox.append({ type: 'order.paid', occurredAt: now, data: orderView(order) });
+        await tx.products.takeStockAtCommit(product.id, 2);
+      }),
+    ).rejects.toMatchObject({ code: ErrorCode.OutOfStock });
+    expect(await everythingOf(305)).toEqual(before);
   });
 
   it('hands each run fresh repositories bound to its own transaction', async () => {

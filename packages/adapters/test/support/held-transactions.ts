@@ -1,4 +1,4 @@
-import type { ContendedUnits, TransactionScope, UnitOfWork } from '@storefront/application';
+import type { ContendedUnits, RunOptions, TransactionScope, UnitOfWork } from '@storefront/application';
 import { vi } from 'vitest';
 
 /**
@@ -18,14 +18,14 @@ export class HeldUntilSomeoneWaits implements UnitOfWork {
     private readonly deadlineMs = 60_000,
   ) {}
 
-  async run<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
+  async run<T>(work: (tx: TransactionScope) => Promise<T>, options?: RunOptions): Promise<T> {
     this.opened++;
     const deadline = Date.now() + this.deadlineMs;
     while (!(this.someoneWaited ||= this.gate.stateOf(this.key).waiting > 0)) {
       if (Date.now() > deadline) throw new Error(`nobody waited on ${this.key} within ${this.deadlineMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    return this.inner.run(work);
+    return this.inner.run(work, options);
   }
 }
 

@@ -161,6 +161,8 @@ class InMemoryWalletRepository implements WalletRepository {
     const { wallets } = this.session.state;
     const row = wallets.get(payment.userId);
     if (!row) throw new Error(`Wallet of user ${payment.userId} was never locked`);
+    // As the PAYMENT row's reference to its order does in PostgreSQL.
+    if (!this.session.state.orders.has(orderId)) throw new Error(`Order ${orderId} was not written before its payment`);
     // As the SQL condition does: the balance the payment was taken from.
     if (row.balance - payment.amount !== payment.balanceAfter) throw new Error(`Wallet of user ${payment.userId} changed while locked`);
     wallets.set(payment.userId, { ...row, balance: payment.balanceAfter, updatedAt: new Date(payment.occurredAt) });
@@ -318,7 +320,7 @@ class InMemoryOrderRepository implements OrderRepository {
     if (userCouponId !== null) {
       // The copy is marked in the order's own write, and only while it is free, as the SQL does.
       const copy = userCoupons.get(userCouponId);
-      if (!copy || copy.usedAt !== null) throw new Error(`User coupon ${userCouponId} was not available to mark used`);
+      if (!copy || copy.usedAt !== null || copy.userId !== order.userId) throw new Error(`User coupon ${userCouponId} was not available to mark used`);
       userCoupons.set(userCouponId, { ...copy, usedAt: new Date(order.toPrimitives().createdAt.getTime()), orderId: order.id });
     }
     orders.set(order.id, deepCopy(order.toPrimitives()));

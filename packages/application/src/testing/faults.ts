@@ -1,4 +1,4 @@
-import type { TransactionScope, UnitOfWork } from '../ports';
+import type { RunOptions, TransactionScope, UnitOfWork } from '../ports';
 
 /** The failure a `FaultyUnitOfWork` injects. */
 export class InjectedFault extends Error {
@@ -25,10 +25,10 @@ export class FaultyUnitOfWork implements UnitOfWork {
     private readonly failAt: number,
   ) {}
 
-  run<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
+  run<T>(work: (tx: TransactionScope) => Promise<T>, options?: RunOptions): Promise<T> {
     this.calls.length = 0;
     this.faulted = false;
-    return this.inner.run((tx) => work(this.wrap(tx)));
+    return this.inner.run((tx) => work(this.wrap(tx)), options);
   }
 
   private wrap(tx: TransactionScope): TransactionScope {

@@ -2,7 +2,7 @@ import { ErrorCode } from '@storefront/domain';
 import { describe, expect, it } from 'vitest';
 import { ContendedUnits, productStockKey } from '../../support/contended-units';
 import { createInMemoryStorefront, type InMemoryStorefront } from '../../in-memory';
-import { NO_PRODUCT_CACHE, type TransactionScope, type UnitOfWork } from '../../ports';
+import { NO_PRODUCT_CACHE, type Clock, type RunOptions, type TransactionScope, type UnitOfWork } from '../../ports';
 import { aCoupon, anOrder, aProduct, given, invariantViolations } from '../../testing';
 import { ListUserCoupons } from '../coupons/list-user-coupons';
 import { GetBalanceHistory } from '../wallet/get-balance-history';
@@ -141,6 +141,29 @@ describe('PlaceOrder', () => {
       `products.takeStockAtCommit(${mouse.id}, 1)`,
     ]);
     expect(calls.slice(-2)).toEqual([`products.takeStockAtCommit(${keyboard.id}, 1)`, `products.takeStockAtCommit(${mouse.id}, 1)`]);
+  });
+
+  it('lets its first statement begin the transaction, and reads the clock only after it (the midnight horizon)', async () => {
+    const { store, keyboard } = await setUp();
+    const calls: string[] = [];
+    const runOptions: Array<RunOptions | undefined> = [];
+    const logged = recording(store, calls);
+    const transactions: UnitOfWork = {
+      run: (work, options) => {
+        runOptions.push(options);
+        return logged.run(work);
+      },
+    };
+    const clock: Clock = {
+      now: () => {
+        calls.push('clock.now');
+        return store.clock.now();
+      },
+    };
+    await new PlaceOrder(transactions, clock, NO_PRODUCT_CACHE, new ContendedUnits()).execute(anOrder().by(1).withItem(keyboard.id, 1).build());
+    expect(runOptions).toEqual([{ beginWithFirstStatement: true }]);
+    expect(calls[0]).toBe('products.findByIds()');
+    expect(calls).toContain('clock.now');
   });
 
   describe('fails and changes nothing — stock, coupon, wallet, history and outbox as they were', () => {
