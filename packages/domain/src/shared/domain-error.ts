@@ -23,14 +23,27 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** An expected failure of a business rule: a stable code, a message, and optional details. */
+/** V8's own setting of how many frames an Error captures; absent on other engines. */
+const engineErrors = Error as { stackTraceLimit?: number };
+
+/**
+ * An expected failure of a business rule: a stable code, a message, and optional details.
+ *
+ * It carries no stack trace. It is an answer (a 4xx), not a bug, and nothing reads its stack;
+ * V8 captures one in Error's constructor all the same, and in a flash sale's profile, with
+ * thousands of OUT_OF_STOCK refusals, building these errors took 5.7 % of the service's CPU.
+ */
 export class DomainError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly details: Readonly<Record<string, unknown>> = {},
-  ) {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, details: Readonly<Record<string, unknown>> = {}) {
+    const limit = engineErrors.stackTraceLimit;
+    engineErrors.stackTraceLimit = 0;
     super(message);
+    engineErrors.stackTraceLimit = limit;
+    this.code = code;
+    this.details = details;
     this.name = 'DomainError';
   }
 }
