@@ -8,9 +8,9 @@ import { inlinedInteger, inlinedText, inlinedTimestamp } from '../db/sql-literal
  * (sql-literals.ts): the statements travel in the COMMIT's simple-protocol query.
  *
  * The copy is marked in the order row's own statement, and the row is written only if the copy
- * was still free and the buyer's: the store's guard behind the domain's `useFor`. A copy spent meanwhile (a bug:
- * the use case holds its lock) leaves no order row, so the lines' reference to it fails the
- * statement after, and with it the COMMIT.
+ * was still free and the buyer's: the store's guard behind the domain's `useFor`. A copy spent
+ * meanwhile or another user's (a bug: the use case holds its lock and asks the domain) leaves no
+ * order row, so the lines' reference to it fails the statement after, and with it the COMMIT.
  */
 export class OrderBooking implements SentWithCommit {
   private readonly sql: string[];
