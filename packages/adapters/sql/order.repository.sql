@@ -2,8 +2,7 @@
 -- a unit test fails when this file and the code disagree.
 
 -- PgOrderRepository.nextRefundId
--- $1 = 'refunds'
-select nextval(pg_get_serial_sequence($1, 'id')) as id;
+select nextval(pg_get_serial_sequence('refunds', 'id')) as id;
 
 -- PgOrderRepository.add: sent with the COMMIT [1/2]
 begin read write; set local lock_timeout = '3000ms'; set local statement_timeout = '30000ms'; select pg_current_xact_id();

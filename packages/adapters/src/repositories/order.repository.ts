@@ -10,7 +10,10 @@ export class PgOrderRepository implements OrderRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   async nextRefundId(): Promise<number> {
-    return this.nextValueOf('refunds');
+    const { rows } = await sql<{ id: number }>`select nextval(pg_get_serial_sequence('refunds', 'id')) as id`.execute(this.db);
+    const id = rows[0]?.id;
+    if (id === undefined) throw new Error('The refunds sequence answered no value');
+    return id;
   }
 
   /**
@@ -59,12 +62,5 @@ export class PgOrderRepository implements OrderRepository {
       .insertInto('refund_lines')
       .values(refund.lines.map((line) => ({ refund_id: refund.id, order_id: refund.orderId, product_id: line.productId, quantity: line.quantity, amount: line.amount })))
       .execute();
-  }
-
-  private async nextValueOf(table: 'refunds'): Promise<number> {
-    const { rows } = await sql<{ id: number }>`select nextval(pg_get_serial_sequence(${table}, 'id')) as id`.execute(this.db);
-    const id = rows[0]?.id;
-    if (id === undefined) throw new Error(`The ${table} sequence answered no value`);
-    return id;
   }
 }
