@@ -182,8 +182,8 @@ async function seedScale(client: pg.Client, plan: ScalePlan, timeZone: string): 
   const day = String((dayRows[0] as { day: string }).day);
   const before = plan.orders - plan.dayOrders;
   await q(
-    `INSERT INTO products (id, name, price, stock, stock_received)
-     SELECT p, 'Scale product ' || p, 1000 + ((p * 37) % 90) * 100, 10000000, 10000000 FROM generate_series(1, $1::int) AS p`,
+    `INSERT INTO products (id, name, price, stock_received)
+     SELECT p, 'Scale product ' || p, 1000 + ((p * 37) % 90) * 100, 10000000 FROM generate_series(1, $1::int) AS p`,
     [CATALOGUE],
   );
   await q(`SELECT setval(pg_get_serial_sequence('products', 'id'), $1)`, [CATALOGUE]);
@@ -203,7 +203,9 @@ async function seedScale(client: pg.Client, plan: ScalePlan, timeZone: string): 
     `INSERT INTO order_lines (order_id, product_id, name, unit_price, quantity, amount, paid_amount, refunded_quantity)
      SELECT o.id, p.id, p.name, p.price, 1, p.price, p.price, 0 FROM orders o JOIN products p ON p.id = 1 + o.id % ${CATALOGUE}`,
   );
-  await q(`UPDATE products p SET stock_received = p.stock + s.sold FROM (SELECT product_id, sum(quantity) AS sold FROM order_lines GROUP BY product_id) s WHERE s.product_id = p.id`);
+  // 10,000,000 units left on sale per product, spread over its shards; received = left + sold.
+  await q(`INSERT INTO product_stock_shards (product_id, shard_no, remaining) SELECT p.id, s.shard_no, s.remaining FROM products p CROSS JOIN LATERAL product_stock_spread(10000000) s`);
+  await q(`UPDATE products p SET stock_received = p.stock_received + s.sold FROM (SELECT product_id, sum(quantity) AS sold FROM order_lines GROUP BY product_id) s WHERE s.product_id = p.id`);
   // Each user's charges first, then the payments of their orders, in id order per user.
   const chargesPerUser = Math.max(1, Math.round((plan.historyRows - plan.orders) / plan.users));
   await q(

@@ -48,7 +48,8 @@ export class InvariantChecks {
         select o.id, o.user_id, o.paid_amount, l.quantity from orders o join order_lines l on l.order_id = o.id where l.product_id = ${productId}
       )
       select coalesce((select sum(quantity) from lines), 0)::int as sold,
-             p.stock_received::int as received, p.stock::int as stock,
+             p.stock_received::int as received,
+             (select coalesce(sum(remaining), 0) from product_stock_shards where product_id = p.id)::int as stock,
              (select count(*) from lines)::int as orders,
              (select count(*) from (select user_id from lines group by user_id having count(*) > 1) t)::int as twice,
              (select count(*) from lines x

@@ -58,12 +58,12 @@ export async function seed(client: pg.Client, plan: SeedPlan): Promise<Seeded> {
   );
   // Prices from 1,000 to 9,900 won in steps of 100, so orders of the mix differ in amount.
   await client.query(
-    `INSERT INTO products (id, name, price, stock, stock_received)
-     SELECT p, 'Bench product ' || p, 1000 + ((p * 37) % 90) * 100, $2, $2 FROM generate_series(1, $1::int) AS p`,
+    `INSERT INTO products (id, name, price, stock_received)
+     SELECT p, 'Bench product ' || p, 1000 + ((p * 37) % 90) * 100, $2 FROM generate_series(1, $1::int) AS p`,
     [plan.catalogue, plan.catalogueStock],
   );
   const hotProductId = plan.catalogue + 1;
-  await client.query(`INSERT INTO products (id, name, price, stock, stock_received) VALUES ($1, 'Hot product', $2, $3, $3)`, [
+  await client.query(`INSERT INTO products (id, name, price, stock_received) VALUES ($1, 'Hot product', $2, $3)`, [
     hotProductId,
     HOT_PRODUCT_PRICE,
     plan.hotStock,
@@ -72,9 +72,14 @@ export async function seed(client: pg.Client, plan: SeedPlan): Promise<Seeded> {
   const flashProductIds: [number, number] = flash ? [hotProductId + 1, hotProductId + 2] : [0, 0];
   if (flash) {
     for (const [k, id] of flashProductIds.entries()) {
-      await client.query(`INSERT INTO products (id, name, price, stock, stock_received) VALUES ($1, $2, $3, $4, $4)`, [id, `Flash product ${k + 1}`, HOT_PRODUCT_PRICE, plan.flashUnits]);
+      await client.query(`INSERT INTO products (id, name, price, stock_received) VALUES ($1, $2, $3, $4)`, [id, `Flash product ${k + 1}`, HOT_PRODUCT_PRICE, plan.flashUnits]);
     }
   }
+  // Nothing sold yet: every unit received is on sale, spread over the shards as PgProductRepository.add spreads it.
+  await client.query(
+    `INSERT INTO product_stock_shards (product_id, shard_no, remaining)
+     SELECT p.id, s.shard_no, s.remaining FROM products p CROSS JOIN LATERAL product_stock_spread(p.stock_received) s`,
+  );
   await client.query(`SELECT setval(pg_get_serial_sequence('products', 'id'), $1)`, [flash ? flashProductIds[1] : hotProductId]);
   const rushCouponId = await addCoupon(client, 'Bench rush coupon', plan.rushQuantity);
   const mixedCouponId = await addCoupon(client, 'Bench everyday coupon', plan.mixedCouponQuantity);

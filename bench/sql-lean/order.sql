@@ -1,11 +1,11 @@
 -- The lean order of one unit, paid from the wallet: the wallet debited, the order, its line, the
 -- PAYMENT history row and the order.paid event written, and the product's stock taken last, in
--- one statement. The stock update's WHERE names every insert, so PostgreSQL runs them first (a
--- one-time filter) and takes the product's row lock last, held only to the commit, as the service
--- does. PostgreSQL keeps the guarantees: the CHECKs on wallets.balance and products.stock fail
--- the whole statement on an overdraft or an oversell (nothing is written), and a user without a
--- wallet writes nothing (every insert follows from the wallet's update). The product is read
--- without a lock, as the service reads it.
+-- one statement. The take's WHERE names every insert, so PostgreSQL runs them first (a one-time
+-- filter) and locks one of the product's stock shards last, held only to the commit, as the
+-- service does (take_product_stock, migration 0007). PostgreSQL keeps the guarantees: the CHECK
+-- on wallets.balance and the take's refusal fail the whole statement on an overdraft or an
+-- oversell (nothing is written), and a user without a wallet writes nothing (every insert
+-- follows from the wallet's update). The product is read without a lock, as the service reads it.
 -- Variables: -D users=<n> -D product_lo=<id> -D product_hi=<id>.
 \set u random(1, :users)
 \set product random(:product_lo, :product_hi)
@@ -43,5 +43,5 @@ e AS (
   FROM o, p
   RETURNING seq
 )
-UPDATE products SET stock = stock - 1
-WHERE id = :product AND EXISTS (SELECT 1 FROM l) AND EXISTS (SELECT 1 FROM h) AND EXISTS (SELECT 1 FROM e);
+SELECT take_product_stock(:product, 1)
+WHERE EXISTS (SELECT 1 FROM l) AND EXISTS (SELECT 1 FROM h) AND EXISTS (SELECT 1 FROM e);

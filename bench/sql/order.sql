@@ -33,6 +33,6 @@ insert into orders (id, user_id, status, total_amount, discount_amount, paid_amo
 insert into order_lines (order_id, product_id, name, unit_price, quantity, amount, paid_amount, refunded_quantity) values (:w_order_id, :product, :p_name, :p_price, 1, :p_price, :p_price, 0);
 with booked as (update wallets set balance = balance - :p_price, updated_at = now() where user_id = :u and balance = :w_balance returning balance) insert into balance_history (id, user_id, type, amount, balance_after, order_id, created_at) values (:w_payment_id, :u, 'PAYMENT', :p_price, (select balance from booked), :w_order_id, now());
 insert into outbox (type, order_id, payload, occurred_at) values ('order.paid', :w_order_id, json_build_object('orderId', :w_order_id::bigint, 'userId', :u::bigint, 'status', 'PAID', 'items', json_build_array(json_build_object('productId', :product::bigint, 'name', :p_name::text, 'unitPrice', :p_price::bigint, 'quantity', 1, 'amount', :p_price::bigint, 'paidAmount', :p_price::bigint, 'refundedQuantity', 0)), 'totalAmount', :p_price::bigint, 'discountAmount', 0, 'paidAmount', :p_price::bigint, 'refundedAmount', 0, 'userCouponId', NULL, 'refunds', json_build_array(), 'createdAt', now(), 'cancelledAt', NULL), now());
-update products set stock = stock - 1 where id = :product;
+select take_product_stock(:product, 1);
 commit;
 \endpipeline

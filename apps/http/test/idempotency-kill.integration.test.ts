@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- assertions read parsed JSON responses */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { checkInvariants } from '@storefront/adapters';
+import { checkInvariants, PgProductRepository } from '@storefront/adapters';
 import { useFreshDatabase } from '@storefront/adapters/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,7 +103,7 @@ describe('kill -9 at each point of a keyed write, then a retry with the same key
   let healthy: Child;
   let productId: number;
   beforeAll(async () => {
-    const { id } = await db().insertInto('products').values({ name: 'Kettle', price: 1_000, stock: 1_000, stock_received: 1_000 }).returning('id').executeTakeFirstOrThrow();
+    const { id } = await new PgProductRepository(db()).add({ name: 'Kettle', price: 1_000, stock: 1_000 });
     productId = id;
     healthy = await startChild();
   });
@@ -157,7 +157,7 @@ describe('kill -9 at each point of a keyed write, then a retry with the same key
     const users = Array.from({ length: 300 }, (_, i) => 1_000 + i);
     for (const userId of users) await post(healthy.url, `/users/${userId}/balance/charge`, userId, 'fund', { amount: 10_000 });
     const order = (userId: number) => ({ userId, items: [{ productId, quantity: 1 }] });
-    const stockBefore = await count(sql<{ n: number }>`select stock::int as n from products where id = ${productId}`);
+    const stockBefore = await count(sql<{ n: number }>`select sum(remaining)::int as n from product_stock_shards where product_id = ${productId}`);
 
     const victim = await startChild();
     const inFlight = users.map((userId) => post(victim.url, '/orders', userId, 'rush', order(userId)).then((r) => r.status, () => 'lost' as const));
@@ -179,7 +179,7 @@ describe('kill -9 at each point of a keyed write, then a retry with the same key
       const orderId = JSON.parse(body).orderId as number;
       expect(await count(sql<{ n: number }>`select user_id::int as n from orders where id = ${orderId}`)).toBe(users[i]);
     }
-    expect(await count(sql<{ n: number }>`select stock::int as n from products where id = ${productId}`)).toBe(stockBefore - users.length);
+    expect(await count(sql<{ n: number }>`select sum(remaining)::int as n from product_stock_shards where product_id = ${productId}`)).toBe(stockBefore - users.length);
     expect(await count(sql<{ n: number }>`select count(*)::int as n from idempotency_keys where status = 'IN_PROGRESS'`)).toBe(0);
     expect(await checkInvariants(db(), { maxBalance: 10_000_000, timeZone: 'Asia/Seoul' })).toEqual({ ok: true, violations: [] });
   });

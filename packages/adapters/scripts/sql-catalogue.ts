@@ -256,6 +256,7 @@ const repositories: SqlCase[] = [
     source: 'repositories/product.repository.ts',
     name: 'PgProductRepository.increaseStock',
     args: { productId: 8001, quantity: 2 },
+    answers: [{ rows: [{ restocked: true }] }],
     run: (db, a) => new PgProductRepository(db).increaseStock(a['productId'], a['quantity']),
   },
   {

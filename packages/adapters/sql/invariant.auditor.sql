@@ -134,12 +134,13 @@ select product_id, sum(units)::bigint as units from (
 ) moved
 group by product_id)
   select format('product %s: received %s - units out %s (sold less put back) <> stock %s',
-                p.id, p.stock_received, coalesce(m.units, 0) + coalesce(v.units, 0), p.stock) as detail
+                p.id, p.stock_received, coalesce(m.units, 0) + coalesce(v.units, 0), coalesce(st.stock, 0)) as detail
   from products p
+  left join (select product_id, sum(remaining) as stock, bool_or(remaining < 0) as shard_below_zero from product_stock_shards group by product_id) st on st.product_id = p.id
   left join (select key::bigint as product_id, value::bigint as units from jsonb_each_text($4::jsonb)) m
          on m.product_id = p.id
   left join moved v on v.product_id = p.id
-  where p.stock_received - coalesce(m.units, 0) - coalesce(v.units, 0) <> p.stock or p.stock < 0
+  where p.stock_received - coalesce(m.units, 0) - coalesce(v.units, 0) <> coalesce(st.stock, 0) or st.shard_below_zero
   limit $5;
 
 -- PgInvariantAuditor.audit: incremental from a checkpoint, clean, checkpoint advanced [22/52]

@@ -64,11 +64,12 @@ restocked as (
   ) back group by product_id
 )
 select format('product %s: received %s - sold %s + restocked %s <> stock %s',
-              p.id, p.stock_received, coalesce(s.units, 0), coalesce(r.units, 0), p.stock) as detail
+              p.id, p.stock_received, coalesce(s.units, 0), coalesce(r.units, 0), coalesce(st.stock, 0)) as detail
 from products p
+left join (select product_id, sum(remaining) as stock, bool_or(remaining < 0) as shard_below_zero from product_stock_shards group by product_id) st on st.product_id = p.id
 left join sold s on s.product_id = p.id
 left join restocked r on r.product_id = p.id
-where p.stock_received - coalesce(s.units, 0) + coalesce(r.units, 0) <> p.stock or p.stock < 0
+where p.stock_received - coalesce(s.units, 0) + coalesce(r.units, 0) <> coalesce(st.stock, 0) or st.shard_below_zero
 limit $1;
 
 -- checkInvariants [9/21]

@@ -14,7 +14,7 @@ begin read write; set local lock_timeout = '3000ms'; set local statement_timeout
 commit;
 
 -- KyselyUnitOfWork.run: an order, beginning with the products read [1/2]
-begin read write; set local lock_timeout = '3000ms'; set local statement_timeout = '30000ms'; select pg_current_xact_id(); select "id", "name", "price", "stock" from "products" where "id" in (8001, 8002) order by "id";
+begin read write; set local lock_timeout = '3000ms'; set local statement_timeout = '30000ms'; select pg_current_xact_id(); select "id", "name", "price", (select coalesce(sum(s.remaining), 0)::bigint from product_stock_shards s where s.product_id = products.id) as "stock" from "products" where "id" in (8001, 8002) order by "id";
 
 -- KyselyUnitOfWork.run: an order, beginning with the products read [2/2]
 commit;

@@ -3,26 +3,40 @@
 
 -- PgProductRepository.add
 -- $1 name · $2 price · $3 stock · $4 stock
-insert into "products" ("name", "price", "stock", "stock_received") values ($1, $2, $3, $4) returning "id", "name", "price", "stock";
+with product as (
+  insert into products (name, price, stock_received) values ($1, $2, $3) returning id, name, price
+), shards as (
+  insert into product_stock_shards (product_id, shard_no, remaining)
+  select product.id, spread.shard_no, spread.remaining from product, product_stock_spread($4) as spread
+)
+select id, name, price from product;
 
 -- PgProductRepository.lockById
--- $1 productId
-select "id", "name", "price", "stock" from "products" where "id" = $1 for update;
+-- $1 productId · $2 productId
+with "shards" as (select "remaining" from "product_stock_shards" where "product_id" = $1 order by "shard_no" for update) select "id", "name", "price", (select coalesce(sum(remaining), 0)::bigint from shards) as "stock" from "products" where "id" = $2 for no key update;
 
 -- PgProductRepository.save
--- $1 name · $2 price · $3 stock · $4 stock · $5 productId
-update "products" set "name" = $1, "price" = $2, "stock_received" = "stock_received" + $3 - "stock", "stock" = $4 where "id" = $5;
+-- $1 productId · $2 stock · $3 productId · $4 name · $5 price · $6 stock · $7 productId
+with old as (
+  select coalesce(sum(remaining), 0) as stock from product_stock_shards where product_id = $1
+), shards as (
+  update product_stock_shards s set remaining = spread.remaining
+  from product_stock_spread($2) as spread
+  where s.product_id = $3 and s.shard_no = spread.shard_no
+)
+update products set name = $4, price = $5, stock_received = stock_received + $6 - (select stock from old)
+where id = $7;
 
 -- PgProductRepository.findByIds
 -- $1 productId
-select "id", "name", "price", "stock" from "products" where "id" in ($1) order by "id";
+select "id", "name", "price", (select coalesce(sum(s.remaining), 0)::bigint from product_stock_shards s where s.product_id = products.id) as "stock" from "products" where "id" in ($1) order by "id";
 
 -- PgProductRepository.takeStockAtCommit: two products, sent with the COMMIT [1/2]
 begin read write; set local lock_timeout = '3000ms'; set local statement_timeout = '30000ms'; select pg_current_xact_id();
 
 -- PgProductRepository.takeStockAtCommit: two products, sent with the COMMIT [2/2]
-update products set stock = stock - 2 where id = 8001; update products set stock = stock - 3 where id = 8002; commit;
+select take_product_stock(8001, 2); select take_product_stock(8002, 3); commit;
 
 -- PgProductRepository.increaseStock
--- $1 quantity · $2 productId
-update "products" set "stock" = "stock" + $1 where "id" = $2;
+-- $1 productId · $2 quantity
+select put_back_product_stock($1, $2) as restocked;

@@ -3,4 +3,4 @@
 
 -- stockRefusal
 -- $1 productId
-select "id", "stock" from "products" where "id" in ($1);
+select "id", (select coalesce(sum(s.remaining), 0)::bigint from product_stock_shards s where s.product_id = products.id) as "stock" from "products" where "id" in ($1);

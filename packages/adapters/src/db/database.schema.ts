@@ -29,10 +29,16 @@ export interface ProductsTable {
   id: Generated<number>;
   name: string;
   price: number;
-  stock: number;
   /** Units ever put on sale: the initial stock plus every admin adjustment (invariant 2). */
   stock_received: number;
   created_at: CreatedAt;
+}
+
+/** A product's stock is the sum of its shards' `remaining` (migration 0007). */
+export interface ProductStockShardsTable {
+  product_id: number;
+  shard_no: number;
+  remaining: number;
 }
 
 export interface CouponsTable {
@@ -198,6 +204,7 @@ export interface DB {
   wallets: WalletsTable;
   balance_history: BalanceHistoryTable;
   products: ProductsTable;
+  product_stock_shards: ProductStockShardsTable;
   coupons: CouponsTable;
   coupon_stock_shards: CouponStockShardsTable;
   user_coupons: UserCouponsTable;

@@ -4,6 +4,7 @@ import { Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useFreshDatabase } from '../../test/harness';
+import { PgProductRepository } from '../repositories/product.repository';
 import { KyselyUnitOfWork } from '../unit-of-work/kysely.unit-of-work';
 import { PgTransactionHorizon } from '../unit-of-work/transaction.horizon';
 import { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, GuardedPostgresDialect, guardsOfEachTransaction, POSTGRES_TYPES } from './database.factory';
@@ -58,14 +59,14 @@ describe('a unit of work that begins with its first statement', () => {
   });
 
   it('places an order in three messages: the BEGIN with the products read, the wallet locked with the ids, the rest with the COMMIT', async () => {
-    const product = await testDb.current.db.insertInto('products').values({ name: "Tea 'n' biscuits", price: 3_000, stock: 5, stock_received: 5 }).returning('id').executeTakeFirstOrThrow();
+    const product = await new PgProductRepository(testDb.current.db).add({ name: "Tea 'n' biscuits", price: 3_000, stock: 5 });
     await new ChargeBalance(new KyselyUnitOfWork(testDb.current.db), clock, Money.of(1_000_000)).execute({ userId: 505, amount: 10_000 });
     const placeOrder = new PlaceOrder(new KyselyUnitOfWork(db), clock, NO_PRODUCT_CACHE, new ContendedUnits());
     const order = await placeOrder.execute({ userId: 505, items: [{ productId: product.id, quantity: 2 }], userCouponId: null });
     expect(sent).toHaveLength(3);
     expect(sent[0]).toMatch(/^begin read write; .*select pg_current_xact_id\(\); select .* from "products" where "id" in \(\d+\)/);
     expect(sent[1]).toMatch(/^insert into "wallets" .* nextval\('orders_id_seq'\)/);
-    expect(sent[2]).toMatch(/^insert into orders .*; insert into order_lines .*; with booked as .*; insert into outbox .*; update products set stock = stock - 2 .*; commit$/);
+    expect(sent[2]).toMatch(/^insert into orders .*; insert into order_lines .*; with booked as .*; insert into outbox .*; select take_product_stock\(\d+, 2\); commit$/);
     expect(await walletOf(505)).toEqual({ balance: 4_000 });
     const stored = await testDb.current.db.selectFrom('order_lines').select(['order_id', 'name', 'quantity']).where('product_id', '=', product.id).execute();
     expect(stored).toEqual([{ order_id: order.orderId, name: "Tea 'n' biscuits", quantity: 2 }]);

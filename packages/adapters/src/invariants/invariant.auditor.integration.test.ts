@@ -93,14 +93,14 @@ describe('PgInvariantAuditor, incremental from a checkpoint', () => {
       const orderId = rows[0]!.id;
       await sql`insert into order_lines (order_id, product_id, name, unit_price, quantity, amount, paid_amount)
                 select ${orderId}, id, name, price, 1, price, price from products where id = (select min(id) from products)`.execute(trx);
-      await sql`update products set stock = stock - 1 where id = (select min(id) from products)`.execute(trx);
+      await sql`select take_product_stock(min(id), 1) from products`.execute(trx);
       await sql`insert into outbox (type, order_id, payload, occurred_at) values ('order.paid', ${orderId}, '{}', now())`.execute(trx);
     });
     expect(found(report.violations)).toEqual([expect.stringMatching(/^1: order \d+ of user 1: 0 PAYMENT rows/)]);
   });
 
   it('finds stock changed, a coupon over-issued, a fresh refund without its event, a new event naming no order', async () => {
-    const stock = await checkSinceCheckpointAfter(db(), (trx) => sql`update products set stock = stock - 1 where id = (select min(id) from products)`.execute(trx));
+    const stock = await checkSinceCheckpointAfter(db(), (trx) => sql`update product_stock_shards set remaining = remaining + 1 where shard_no = 0 and product_id = (select min(id) from products)`.execute(trx));
     expect(found(stock.violations)).toEqual([expect.stringMatching(/^2: product \d+: received/)]);
 
     const coupon = await checkSinceCheckpointAfter(db(), (trx) =>

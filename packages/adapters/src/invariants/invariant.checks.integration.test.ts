@@ -54,7 +54,7 @@ describe('checkInvariants', () => {
   });
 
   it('2: stock that does not match units received, sold and restocked', async () => {
-    expect(invariantsOf(await checkAfter((trx) => sql`update products set stock = stock - 1 where stock > 0`.execute(trx)))).toEqual([2]);
+    expect(invariantsOf(await checkAfter((trx) => sql`update product_stock_shards set remaining = remaining - 1 where remaining > 0`.execute(trx)))).toEqual([2]);
     expect(invariantsOf(await checkAfter((trx) => sql`update refunds set restocked = false`.execute(trx)))).toEqual([2]);
   });
 
@@ -103,7 +103,7 @@ describe('checkInvariants', () => {
 
 describe('checkInvariants on a live database', () => {
   it('names the subject of each violation', async () => {
-    const report = await checkAfter((trx) => sql`update products set stock = stock - 1 where id = (select min(product_id) from order_lines)`.execute(trx));
+    const report = await checkAfter((trx) => sql`update product_stock_shards set remaining = remaining + 1 where shard_no = 0 and product_id = (select min(product_id) from order_lines)`.execute(trx));
     expect(report.violations).toHaveLength(1);
     const [violation] = report.violations;
     expect(violation?.invariant).toBe(2);

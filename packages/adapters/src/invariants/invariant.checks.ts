@@ -40,13 +40,16 @@ export interface InvariantOptions {
 const MAX_LISTED = 50;
 /** PostgreSQL's query_canceled, which a statement_timeout raises. */
 const STATEMENT_TIMEOUT = '57014';
+/** Each product's stock, the sum of its shards (migration 0007), and whether a shard is below zero (their CHECK forbids it). */
+const stockByProduct = sql`select product_id, sum(remaining) as stock, bool_or(remaining < 0) as shard_below_zero from product_stock_shards group by product_id`;
 
 /**
  * Verifies the invariants 1–6 (docs/architecture.md#invariants) on a database, in SQL, from the stored facts alone:
  * 1. balance = Σ charges + Σ refunds − Σ payments, each history row's balance_after is the
  *    running sum, balance ≥ 0, no charge took a balance above maxBalance (refunds may), and every
  *    order has exactly one PAYMENT row of its paid amount;
- * 2. stock_received − units sold + units restocked (cancelled lines, restocked refunds) = stock ≥ 0;
+ * 2. stock_received − units sold + units restocked (cancelled lines, restocked refunds) = stock,
+ *    the sum of the product's shards, none below 0;
  * 3. issued user coupons ≤ total, issued + Σ remaining shards = total, one per (user, coupon),
  *    a user coupon pays at most one order that is not cancelled (its own user's, the one it
  *    records) and records no other;
@@ -194,12 +197,13 @@ export async function runChecks(db: Kysely<DB>, scope: CheckScope, options: Inva
     await checks.collect(2, sql<{ detail: string }>`
       with moved as (${unitsOutBetween(since.watermarks, null)})
       select format('product %s: received %s - units out %s (sold less put back) <> stock %s',
-                    p.id, p.stock_received, coalesce(m.units, 0) + coalesce(v.units, 0), p.stock) as detail
+                    p.id, p.stock_received, coalesce(m.units, 0) + coalesce(v.units, 0), coalesce(st.stock, 0)) as detail
       from products p
+      left join (${stockByProduct}) st on st.product_id = p.id
       left join (select key::bigint as product_id, value::bigint as units from jsonb_each_text(${JSON.stringify(since.unitsOut)}::jsonb)) m
              on m.product_id = p.id
       left join moved v on v.product_id = p.id
-      where p.stock_received - coalesce(m.units, 0) - coalesce(v.units, 0) <> p.stock or p.stock < 0
+      where p.stock_received - coalesce(m.units, 0) - coalesce(v.units, 0) <> coalesce(st.stock, 0) or st.shard_below_zero
       limit ${MAX_LISTED}`);
   } else {
     await checks.collect(2, sql<{ detail: string }>`
@@ -216,11 +220,12 @@ export async function runChecks(db: Kysely<DB>, scope: CheckScope, options: Inva
         ) back group by product_id
       )
       select format('product %s: received %s - sold %s + restocked %s <> stock %s',
-                    p.id, p.stock_received, coalesce(s.units, 0), coalesce(r.units, 0), p.stock) as detail
+                    p.id, p.stock_received, coalesce(s.units, 0), coalesce(r.units, 0), coalesce(st.stock, 0)) as detail
       from products p
+      left join (${stockByProduct}) st on st.product_id = p.id
       left join sold s on s.product_id = p.id
       left join restocked r on r.product_id = p.id
-      where p.stock_received - coalesce(s.units, 0) + coalesce(r.units, 0) <> p.stock or p.stock < 0
+      where p.stock_received - coalesce(s.units, 0) + coalesce(r.units, 0) <> coalesce(st.stock, 0) or st.shard_below_zero
       limit ${MAX_LISTED}`);
   }
 

@@ -6,6 +6,7 @@ import { orderEvents } from './0003-order-events';
 import { idempotencyClaims } from './0004-idempotency-claims';
 import { orderLineProductCheckAtCommit } from './0005-order-line-product-check-at-commit';
 import { invariantCheckpoint } from './0006-invariant-checkpoint';
+import { productStockShards } from './0007-product-stock-shards';
 
 /** Every migration, in code: the key orders them (Kysely sorts by name), the value runs them. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -15,6 +16,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0004-idempotency-claims': idempotencyClaims,
   '0005-order-line-product-check-at-commit': orderLineProductCheckAtCommit,
   '0006-invariant-checkpoint': invariantCheckpoint,
+  '0007-product-stock-shards': productStockShards,
 };
 
 /** Our advisory key (two int4 keys: 'SF', 1), held by the migrating transaction. */

@@ -1,9 +1,10 @@
 import type { CatalogQueries, Page, PageRequest, ProductView } from '@storefront/application';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/database.schema';
+import { productStock } from '../db/product-stock';
 import { toPage } from './keyset.pagination';
 
-const columns = ['id', 'name', 'price', 'stock'] as const;
+const columns = ['id', 'name', 'price', productStock.as('stock')] as const;
 
 export class PgCatalogQueries implements CatalogQueries {
   constructor(private readonly db: Kysely<DB>) {}

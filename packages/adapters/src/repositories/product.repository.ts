@@ -1,15 +1,18 @@
 import type { ProductRepository } from '@storefront/application';
 import { MAX_ORDER_LINES, Product, type ProductPrimitives } from '@storefront/domain';
-import type { CompiledQuery, Kysely, Selectable } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import { compiledOnce } from '../db/compiled-statement.template';
 import type { DB, ProductsTable } from '../db/database.schema';
 import { executeOpeningStatement } from '../db/pooled.connection';
+import { productStock } from '../db/product-stock';
 import { sendWithCommit } from '../db/sent-with-commit';
 import { StockTakes, type StockTake } from './stock-takes';
 
-const columns = ['id', 'name', 'price', 'stock'] as const;
+const columns = ['id', 'name', 'price', productStock.as('stock')] as const;
 
-type ProductsByIds = (db: Kysely<DB>, ids: Record<string, number>) => CompiledQuery<Pick<Selectable<ProductsTable>, (typeof columns)[number]>>;
+type ProductRow = Pick<Selectable<ProductsTable>, 'id' | 'name' | 'price'> & { stock: number };
+
+type ProductsByIds = (db: Kysely<DB>, ids: Record<string, number>) => CompiledQuery<ProductRow>;
 
 /** One statement for each number of products an order may ask for, each built and compiled once. */
 const productsByIdsOfLength = new Map<number, ProductsByIds>();
@@ -41,36 +44,54 @@ export class PgProductRepository implements ProductRepository {
 
   constructor(private readonly db: Kysely<DB>) {}
 
+  /** The product and its stock shards (migration 0007), in one statement. */
   async add(fields: Omit<ProductPrimitives, 'id'>): Promise<Product> {
-    const row = await this.db
-      .insertInto('products')
-      .values({ name: fields.name, price: fields.price, stock: fields.stock, stock_received: fields.stock })
-      .returning(columns)
-      .executeTakeFirstOrThrow();
-    return Product.fromPrimitives(row);
+    const { rows } = await sql<Omit<ProductRow, 'stock'>>`
+      with product as (
+        insert into products (name, price, stock_received) values (${fields.name}, ${fields.price}, ${fields.stock}) returning id, name, price
+      ), shards as (
+        insert into product_stock_shards (product_id, shard_no, remaining)
+        select product.id, spread.shard_no, spread.remaining from product, product_stock_spread(${fields.stock}) as spread
+      )
+      select id, name, price from product`.execute(this.db);
+    return Product.fromPrimitives({ ...rows[0]!, stock: fields.stock });
   }
 
+  /**
+   * For an admin's edit: the product's row, and each of its stock shards in shard order — the
+   * order in which an order's take at commit waits on them, so the two never deadlock. The
+   * row's lock is FOR NO KEY UPDATE: orders committing meanwhile check their lines' foreign key
+   * with a KEY SHARE lock on it, which that does not block; their shards do.
+   */
   async lockById(productId: number): Promise<Product | null> {
-    const row = await this.db.selectFrom('products').select(columns).where('id', '=', productId).forUpdate().executeTakeFirst();
+    const row = await this.db
+      .with('shards', (db) => db.selectFrom('product_stock_shards').select('remaining').where('product_id', '=', productId).orderBy('shard_no').forUpdate())
+      .selectFrom('products')
+      .select(['id', 'name', 'price', sql<number>`(select coalesce(sum(remaining), 0)::bigint from shards)`.as('stock')])
+      .where('id', '=', productId)
+      .forNoKeyUpdate()
+      .executeTakeFirst();
     return row ? Product.fromPrimitives(row) : null;
   }
 
   /**
-   * An admin's edit of a product locked by `lockById`. A change of stock is also added to
-   * `stock_received`, so "received − sold = stock" (invariant 2) survives restocking.
+   * An admin's edit of a product locked by `lockById`. The new stock is spread over the shards
+   * again, and its difference from the old one added to `stock_received`, so "received − sold =
+   * stock" (invariant 2) survives restocking. `old` and `shards` read the same snapshot: the
+   * difference is taken from the stock before the edit.
    */
   async save(product: Product): Promise<void> {
     const p = product.toPrimitives();
-    await this.db
-      .updateTable('products')
-      .set((eb) => ({
-        name: p.name,
-        price: p.price,
-        stock_received: eb('stock_received', '+', eb(eb.val(p.stock), '-', eb.ref('stock'))),
-        stock: p.stock,
-      }))
-      .where('id', '=', p.id)
-      .executeTakeFirst();
+    await sql`
+      with old as (
+        select coalesce(sum(remaining), 0) as stock from product_stock_shards where product_id = ${p.id}
+      ), shards as (
+        update product_stock_shards s set remaining = spread.remaining
+        from product_stock_spread(${p.stock}) as spread
+        where s.product_id = ${p.id} and s.shard_no = spread.shard_no
+      )
+      update products set name = ${p.name}, price = ${p.price}, stock_received = stock_received + ${p.stock} - (select stock from old)
+      where id = ${p.id}`.execute(this.db);
   }
 
   /** The statement may open its transaction (executeOpeningStatement): its parameters are integers. */
@@ -81,10 +102,11 @@ export class PgProductRepository implements ProductRepository {
   }
 
   /**
-   * Sent with the COMMIT (sent-with-commit.ts), in one message with it: the hot row of a popular
-   * product is locked only while PostgreSQL runs that message. The CHECK (stock >= 0) of the
-   * table refuses an oversell there, failing the commit; the unit of work turns that failure
-   * into OUT_OF_STOCK (`stockRefusal`). The order lines' foreign key keeps the row from going away.
+   * Sent with the COMMIT (sent-with-commit.ts), in one message with it: a shard of a popular
+   * product is locked only while PostgreSQL runs that message, and other orders take from the
+   * other shards meanwhile. `take_product_stock` refuses an oversell there, failing the commit;
+   * the unit of work turns that failure into OUT_OF_STOCK (`stockRefusal`). The order lines'
+   * foreign key keeps the product from going away.
    */
   async takeStockAtCommit(productId: number, quantity: number): Promise<void> {
     this.stockTakes.add(productId, quantity);
@@ -98,11 +120,7 @@ export class PgProductRepository implements ProductRepository {
 
   /** Restocked units are not received ones: stock_received stays, so invariant 2 counts them as restocks. */
   async increaseStock(productId: number, quantity: number): Promise<void> {
-    const { numUpdatedRows } = await this.db
-      .updateTable('products')
-      .set((eb) => ({ stock: eb('stock', '+', quantity) }))
-      .where('id', '=', productId)
-      .executeTakeFirst();
-    if (numUpdatedRows !== 1n) throw new Error(`Product ${productId} does not exist`);
+    const { rows } = await sql<{ restocked: boolean }>`select put_back_product_stock(${productId}, ${quantity}) as restocked`.execute(this.db);
+    if (rows[0]?.restocked !== true) throw new Error(`Product ${productId} does not exist`);
   }
 }

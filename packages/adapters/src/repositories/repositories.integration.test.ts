@@ -31,6 +31,12 @@ async function untilSomeoneWaitsForALock(): Promise<void> {
   }
 }
 
+/** The units of each stock shard of a product, in shard order. */
+async function shardsOf(productId: number): Promise<number[]> {
+  const rows = await db().selectFrom('product_stock_shards').select('remaining').where('product_id', '=', productId).orderBy('shard_no').execute();
+  return rows.map((row) => row.remaining);
+}
+
 /**
  * A charge as ChargeBalance makes it: lockForCharge and addCharge in one transaction, whose COMMIT
  * carries the write. `domainCeiling` is the ceiling the domain checked against, to bypass it.
@@ -250,6 +256,49 @@ describe('PgProductRepository', () => {
     await expect(products.takeStockAtCommit(tart.id, 1)).rejects.toThrow(/need a transaction/);
   });
 
+  it('takes more units than any one shard holds from several of them', async () => {
+    const products = new PgProductRepository(db());
+    const dumpling = await products.add({ name: 'Dumpling', price: 1_000, stock: 20 });
+    expect(await shardsOf(dumpling.id)).toEqual([2, 2, 2, 2, ...Array<number>(12).fill(1)]);
+    await new KyselyUnitOfWork(db()).run((tx) => tx.products.takeStockAtCommit(dumpling.id, 5));
+    expect((await products.findByIds([dumpling.id]))[0]?.stock).toBe(15);
+  });
+
+  it('waits for units another transaction holds, and takes them once it rolls back: held is not sold', async () => {
+    const products = new PgProductRepository(db());
+    const last = await products.add({ name: 'Last dumpling', price: 1_000, stock: 1 });
+    let second: Promise<void> | undefined;
+    await db()
+      .transaction()
+      .execute(async (trx) => {
+        await sql`select take_product_stock(${last.id}, 1)`.execute(trx);
+        // The committed sum is still 1, so the second take waits on the held shard instead of refusing.
+        second = new KyselyUnitOfWork(db()).run((tx) => tx.products.takeStockAtCommit(last.id, 1));
+        await untilSomeoneWaitsForALock();
+        throw new Error('roll back the first take');
+      })
+      .catch(() => {});
+    await second;
+    expect((await products.findByIds([last.id]))[0]?.stock).toBe(0);
+  });
+
+  it('puts units back to a free shard, or waits for a held one; an unknown product is an error', async () => {
+    const products = new PgProductRepository(db());
+    const bun = await products.add({ name: 'Bun', price: 1_000, stock: 0 });
+    let putBack: Promise<void> | undefined;
+    await db()
+      .transaction()
+      .execute(async (trx) => {
+        await sql`select 1 from product_stock_shards where product_id = ${bun.id} for update`.execute(trx);
+        putBack = products.increaseStock(bun.id, 2);
+        await untilSomeoneWaitsForALock();
+      });
+    await putBack;
+    await products.increaseStock(bun.id, 1);
+    expect((await shardsOf(bun.id)).reduce((sum, units) => sum + units, 0)).toBe(3);
+    await expect(products.increaseStock(999_999, 1)).rejects.toThrow(/does not exist/);
+  });
+
   it('saves an admin edit and counts a stock change in stock_received', async () => {
     const products = new PgProductRepository(db());
     const p = await products.add({ name: 'Bagel', price: 2_000, stock: 10 });
@@ -258,8 +307,9 @@ describe('PgProductRepository', () => {
     locked!.revise({ name: 'Plain bagel', price: 2_200, stock: 20 });
     await products.save(locked!);
     const row = await db().selectFrom('products').selectAll().where('id', '=', p.id).executeTakeFirstOrThrow();
-    // received 10, sold 4, restocked from 6 to 20: received 24 - sold 4 = 20.
-    expect(row).toMatchObject({ name: 'Plain bagel', price: 2_200, stock: 20, stock_received: 24 });
+    // received 10, sold 4, restocked from 6 to 20: received 24 - sold 4 = 20, spread again over the 16 shards.
+    expect(row).toMatchObject({ name: 'Plain bagel', price: 2_200, stock_received: 24 });
+    expect(await shardsOf(p.id)).toEqual([2, 2, 2, 2, ...Array<number>(12).fill(1)]);
   });
 
   it('reads an int8 beyond Number.MAX_SAFE_INTEGER as an error, never a rounded number', async () => {

@@ -1,6 +1,7 @@
 import { outOfStock, type DomainError } from '@storefront/domain';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/database.schema';
+import { productStock } from '../db/product-stock';
 import { CHECK_VIOLATION, constraintName, sqlState } from '../db/database.errors';
 import type { SentWithCommit } from '../db/sent-with-commit';
 
@@ -9,12 +10,13 @@ export interface StockTake {
   quantity: number;
 }
 
-/** The CHECK (stock >= 0) of `products` (0001-initial-schema.ts), named by PostgreSQL. */
-const STOCK_CHECK = 'products_stock_check';
+/** The CHECK (remaining >= 0) of `product_stock_shards`, which `take_product_stock` names when it refuses (migration 0007). */
+const STOCK_CHECK = 'product_stock_shards_remaining_check';
 
 /**
- * The stock one transaction takes at its commit: one `UPDATE` per product, by ascending id — the
- * global lock order of the hot rows, so two orders never deadlock on them. Ids and quantities
+ * The stock one transaction takes at its commit: one `take_product_stock` per product (migration
+ * 0007), by ascending id — the global lock order of the products' shards, so two orders never
+ * deadlock on them. Ids and quantities
  * are integers checked here and inlined as literals: the statements travel with the COMMIT as
  * one simple-protocol query, which has no parameters (and so no prepared statement, which
  * PgBouncer in transaction mode would not keep).
@@ -33,18 +35,18 @@ export class StockTakes implements SentWithCommit {
   }
 
   statements(): string[] {
-    return this.all().map(({ productId, quantity }) => `update products set stock = stock - ${quantity} where id = ${productId}`);
+    return this.all().map(({ productId, quantity }) => `select take_product_stock(${productId}, ${quantity})`);
   }
 }
 
-/** True when a transaction failed because a stock taken at commit would have gone below zero. */
+/** True when a transaction failed because a product had too few units for a take at its commit. */
 export function isStockShortAtCommit(error: unknown): boolean {
   return sqlState(error) === CHECK_VIOLATION && constraintName(error) === STOCK_CHECK;
 }
 
 /**
- * The domain's refusal for a commit the stock CHECK failed, once that transaction has rolled
- * back: the CHECK does not say which product fell short, so the stock is read again, now. The
+ * The domain's refusal for a commit whose take of stock failed, once that transaction has rolled
+ * back: the failure does not say which product fell short, so the stock is read again, now. The
  * first product still short is named, with what it has; if every one was restocked meanwhile,
  * the first product taken is, without a count.
  */
@@ -52,7 +54,7 @@ export async function stockRefusal(db: Kysely<DB>, takes: readonly StockTake[]):
   const [first] = takes;
   if (first === undefined) throw new Error('A stock refusal needs the stock the transaction took');
   const productIds = takes.map((take) => take.productId);
-  const rows = await db.selectFrom('products').select(['id', 'stock']).where('id', 'in', productIds).execute();
+  const rows = await db.selectFrom('products').select(['id', productStock.as('stock')]).where('id', 'in', productIds).execute();
   for (const take of takes) {
     const stock = rows.find((row) => row.id === take.productId)?.stock ?? 0;
     if (stock < take.quantity) return outOfStock(take.productId, take.quantity, stock);

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { freshDatabase, useFreshDatabase } from '../../test/harness';
 import { storefrontOn } from '../../test/support/storefront';
+import { PgProductRepository } from '../repositories/product.repository';
 import { KyselyUnitOfWork } from './kysely.unit-of-work';
 
 const testDb = useFreshDatabase();
@@ -22,7 +23,7 @@ async function everythingOf(userId: number) {
     history: await db.selectFrom('balance_history').select(['type', 'amount']).where('user_id', '=', userId).execute(),
     outbox: await db.selectFrom('outbox').select('seq').where(sql`payload ->> 'userId'`, '=', String(userId)).execute(),
     coupons: await db.selectFrom('user_coupons').select(['used_at', 'order_id']).where('user_id', '=', userId).execute(),
-    products: await db.selectFrom('products').select(['id', 'stock']).orderBy('id').execute(),
+    shards: await db.selectFrom('product_stock_shards').selectAll().orderBy(['product_id', 'shard_no']).execute(),
   };
 }
 
@@ -66,13 +67,13 @@ describe('KyselyUnitOfWork', () => {
       const { wallet, transactionId } = await tx.wallets.lockForCharge(305);
       await tx.wallets.addCharge(wallet.charge(Money.of(50_000), Money.of(1_000_000), now), Money.of(1_000_000), transactionId);
     });
-    const row = await db.insertInto('products').values({ name: 'Last one', price: 2_000, stock: 1, stock_received: 1 }).returning(['id', 'name']).executeTakeFirstOrThrow();
-    const product = { ...row, price: Money.of(2_000) };
+    const row = (await new PgProductRepository(db).add({ name: 'Last one', price: 2_000, stock: 1 })).toPrimitives();
+    const product = { id: row.id, name: row.name, price: Money.of(2_000) };
     const coupon = await uow.run((tx) => tx.coupons.add({ name: 'Spring', discountType: 'FIXED', discountValue: 500, totalQuantity: 1, expiresAt: new Date('2025-04-01T00:00:00.000Z') }));
     const copy = await uow.run((tx) => tx.userCoupons.add(coupon.issueTo(305, now)));
     const before = await everythingOf(305);
 
-    // Two units of a product with one left: the stock CHECK fails the COMMIT that carries every write.
+    // Two units of a product with one left: the take of stock fails the COMMIT that carries every write.
     await expect(
       uow.run(async (tx) => {
         const { wallet, orderId, paymentId } = await tx.wallets.lockForOrder(305, now);

@@ -25,8 +25,8 @@ export async function seedLargeShop(db: Kysely<DB>, plan: LargeShopPlan): Promis
   const products = 200;
   await db.transaction().execute(async (trx) => {
     await sql`
-      insert into products (id, name, price, stock, stock_received)
-      select p, 'Large shop product ' || p, 1000 + ((p * 37) % 90) * 100, 1000000, 1000000
+      insert into products (id, name, price, stock_received)
+      select p, 'Large shop product ' || p, 1000 + ((p * 37) % 90) * 100, 1000000
       from generate_series(1, ${products}::int) p`.execute(trx);
     await sql`select setval(pg_get_serial_sequence('products', 'id'), ${products}::int)`.execute(trx);
     await sql`
@@ -46,9 +46,11 @@ export async function seedLargeShop(db: Kysely<DB>, plan: LargeShopPlan): Promis
       from (select order_id, sum(amount) as total from order_lines group by order_id) l
       where l.order_id = o.id`.execute(trx);
     await sql`
-      update products p set stock = p.stock_received - s.sold
-      from (select product_id, sum(quantity) as sold from order_lines group by product_id) s
-      where s.product_id = p.id`.execute(trx);
+      insert into product_stock_shards (product_id, shard_no, remaining)
+      select p.id, spread.shard_no, spread.remaining
+      from products p
+      left join (select product_id, sum(quantity) as sold from order_lines group by product_id) s on s.product_id = p.id
+      cross join lateral product_stock_spread(p.stock_received - coalesce(s.sold, 0)) spread`.execute(trx);
 
     await sql`
       insert into wallets (user_id, balance, updated_at)

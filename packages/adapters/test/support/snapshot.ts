@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../src/db/database.schema';
 
-const TABLES = ['wallets', 'balance_history', 'products', 'coupon_stock_shards', 'user_coupons', 'orders', 'order_lines', 'refunds', 'refund_lines', 'outbox'] as const;
+const TABLES = ['wallets', 'balance_history', 'products', 'product_stock_shards', 'coupon_stock_shards', 'user_coupons', 'orders', 'order_lines', 'refunds', 'refund_lines', 'outbox'] as const;
 
 /** Every row of the tables an order touches, for "a failure changes nothing" assertions. */
 export async function snapshotOf(db: Kysely<DB>): Promise<Record<string, unknown[]>> {

@@ -95,17 +95,19 @@ describe('PlaceOrder failing at any step changes nothing', () => {
     const scarce = await shop.aProduct({ name: 'Last one', price: 1_000, stock: 1 });
     const before = await snapshotOf(testDb.current.db);
     let placing: Promise<unknown> | undefined;
-    // Another transaction holds the product row and takes the last unit; the order has read
-    // stock 1, passed every check and written its rows, then waits on the row, and finds 0.
+    // Another transaction holds the product's shards and takes the last unit; the order has
+    // read stock 1, passed every check and written its rows, then waits on the shards, and
+    // finds none with a unit.
     await testDb.current.db.transaction().execute(async (trx) => {
-      await sql`update products set stock = 0, stock_received = stock_received - 1 where id = ${scarce.id}`.execute(trx);
+      await sql`update product_stock_shards set remaining = 0 where product_id = ${scarce.id}`.execute(trx);
+      await sql`update products set stock_received = stock_received - 1 where id = ${scarce.id}`.execute(trx);
       placing = shop.placeOrder.execute({ userId, items: [{ productId: scarce.id, quantity: 1 }], userCouponId: null });
       await waitUntilBlocked(testDb.current.db);
     });
     await expect(placing).rejects.toMatchObject({ code: ErrorCode.OutOfStock, details: { productId: scarce.id } });
     const after = await snapshotOf(testDb.current.db);
     // Only the other transaction's change is there: no order, payment, history or outbox row.
-    expect({ ...after, products: [] }).toEqual({ ...before, products: [] });
+    expect({ ...after, products: [], product_stock_shards: [] }).toEqual({ ...before, products: [], product_stock_shards: [] });
   });
 });
 
