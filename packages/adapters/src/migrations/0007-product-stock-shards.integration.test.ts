@@ -6,7 +6,7 @@ import { openDatabase } from '../db/database.factory';
 import { migrateToLatest, migrations } from './schema.migrator';
 
 describe('0007-product-stock-shards', () => {
-  it('moves each product’s stock into 16 shards whose sum is that stock, and keeps received − sold', async () => {
+  it('moves each product’s stock into 32 shards whose sum is that stock, and keeps received − sold', async () => {
     const ref = await freshEmptyDatabaseUrl();
     const database = await openDatabase({ databaseUrl: ref.url, poolSize: 2 });
     const { db } = database;
@@ -19,9 +19,9 @@ describe('0007-product-stock-shards', () => {
 
       const shards = await db.selectFrom('product_stock_shards').select(['product_id', 'remaining']).orderBy('product_id').orderBy('shard_no').execute();
       const of = (productId: number) => shards.filter((s) => s.product_id === productId).map((s) => s.remaining);
-      // 37 = 16 × 2 + 5: three units each for the first five shards, two for the rest.
-      expect(of(1)).toEqual([3, 3, 3, 3, 3, ...Array<number>(11).fill(2)]);
-      expect(of(2)).toEqual(Array<number>(16).fill(0));
+      // 37 = 32 + 5: two units each for the first five shards, one for the rest.
+      expect(of(1)).toEqual([2, 2, 2, 2, 2, ...Array<number>(27).fill(1)]);
+      expect(of(2)).toEqual(Array<number>(32).fill(0));
       expect(await db.selectFrom('products').select(['id', 'stock_received']).orderBy('id').execute()).toEqual([
         { id: 1, stock_received: 40 },
         { id: 2, stock_received: 5 },

@@ -48,7 +48,7 @@ export function transactionScope(trx: Kysely<DB>): TransactionScope & { products
  * own repositories; nothing transactional lives on this object. A deadlock or serialization
  * failure (which the global lock order makes rare, not impossible) reruns the whole `work` a
  * few times after a short random pause; a domain error never does. Stock taken at commit
- * (`takeStockAtCommit`) that is not there fails the commit on the stock CHECK: the run then
+ * (`takeStockAtCommit`) that is not there fails the commit (stock-takes.ts): the run then
  * rejects with OUT_OF_STOCK, as the domain would have refused it.
  *
  * On PGlite, Kysely's driver holds a connection mutex for the whole of a transaction (the

@@ -8,9 +8,10 @@ import { storefrontOn, type Storefront } from '../support/storefront';
 
 /*
  * A flash sale on PostgreSQL (a pool of 20): hundreds of orders at once for a few units, the
- * stock taken with each order's COMMIT and guarded there by the CHECK (stock >= 0). Every order
- * reads the stock as it was before the sale (staleStockReads), so none is refused early: each
- * refusal is a commit the CHECK failed, turned into OUT_OF_STOCK. Then the invariants of
+ * stock taken with each order's COMMIT from the product's shards and refused there when they hold
+ * too few units (take_product_stock, migration 0007). Every order reads the stock as it was
+ * before the sale (staleStockReads), so none is refused early: each refusal is a failed commit,
+ * turned into OUT_OF_STOCK; an order of 3 units near the end takes them from several shards. Then the invariants of
  * docs/architecture.md on the whole database.
  */
 

@@ -83,7 +83,7 @@ class Session {
 
   /**
    * The commit's stock takes, by ascending product id, all or none: a product short of units
-   * fails the run with OUT_OF_STOCK, as the CHECK (stock >= 0) fails PostgreSQL's commit, and
+   * fails the run with OUT_OF_STOCK, as the take of stock fails PostgreSQL's commit, and
    * the database drops the working copy with everything else the run wrote.
    */
   takeStockAtCommit(): void {
@@ -209,7 +209,7 @@ class InMemoryProductRepository implements ProductRepository {
   async add(fields: Omit<ProductPrimitives, 'id'>): Promise<Product> {
     const state = this.session.state;
     const row: ProductPrimitives = { id: nextValue(state, 'product'), name: fields.name, price: fields.price, stock: fields.stock };
-    const product = Product.fromPrimitives(row); // the CHECK (stock >= 0) of the table
+    const product = Product.fromPrimitives(row); // refuses a negative stock, as PostgreSQL's CHECKs do
     state.products.set(row.id, row);
     return product;
   }

@@ -72,8 +72,8 @@ export interface ProductRepository {
   /** Products as they are now, without locks: prices and names for an order's lines. */
   findByIds(productIds: readonly number[]): Promise<Product[]>;
   /**
-   * Takes `quantity` units as the transaction commits, in the commit itself: the product row of
-   * a popular product — the hot row of a sale — is locked only for the commit, not for the rest
+   * Takes `quantity` units as the transaction commits, in the commit itself: the stock of a
+   * popular product — the hot spot of a sale — is locked only for the commit, not for the rest
    * of the transaction. Whether the units are there is known only then: if too few are, the
    * commit fails, nothing of the transaction is kept and the unit of work's run rejects with
    * OUT_OF_STOCK. Several products are taken in ascending id order, whatever the calls' order.

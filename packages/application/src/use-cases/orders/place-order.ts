@@ -29,7 +29,7 @@ export interface PlaceOrderInput {
  * 2. lock the user's own rows — the wallet, then the user coupon;
  * 3. compute the totals in the domain, debit, write the order, history and outbox rows;
  * 4. last, take the stock of each product at commit (`takeStockAtCommit`), in ascending id
- *    order — the hot row of a popular product is locked only while the commit runs, and always
+ *    order — the stock of a popular product is locked only while the commit runs, and always
  *    in the same global order, so no two orders can deadlock. Stock sold out since step 1 fails
  *    the commit with OUT_OF_STOCK, and nothing of the order is kept.
  * Prices are those read in step 1, in this same transaction: what the shopper was shown.
@@ -37,7 +37,7 @@ export interface PlaceOrderInput {
  * Around the transaction stands this process's gate of contended units (`ContendedUnits`), told
  * each product's stock by step 1: in a flash sale, once the orders in progress here hold all the
  * stock read, a latecomer waits in memory (no connection held) instead of opening a transaction
- * that can only fail, then tries again. It only delays; the stock CHECK at commit decides.
+ * that can only fail, then tries again. It only delays; the stock taken at commit decides.
  */
 export class PlaceOrder {
   constructor(
