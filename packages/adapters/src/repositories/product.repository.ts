@@ -60,8 +60,8 @@ export class PgProductRepository implements ProductRepository {
   /**
    * For an admin's edit: the product's row, and each of its stock shards in shard order — the
    * order in which an order's take at commit waits on them, so the two never deadlock. The
-   * row's lock is FOR NO KEY UPDATE: orders committing meanwhile check their lines' foreign key
-   * with a KEY SHARE lock on it, which that does not block; their shards do.
+   * row's own lock is FOR NO KEY UPDATE, which lets an order committing meanwhile take the KEY
+   * SHARE lock its lines' foreign key needs; the shards' locks are what hold orders' takes back.
    */
   async lockById(productId: number): Promise<Product | null> {
     const row = await this.db
