@@ -29,8 +29,8 @@ export interface CeilingContext {
 
 export type CeilingKind = 'service' | 'lean' | 'hot row';
 
-const SERVICE_SQL_DIR = 'bench/sql';
-const SERVICE_SCRIPTS: Partial<Record<ScenarioName, PgbenchOptions['scripts']>> = {
+export const SERVICE_SQL_DIR = 'bench/sql';
+export const SERVICE_SCRIPTS: Partial<Record<ScenarioName, PgbenchOptions['scripts']>> = {
   'coupon-rush': [{ file: 'coupon-hot-row.sql' }],
   'hot-product-order': [{ file: 'order.sql' }],
   'flash-sale': [{ file: 'order.sql' }],
@@ -97,7 +97,8 @@ export async function measureCeiling(ctx: CeilingContext, name: ScenarioName, ki
   return result.tps;
 }
 
-function serviceVariables(name: ScenarioName, world: ScenarioWorld): Record<string, number> {
+/** The variables of the service-SQL scripts: the scenario's products, wallets and coupon. */
+export function serviceVariables(name: ScenarioName, world: ScenarioWorld): Record<string, number> {
   const spread = name === 'mixed';
   return {
     users: world.sizes.users,
