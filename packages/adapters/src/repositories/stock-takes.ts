@@ -16,10 +16,9 @@ const STOCK_CHECK = 'product_stock_shards_remaining_check';
 /**
  * The stock one transaction takes at its commit: one `take_product_stock` per product (migration
  * 0007), by ascending id — the global lock order of the products' shards, so two orders never
- * deadlock on them. Ids and quantities
- * are integers checked here and inlined as literals: the statements travel with the COMMIT as
- * one simple-protocol query, which has no parameters (and so no prepared statement, which
- * PgBouncer in transaction mode would not keep).
+ * deadlock on them. Ids and quantities are integers checked here and inlined as literals: the
+ * statements travel with the COMMIT as one simple-protocol query, which has no parameters (and so
+ * no prepared statement, which PgBouncer in transaction mode would not keep).
  */
 export class StockTakes implements SentWithCommit {
   private readonly quantities = new Map<number, number>();
@@ -46,9 +45,8 @@ export function isStockShortAtCommit(error: unknown): boolean {
 
 /**
  * The domain's refusal for a commit whose take of stock failed, once that transaction has rolled
- * back: the failure does not say which product fell short, so the stock is read again, now. The
- * first product still short is named, with what it has; if every one was restocked meanwhile,
- * the first product taken is, without a count.
+ * back: the stock is read again, now, and the first product still short is named, with what it
+ * has; if every one was restocked meanwhile, the first product taken is, without a count.
  */
 export async function stockRefusal(db: Kysely<DB>, takes: readonly StockTake[]): Promise<DomainError> {
   const [first] = takes;
