@@ -16,16 +16,16 @@ select id, name, price from product;
 with "shards" as (select "remaining" from "product_stock_shards" where "product_id" = $1 order by "shard_no" for update) select "id", "name", "price", (select coalesce(sum(remaining), 0)::bigint from shards) as "stock" from "products" where "id" = $2 for no key update;
 
 -- PgProductRepository.save
--- $1 productId · $2 stock · $3 productId · $4 name · $5 price · $6 stock · $7 productId
+-- $1 productId · $2 stock · $3 productId · $4 stock · $5 name · $6 price · $7 stock · $8 productId
 with old as (
   select coalesce(sum(remaining), 0) as stock from product_stock_shards where product_id = $1
 ), shards as (
   update product_stock_shards s set remaining = spread.remaining
   from product_stock_spread($2) as spread
-  where s.product_id = $3 and s.shard_no = spread.shard_no
+  where s.product_id = $3 and s.shard_no = spread.shard_no and $4 <> (select stock from old)
 )
-update products set name = $4, price = $5, stock_received = stock_received + $6 - (select stock from old)
-where id = $7;
+update products set name = $5, price = $6, stock_received = stock_received + $7 - (select stock from old)
+where id = $8;
 
 -- PgProductRepository.findByIds
 -- $1 productId

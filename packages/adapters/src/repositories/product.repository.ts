@@ -75,10 +75,10 @@ export class PgProductRepository implements ProductRepository {
   }
 
   /**
-   * An admin's edit of a product locked by `lockById`. The new stock is spread over the shards
-   * again, and its difference from the old one added to `stock_received`, so "received − sold =
-   * stock" (invariant 2) survives restocking. `old` and `shards` read the same snapshot: the
-   * difference is taken from the stock before the edit.
+   * An admin's edit of a product locked by `lockById`. A changed stock is spread over the shards
+   * again (an unchanged one leaves them as they are), and its difference from the old one added
+   * to `stock_received`, so "received − sold = stock" (invariant 2) survives restocking. `old`
+   * and `shards` read the same snapshot: the difference is taken from the stock before the edit.
    */
   async save(product: Product): Promise<void> {
     const p = product.toPrimitives();
@@ -88,7 +88,7 @@ export class PgProductRepository implements ProductRepository {
       ), shards as (
         update product_stock_shards s set remaining = spread.remaining
         from product_stock_spread(${p.stock}) as spread
-        where s.product_id = ${p.id} and s.shard_no = spread.shard_no
+        where s.product_id = ${p.id} and s.shard_no = spread.shard_no and ${p.stock} <> (select stock from old)
       )
       update products set name = ${p.name}, price = ${p.price}, stock_received = stock_received + ${p.stock} - (select stock from old)
       where id = ${p.id}`.execute(this.db);

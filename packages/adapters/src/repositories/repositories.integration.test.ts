@@ -310,6 +310,15 @@ describe('PgProductRepository', () => {
     // received 10, sold 4, restocked from 6 to 20: received 24 - sold 4 = 20, spread again over the 32 shards.
     expect(row).toMatchObject({ name: 'Plain bagel', price: 2_200, stock_received: 24 });
     expect(await shardsOf(p.id)).toEqual([...Array<number>(20).fill(1), ...Array<number>(12).fill(0)]);
+
+    // An edit that keeps the stock leaves the shards as the orders left them.
+    await new KyselyUnitOfWork(db()).run((tx) => tx.products.takeStockAtCommit(p.id, 3));
+    const taken = await shardsOf(p.id);
+    const relocked = await products.lockById(p.id);
+    relocked!.revise({ price: 2_500 });
+    await products.save(relocked!);
+    expect(await shardsOf(p.id)).toEqual(taken);
+    expect(await db().selectFrom('products').select(['price', 'stock_received']).where('id', '=', p.id).executeTakeFirstOrThrow()).toEqual({ price: 2_500, stock_received: 24 });
   });
 
   it('reads an int8 beyond Number.MAX_SAFE_INTEGER as an error, never a rounded number', async () => {
