@@ -254,10 +254,13 @@ const repositories: SqlCase[] = [
   },
   {
     source: 'repositories/product.repository.ts',
-    name: 'PgProductRepository.increaseStock',
-    args: { productId: 8001, quantity: 2 },
-    answers: [{ rows: [{ restocked: true }] }],
-    run: (db, a) => new PgProductRepository(db).increaseStock(a['productId'], a['quantity']),
+    name: 'PgProductRepository.putBackStockAtCommit: two products, sent with the COMMIT',
+    args: { productId: 8001, quantity: 2, otherProductId: 8002, otherQuantity: 3 },
+    run: (db, a) =>
+      new KyselyUnitOfWork(db).run(async (tx) => {
+        await tx.products.putBackStockAtCommit(a['otherProductId'], a['otherQuantity']);
+        await tx.products.putBackStockAtCommit(a['productId'], a['quantity']);
+      }),
   },
   {
     source: 'repositories/coupon.repository.ts',

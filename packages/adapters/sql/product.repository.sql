@@ -37,6 +37,8 @@ begin read write; set local lock_timeout = '3000ms'; set local statement_timeout
 -- PgProductRepository.takeStockAtCommit: two products, sent with the COMMIT [2/2]
 select take_product_stock(8001, 2); select take_product_stock(8002, 3); commit;
 
--- PgProductRepository.increaseStock
--- $1 productId · $2 quantity
-select put_back_product_stock($1, $2) as restocked;
+-- PgProductRepository.putBackStockAtCommit: two products, sent with the COMMIT [1/2]
+begin read write; set local lock_timeout = '3000ms'; set local statement_timeout = '30000ms'; select pg_current_xact_id();
+
+-- PgProductRepository.putBackStockAtCommit: two products, sent with the COMMIT [2/2]
+select put_back_product_stock(8001, 2); select put_back_product_stock(8002, 3); commit;

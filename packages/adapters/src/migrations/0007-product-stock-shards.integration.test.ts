@@ -15,7 +15,7 @@ describe('0007-product-stock-shards', () => {
       expect((await new Migrator({ db, provider: { getMigrations: async () => before } }).migrateToLatest()).error).toBeUndefined();
       await sql`insert into products (id, name, price, stock, stock_received) values (1, 'Scarf', 59000, 37, 40), (2, 'Sold out', 1000, 0, 5)`.execute(db);
 
-      expect(await migrateToLatest(db)).toEqual(['0007-product-stock-shards']);
+      expect((await migrateToLatest(db))[0]).toBe('0007-product-stock-shards');
 
       const shards = await db.selectFrom('product_stock_shards').select(['product_id', 'remaining']).orderBy('product_id').orderBy('shard_no').execute();
       const of = (productId: number) => shards.filter((s) => s.product_id === productId).map((s) => s.remaining);

@@ -26,7 +26,8 @@ import type { Migration } from 'kysely/migration';
  *   Deadlock-free: a transaction takes its products by ascending id (stock-takes.ts); within a
  *   product, step 1 holds one shard and waits for nothing, and step 3 locks in shard order.
  * - `put_back_product_stock(product, units)`: a cancel's or a refund's restock, to a free shard,
- *   else to a random one, waiting for it; false when the product does not exist.
+ *   else to a random one, waiting for it; false when the product does not exist (0008 raises
+ *   instead).
  */
 /**
  * Shards per product. The order's own SQL under pgbench, 20 clients, one product against 100

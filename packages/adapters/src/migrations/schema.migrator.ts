@@ -7,6 +7,7 @@ import { idempotencyClaims } from './0004-idempotency-claims';
 import { orderLineProductCheckAtCommit } from './0005-order-line-product-check-at-commit';
 import { invariantCheckpoint } from './0006-invariant-checkpoint';
 import { productStockShards } from './0007-product-stock-shards';
+import { putBackProductStockRefusesUnknown } from './0008-put-back-product-stock-refuses-unknown';
 
 /** Every migration, in code: the key orders them (Kysely sorts by name), the value runs them. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -17,6 +18,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0005-order-line-product-check-at-commit': orderLineProductCheckAtCommit,
   '0006-invariant-checkpoint': invariantCheckpoint,
   '0007-product-stock-shards': productStockShards,
+  '0008-put-back-product-stock-refuses-unknown': putBackProductStockRefusesUnknown,
 };
 
 /** Our advisory key (two int4 keys: 'SF', 1), held by the migrating transaction. */

@@ -6,7 +6,7 @@ import type { DB, ProductsTable } from '../db/database.schema';
 import { executeOpeningStatement } from '../db/pooled.connection';
 import { productStock } from '../db/product-stock';
 import { sendWithCommit } from '../db/sent-with-commit';
-import { StockTakes, type StockTake } from './stock-takes';
+import { StockMovesAtCommit, type StockTake } from './stock-takes';
 
 const columns = ['id', 'name', 'price', productStock.as('stock')] as const;
 
@@ -40,7 +40,8 @@ function productsByIds(db: Kysely<DB>, productIds: readonly number[]) {
 }
 
 export class PgProductRepository implements ProductRepository {
-  private readonly stockTakes = new StockTakes();
+  private readonly stockTakes = new StockMovesAtCommit('take_product_stock');
+  private readonly stockPutBacks = new StockMovesAtCommit('put_back_product_stock');
 
   constructor(private readonly db: Kysely<DB>) {}
 
@@ -118,9 +119,14 @@ export class PgProductRepository implements ProductRepository {
     return this.stockTakes.all();
   }
 
-  /** Restocked units are not received ones: stock_received stays, so invariant 2 counts them as restocks. */
-  async increaseStock(productId: number, quantity: number): Promise<void> {
-    const { rows } = await sql<{ restocked: boolean }>`select put_back_product_stock(${productId}, ${quantity}) as restocked`.execute(this.db);
-    if (rows[0]?.restocked !== true) throw new Error(`Product ${productId} does not exist`);
+  /**
+   * Sent with the COMMIT, like an order's take: `put_back_product_stock` adds the units to a
+   * shard no other transaction holds, else waits for one, so the shard is locked only while the
+   * commit runs. Restocked units are not received ones: stock_received stays, so invariant 2
+   * counts them as restocks. A product without shards fails the commit (migration 0008).
+   */
+  async putBackStockAtCommit(productId: number, quantity: number): Promise<void> {
+    this.stockPutBacks.add(productId, quantity);
+    await sendWithCommit(this.db, this.stockPutBacks);
   }
 }

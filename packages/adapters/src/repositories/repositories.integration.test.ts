@@ -282,21 +282,22 @@ describe('PgProductRepository', () => {
     expect((await products.findByIds([last.id]))[0]?.stock).toBe(0);
   });
 
-  it('puts units back to a free shard, or waits for a held one; an unknown product is an error', async () => {
+  it('puts units back at commit, to a free shard or waiting for a held one; an unknown product fails the commit', async () => {
     const products = new PgProductRepository(db());
     const bun = await products.add({ name: 'Bun', price: 1_000, stock: 0 });
-    let putBack: Promise<void> | undefined;
+    const putBack = (productId: number, quantity: number) => inTransaction((tx) => tx.products.putBackStockAtCommit(productId, quantity));
+    let waiting: Promise<void> | undefined;
     await db()
       .transaction()
       .execute(async (trx) => {
         await sql`select 1 from product_stock_shards where product_id = ${bun.id} for update`.execute(trx);
-        putBack = products.increaseStock(bun.id, 2);
+        waiting = putBack(bun.id, 2);
         await untilSomeoneWaitsForALock();
       });
-    await putBack;
-    await products.increaseStock(bun.id, 1);
+    await waiting;
+    await putBack(bun.id, 1);
     expect((await shardsOf(bun.id)).reduce((sum, units) => sum + units, 0)).toBe(3);
-    await expect(products.increaseStock(999_999, 1)).rejects.toThrow(/does not exist/);
+    await expect(putBack(999_999, 1)).rejects.toThrow(/has no stock to put 1 units back to/);
   });
 
   it('saves an admin edit and counts a stock change in stock_received', async () => {

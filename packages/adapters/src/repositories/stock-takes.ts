@@ -14,14 +14,18 @@ export interface StockTake {
 const STOCK_CHECK = 'product_stock_shards_remaining_check';
 
 /**
- * The stock one transaction takes at its commit: one `take_product_stock` per product (migration
- * 0007), by ascending id — the global lock order of the products' shards, so two orders never
- * deadlock on them. Ids and quantities are integers checked here and inlined as literals: the
- * statements travel with the COMMIT as one simple-protocol query, which has no parameters (and so
- * no prepared statement, which PgBouncer in transaction mode would not keep).
+ * The units of stock one transaction moves at its commit, by product: an order's takes
+ * (`take_product_stock`, migration 0007), or a cancel's or a refund's put-backs
+ * (`put_back_product_stock`, 0008). One call per product, by ascending id — the global lock
+ * order of the products' shards, so two transactions never deadlock on them. Ids and quantities
+ * are integers checked here and inlined as literals: the statements travel with the COMMIT as
+ * one simple-protocol query, which has no parameters (and so no prepared statement, which
+ * PgBouncer in transaction mode would not keep).
  */
-export class StockTakes implements SentWithCommit {
+export class StockMovesAtCommit implements SentWithCommit {
   private readonly quantities = new Map<number, number>();
+
+  constructor(private readonly move: 'take_product_stock' | 'put_back_product_stock') {}
 
   add(productId: number, quantity: number): void {
     if (!Number.isSafeInteger(productId) || productId <= 0) throw new RangeError(`Product id ${productId} is not a positive integer`);
@@ -34,7 +38,7 @@ export class StockTakes implements SentWithCommit {
   }
 
   statements(): string[] {
-    return this.all().map(({ productId, quantity }) => `select take_product_stock(${productId}, ${quantity})`);
+    return this.all().map(({ productId, quantity }) => `select ${this.move}(${productId}, ${quantity})`);
   }
 }
 

@@ -50,7 +50,7 @@ export class InMemoryUnitOfWork implements UnitOfWork {
       const session = new Session(working, this.clock);
       try {
         const result = await work(scopeOf(session));
-        session.takeStockAtCommit();
+        session.moveStockAtCommit();
         return result;
       } finally {
         session.open = false;
@@ -61,8 +61,9 @@ export class InMemoryUnitOfWork implements UnitOfWork {
 
 class Session {
   open = true;
-  /** Units to take as the run commits, by product: what PostgreSQL's commit message updates. */
+  /** Units to take and to put back as the run commits, by product: what PostgreSQL's commit message updates. */
   private readonly stockTakes = new Map<number, number>();
+  private readonly stockPutBacks = new Map<number, number>();
 
   constructor(
     private readonly working: InMemoryState,
@@ -76,24 +77,42 @@ class Session {
   }
 
   deferStockTake(productId: number, quantity: number): void {
-    // The stored product's existence is checked now: in PostgreSQL an order line's foreign key holds it.
-    if (!this.state.products.has(productId)) throw new Error(`Product ${productId} does not exist`);
-    this.stockTakes.set(productId, (this.stockTakes.get(productId) ?? 0) + quantity);
+    this.defer(this.stockTakes, productId, quantity);
+  }
+
+  deferStockPutBack(productId: number, quantity: number): void {
+    this.defer(this.stockPutBacks, productId, quantity);
   }
 
   /**
-   * The commit's stock takes, by ascending product id, all or none: a product short of units
+   * The commit's stock moves, by ascending product id, all or none: a product short of units
    * fails the run with OUT_OF_STOCK, as the take of stock fails PostgreSQL's commit, and
    * the database drops the working copy with everything else the run wrote.
    */
-  takeStockAtCommit(): void {
+  moveStockAtCommit(): void {
     const { products } = this.state;
-    for (const [productId, quantity] of [...this.stockTakes.entries()].sort(([a], [b]) => a - b)) {
-      const row = products.get(productId);
-      if (!row) throw new Error(`Product ${productId} does not exist`);
+    const byProduct = (units: Map<number, number>) => [...units.entries()].sort(([a], [b]) => a - b);
+    for (const [productId, quantity] of byProduct(this.stockTakes)) {
+      const row = this.storedProduct(productId);
       if (row.stock < quantity) throw outOfStock(productId, quantity, row.stock);
       products.set(productId, { ...row, stock: row.stock - quantity });
     }
+    for (const [productId, quantity] of byProduct(this.stockPutBacks)) {
+      const row = this.storedProduct(productId);
+      products.set(productId, { ...row, stock: row.stock + quantity });
+    }
+  }
+
+  private defer(units: Map<number, number>, productId: number, quantity: number): void {
+    // The stored product's existence is checked now: in PostgreSQL an order line's foreign key holds it.
+    this.storedProduct(productId);
+    units.set(productId, (units.get(productId) ?? 0) + quantity);
+  }
+
+  private storedProduct(productId: number): ProductPrimitives {
+    const row = this.state.products.get(productId);
+    if (!row) throw new Error(`Product ${productId} does not exist`);
+    return row;
   }
 }
 
@@ -239,12 +258,8 @@ class InMemoryProductRepository implements ProductRepository {
     this.session.deferStockTake(productId, quantity);
   }
 
-  async increaseStock(productId: number, quantity: number): Promise<void> {
-    const { products } = this.session.state;
-    const row = products.get(productId);
-    // An order line's product always exists (a foreign key in PostgreSQL).
-    if (!row) throw new Error(`Product ${productId} does not exist`);
-    products.set(productId, { ...row, stock: row.stock + quantity });
+  async putBackStockAtCommit(productId: number, quantity: number): Promise<void> {
+    this.session.deferStockPutBack(productId, quantity);
   }
 }
 

@@ -80,10 +80,11 @@ export interface ProductRepository {
    */
   takeStockAtCommit(productId: number, quantity: number): Promise<void>;
   /**
-   * Puts `quantity` units back (a cancellation or a refund with restock), locking the product
-   * row until commit. Callers take products in ascending id order, last in the transaction.
+   * Puts `quantity` units back (a cancellation, or a refund with restock) as the transaction
+   * commits, in the commit itself, like `takeStockAtCommit`: several products by ascending id
+   * order, whatever the calls' order. Nothing of the product is locked before then.
    */
-  increaseStock(productId: number, quantity: number): Promise<void>;
+  putBackStockAtCommit(productId: number, quantity: number): Promise<void>;
 }
 
 export interface CouponRepository {

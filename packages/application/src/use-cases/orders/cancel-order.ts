@@ -17,8 +17,8 @@ export interface CancelOrderInput {
  * outbox.
  *
  * The lock order is PlaceOrder's: the user's own rows first — the wallet, the user coupon, then
- * the order row, whose status decides — and the stock of each product last, in ascending id
- * order, so a cancellation and an order of the same hot product cannot deadlock.
+ * the order row, whose status decides — and the stock of each product last, put back at commit
+ * in ascending id order, so a cancellation and an order of the same hot product cannot deadlock.
  */
 export class CancelOrder {
   constructor(
@@ -55,9 +55,7 @@ export class CancelOrder {
       const view = orderView(order);
       await tx.outbox.append({ type: 'order.cancelled', occurredAt: now, data: view });
 
-      for (const line of [...order.lines].sort((a, b) => a.productId - b.productId)) {
-        await tx.products.increaseStock(line.productId, line.quantity);
-      }
+      for (const line of order.lines) await tx.products.putBackStockAtCommit(line.productId, line.quantity);
       return view;
     });
     this.productCache.evict(cancelled.items.map((line) => line.productId));

@@ -19,7 +19,7 @@ export interface RefundOrderInput {
  *
  * Lock order: the user's wallet, then the order row (so two refunds, or a refund and a
  * cancellation, of one order queue on it and the second sees what the first did), then the
- * stock of the refunded products, last, in ascending id order.
+ * stock of the refunded products, put back at commit in ascending id order.
  */
 export class RefundOrder {
   constructor(
@@ -55,7 +55,7 @@ export class RefundOrder {
       await tx.outbox.append({ type: 'order.refunded', occurredAt: now, data: { ...orderView(order), refund: view } });
 
       if (refund.restocked) {
-        for (const line of refund.lines) await tx.products.increaseStock(line.productId, line.quantity);
+        for (const line of refund.lines) await tx.products.putBackStockAtCommit(line.productId, line.quantity);
       }
       return view;
     });
