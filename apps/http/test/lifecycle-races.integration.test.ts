@@ -126,17 +126,19 @@ describe('order lifecycle races over HTTP against PostgreSQL', () => {
     await expectInvariants();
   });
 
-  it('20 stock edits by an admin racing 200 orders of one product: no deadlock, never oversold, every unit accounted for', async () => {
-    // An edit locks every stock shard, in the order in which an order's take at commit waits on them.
+  it('20 stock edits and 20 price edits by an admin racing 200 orders of one product: no deadlock, never oversold, every unit accounted for', async () => {
+    // A stock edit locks every stock shard, in the order in which an order's take at commit waits
+    // on them; a price edit locks the product's row alone.
     const hot = await product('Hot, restocked while bought', 5_000, 50);
     const buyers = Array.from({ length: 200 }, (_, i) => 6_000 + i);
     for (const userId of buyers) await fund(userId, 10_000);
     const jwts = await Promise.all(buyers.map(userToken));
+    const edit = (i: number) => (i % 2 === 0 ? { stock: 10 + i / 2 } : { price: 4_000 + i });
     const [edits, buys] = await Promise.all([
-      Promise.all(Array.from({ length: 20 }, (_, i) => call('PATCH', `/admin/products/${hot}`, service.adminToken, { stock: 10 + i }))),
+      Promise.all(Array.from({ length: 40 }, (_, i) => call('PATCH', `/admin/products/${hot}`, service.adminToken, edit(i)))),
       Promise.all(buyers.map((userId, i) => call('POST', '/orders', jwts[i]!, { userId, items: [{ productId: hot, quantity: 1 + (i % 2) }] }))),
     ]);
-    expect(countBy(edits)).toEqual({ '200': 20 });
+    expect(countBy(edits)).toEqual({ '200': 40 });
     expect(buys.every((a) => a.status === 201 || (a.status === 409 && a.json.code === 'OUT_OF_STOCK'))).toBe(true);
     expect(await stockOf(hot)).toBeGreaterThanOrEqual(0);
     await expectInvariants();

@@ -221,6 +221,22 @@ const repositories: SqlCase[] = [
   },
   {
     source: 'repositories/product.repository.ts',
+    name: 'PgProductRepository.lockDetailsById',
+    args: { productId: 8001 },
+    answers: [{ rows: [productRow] }],
+    run: (db, a) => new PgProductRepository(db).lockDetailsById(a['productId']),
+  },
+  {
+    source: 'repositories/product.repository.ts',
+    name: 'PgProductRepository.saveDetails',
+    args: { productId: 8001, name: 'Keyboard', price: 12_300, stock: 40 },
+    run: async (db, a) => {
+      const { Product } = await import('@storefront/domain');
+      return new PgProductRepository(db).saveDetails(Product.fromPrimitives({ id: a['productId'], name: a['name'], price: a['price'], stock: a['stock'] }));
+    },
+  },
+  {
+    source: 'repositories/product.repository.ts',
     name: 'PgProductRepository.save',
     args: { productId: 8001, name: 'Keyboard', price: 12_300, stock: 40 },
     run: async (db, a) => {

@@ -15,6 +15,14 @@ select id, name, price from product;
 -- $1 productId · $2 productId
 with "shards" as (select "remaining" from "product_stock_shards" where "product_id" = $1 order by "shard_no" for update) select "id", "name", "price", (select coalesce(sum(remaining), 0)::bigint from shards) as "stock" from "products" where "id" = $2 for no key update;
 
+-- PgProductRepository.lockDetailsById
+-- $1 productId
+select "id", "name", "price", (select coalesce(sum(s.remaining), 0)::bigint from product_stock_shards s where s.product_id = products.id) as "stock" from "products" where "id" = $1 for no key update;
+
+-- PgProductRepository.saveDetails
+-- $1 name · $2 price · $3 productId
+update "products" set "name" = $1, "price" = $2 where "id" = $3;
+
 -- PgProductRepository.save
 -- $1 productId · $2 stock · $3 productId · $4 stock · $5 name · $6 price · $7 stock · $8 productId
 with old as (

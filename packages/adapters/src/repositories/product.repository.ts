@@ -95,6 +95,21 @@ export class PgProductRepository implements ProductRepository {
       where id = ${p.id}`.execute(this.db);
   }
 
+  /**
+   * For an edit of name or price: the product's row alone, FOR NO KEY UPDATE as in `lockById`,
+   * and its stock summed from the shards without locking them (the sum's subquery reads no table
+   * of the FROM clause, which is all the lock clause covers).
+   */
+  async lockDetailsById(productId: number): Promise<Product | null> {
+    const row = await this.db.selectFrom('products').select(columns).where('id', '=', productId).forNoKeyUpdate().executeTakeFirst();
+    return row ? Product.fromPrimitives(row) : null;
+  }
+
+  async saveDetails(product: Product): Promise<void> {
+    const { id, name, price } = product.toPrimitives();
+    await this.db.updateTable('products').set({ name, price }).where('id', '=', id).execute();
+  }
+
   /** The statement may open its transaction (executeOpeningStatement): its parameters are integers. */
   async findByIds(productIds: readonly number[]): Promise<Product[]> {
     if (productIds.length === 0) return [];

@@ -165,6 +165,20 @@ describe('UpdateProduct', () => {
     expect(await shop.getProduct.execute({ productId: p.id })).toMatchObject({ name: 'Renamed', stock: 2 });
     expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
   });
+
+  it('edits a price without waiting for the stock that an order in flight holds, and leaves the stock alone', async () => {
+    const p = await shop.aProduct({ price: 5_000, stock: 64 });
+    const shards = () => sql<{ remaining: number }>`select remaining from product_stock_shards where product_id = ${p.id} order by shard_no`.execute(testDb.current.db);
+    const before = (await shards()).rows;
+    // Every shard held, as by orders committing on the product: a stock edit would wait for them.
+    const edited = await testDb.current.db.transaction().execute(async (trx) => {
+      await sql`select 1 from product_stock_shards where product_id = ${p.id} for update`.execute(trx);
+      return shop.updateProduct.execute({ productId: p.id, changes: { price: 4_500 } });
+    });
+    expect(edited).toMatchObject({ price: 4_500, stock: 64 });
+    expect((await shards()).rows).toEqual(before);
+    expect(await shop.invariants()).toEqual({ ok: true, violations: [] });
+  });
 });
 
 describe('daily statistics', () => {

@@ -244,6 +244,18 @@ class InMemoryProductRepository implements ProductRepository {
     products.set(product.id, product.toPrimitives());
   }
 
+  async lockDetailsById(productId: number): Promise<Product | null> {
+    return this.lockById(productId);
+  }
+
+  async saveDetails(product: Product): Promise<void> {
+    const { products } = this.session.state;
+    const row = products.get(product.id);
+    if (!row) throw new Error(`Product ${product.id} does not exist`);
+    const { name, price } = product.toPrimitives();
+    products.set(product.id, { ...row, name, price });
+  }
+
   async findByIds(productIds: readonly number[]): Promise<Product[]> {
     const { products } = this.session.state;
     return [...new Set(productIds)]

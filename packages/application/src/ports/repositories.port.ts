@@ -66,9 +66,17 @@ export interface BalanceHistoryRepository {
 
 export interface ProductRepository {
   add(fields: Omit<ProductPrimitives, 'id'>): Promise<Product>;
-  /** For an admin's edit: the product, locked until commit. */
+  /** For an admin's edit of its stock: the product and its stock, locked until commit. */
   lockById(productId: number): Promise<Product | null>;
+  /** Writes an edit of a product locked by `lockById`: name, price and stock. */
   save(product: Product): Promise<void>;
+  /**
+   * For an admin's edit of name or price alone: the product locked until commit, its stock as
+   * read now but not locked — orders keep taking it meanwhile.
+   */
+  lockDetailsById(productId: number): Promise<Product | null>;
+  /** Writes an edit of a product locked by `lockDetailsById`: name and price, never the stock. */
+  saveDetails(product: Product): Promise<void>;
   /** Products as they are now, without locks: prices and names for an order's lines. */
   findByIds(productIds: readonly number[]): Promise<Product[]>;
   /**

@@ -2,7 +2,10 @@ import { productNotFound, requireId, type ProductChanges } from '@storefront/dom
 import type { ProductCache, ProductView, UnitOfWork } from '../../ports';
 import { productView } from '../../support/views.mapper';
 
-/** An admin's edit of name, price or stock. */
+/**
+ * An admin's edit of name, price or stock. Only an edit of the stock locks it: a new price
+ * during a flash sale does not hold back the orders taking the product's units.
+ */
 export class UpdateProduct {
   constructor(
     private readonly transactions: UnitOfWork,
@@ -12,11 +15,12 @@ export class UpdateProduct {
   async execute(input: { productId: number; changes: ProductChanges }): Promise<ProductView> {
     const productId = requireId(input.productId, 'productId');
     this.productCache.beginWrite();
+    const editsStock = input.changes.stock !== undefined;
     const product = await this.transactions.run(async (tx) => {
-      const product = await tx.products.lockById(productId);
+      const product = editsStock ? await tx.products.lockById(productId) : await tx.products.lockDetailsById(productId);
       if (!product) throw productNotFound(productId);
       product.revise(input.changes);
-      await tx.products.save(product);
+      await (editsStock ? tx.products.save(product) : tx.products.saveDetails(product));
       return productView(product);
     });
     this.productCache.evict([product.id]);
