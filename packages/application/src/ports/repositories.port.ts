@@ -89,7 +89,7 @@ export interface ProductRepository {
   takeStockAtCommit(productId: number, quantity: number): Promise<void>;
   /**
    * Puts `quantity` units back (a cancellation, or a refund with restock) as the transaction
-   * commits, in the commit itself, like `takeStockAtCommit`: several products by ascending id
+   * commits, in the commit itself, like `takeStockAtCommit`: several products in ascending id
    * order, whatever the calls' order. Nothing of the product is locked before then.
    */
   putBackStockAtCommit(productId: number, quantity: number): Promise<void>;
