@@ -230,6 +230,7 @@ const repositories: SqlCase[] = [
     source: 'repositories/product.repository.ts',
     name: 'PgProductRepository.saveDetails',
     args: { productId: 8001, name: 'Keyboard', price: 12_300, stock: 40 },
+    answers: [{ rows: [productRow] }],
     run: async (db, a) => {
       const { Product } = await import('@storefront/domain');
       return new PgProductRepository(db).saveDetails(Product.fromPrimitives({ id: a['productId'], name: a['name'], price: a['price'], stock: a['stock'] }));

@@ -21,7 +21,7 @@ select "id", "name", "price", (select coalesce(sum(s.remaining), 0)::bigint from
 
 -- PgProductRepository.saveDetails
 -- $1 name · $2 price · $3 productId
-update "products" set "name" = $1, "price" = $2 where "id" = $3;
+update "products" set "name" = $1, "price" = $2 where "id" = $3 returning "id", "name", "price", (select coalesce(sum(s.remaining), 0)::bigint from product_stock_shards s where s.product_id = products.id) as "stock";
 
 -- PgProductRepository.save
 -- $1 productId · $2 stock · $3 productId · $4 stock · $5 name · $6 price · $7 stock · $8 productId

@@ -59,10 +59,10 @@ export class PgProductRepository implements ProductRepository {
   }
 
   /**
-   * For an admin's edit: the product's row, and each of its stock shards in shard order — the
-   * order in which an order's take at commit waits on them, so the two never deadlock. The
-   * row's own lock is FOR NO KEY UPDATE, which lets an order committing meanwhile take the KEY
-   * SHARE lock its lines' foreign key needs; the shards' locks are what hold orders' takes back.
+   * For an admin's edit of the stock: the product's row, and each of its stock shards in shard
+   * order — the order in which an order's take at commit waits on them, so the two never
+   * deadlock. The row's own lock is FOR NO KEY UPDATE, which lets an order committing meanwhile
+   * take the KEY SHARE lock its lines' foreign key needs; the shards' locks hold orders' takes back.
    */
   async lockById(productId: number): Promise<Product | null> {
     const row = await this.db
@@ -105,9 +105,14 @@ export class PgProductRepository implements ProductRepository {
     return row ? Product.fromPrimitives(row) : null;
   }
 
-  async saveDetails(product: Product): Promise<void> {
+  /**
+   * The stock it answers is read by this statement, after `lockDetailsById` may have waited for
+   * the row: that read's sum came from before the wait.
+   */
+  async saveDetails(product: Product): Promise<Product> {
     const { id, name, price } = product.toPrimitives();
-    await this.db.updateTable('products').set({ name, price }).where('id', '=', id).execute();
+    const row = await this.db.updateTable('products').set({ name, price }).where('id', '=', id).returning(columns).executeTakeFirstOrThrow();
+    return Product.fromPrimitives(row);
   }
 
   /** The statement may open its transaction (executeOpeningStatement): its parameters are integers. */
@@ -125,6 +130,7 @@ export class PgProductRepository implements ProductRepository {
    * foreign key keeps the product from going away.
    */
   async takeStockAtCommit(productId: number, quantity: number): Promise<void> {
+    refuseMixedMoves(this.stockPutBacks);
     this.stockTakes.add(productId, quantity);
     await sendWithCommit(this.db, this.stockTakes);
   }
@@ -141,7 +147,16 @@ export class PgProductRepository implements ProductRepository {
    * counts them as restocks. A product without shards fails the commit (migration 0008).
    */
   async putBackStockAtCommit(productId: number, quantity: number): Promise<void> {
+    refuseMixedMoves(this.stockTakes);
     this.stockPutBacks.add(productId, quantity);
     await sendWithCommit(this.db, this.stockPutBacks);
   }
+}
+
+/**
+ * Takes and put-backs are sent as two lists, each by ascending product id: in one transaction
+ * together they would not be in one global order, and could deadlock. No use case mixes them.
+ */
+function refuseMixedMoves(other: StockMovesAtCommit): void {
+  if (other.all().length > 0) throw new Error('A transaction either takes stock or puts it back, not both');
 }

@@ -1,4 +1,4 @@
-import { Coupon, ErrorCode, Money, Order, Quantity, UserCoupon, Wallet } from '@storefront/domain';
+import { Coupon, ErrorCode, Money, Order, Quantity, UserCoupon, Wallet, type Product } from '@storefront/domain';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { TransactionScope } from '@storefront/application';
@@ -36,6 +36,8 @@ async function shardsOf(productId: number): Promise<number[]> {
   const rows = await db().selectFrom('product_stock_shards').select('remaining').where('product_id', '=', productId).orderBy('shard_no').execute();
   return rows.map((row) => row.remaining);
 }
+
+const sum = (units: readonly number[]): number => units.reduce((total, n) => total + n, 0);
 
 /**
  * A charge as ChargeBalance makes it: lockForCharge and addCharge in one transaction, whose COMMIT
@@ -286,6 +288,16 @@ describe('PgProductRepository', () => {
     const products = new PgProductRepository(db());
     const bun = await products.add({ name: 'Bun', price: 1_000, stock: 0 });
     const putBack = (productId: number, quantity: number) => inTransaction((tx) => tx.products.putBackStockAtCommit(productId, quantity));
+    const unlockedShards = async () => (await sql`select 1 from product_stock_shards where product_id = ${bun.id} for update skip locked`.execute(db())).rows.length;
+
+    // Nothing moves, and nothing is locked, before the commit.
+    await inTransaction(async (tx) => {
+      await tx.products.putBackStockAtCommit(bun.id, 4);
+      expect({ units: sum(await shardsOf(bun.id)), unlocked: await unlockedShards() }).toEqual({ units: 0, unlocked: 32 });
+      throw new Error('roll back');
+    }).catch(() => {});
+    expect(sum(await shardsOf(bun.id))).toBe(0);
+
     let waiting: Promise<void> | undefined;
     await db()
       .transaction()
@@ -296,8 +308,44 @@ describe('PgProductRepository', () => {
       });
     await waiting;
     await putBack(bun.id, 1);
-    expect((await shardsOf(bun.id)).reduce((sum, units) => sum + units, 0)).toBe(3);
+    expect(sum(await shardsOf(bun.id))).toBe(3);
     await expect(putBack(999_999, 1)).rejects.toThrow(/has no stock to put 1 units back to/);
+    // Since 0008 it raises instead of answering false, and still answers true to the previous release.
+    expect((await sql<{ restocked: boolean }>`select put_back_product_stock(${bun.id}, 1) as restocked`.execute(db())).rows).toEqual([{ restocked: true }]);
+  });
+
+  it('answers a price edit with the stock as it is once the edit got the row, not as read before it waited', async () => {
+    const products = new PgProductRepository(db());
+    const p = await products.add({ name: 'Scone', price: 3_000, stock: 64 });
+    let priceEdit: Promise<Product> | undefined;
+    await db()
+      .transaction()
+      .execute(async (trx) => {
+        // A stock edit in flight holds the row; half the units are gone when it commits.
+        const stockEdit = new PgProductRepository(trx);
+        const locked = await stockEdit.lockById(p.id);
+        locked!.revise({ stock: 32 });
+        await stockEdit.save(locked!);
+        priceEdit = inTransaction(async (tx) => {
+          const product = await tx.products.lockDetailsById(p.id);
+          product!.revise({ price: 2_500 });
+          return tx.products.saveDetails(product!);
+        });
+        await untilSomeoneWaitsForALock();
+      });
+    expect((await priceEdit)?.toPrimitives()).toEqual({ id: p.id, name: 'Scone', price: 2_500, stock: 32 });
+  });
+
+  it('refuses a transaction that would both take stock and put it back: the two are not in one lock order', async () => {
+    const products = new PgProductRepository(db());
+    const [a, b] = [await products.add({ name: 'Tea', price: 1_000, stock: 5 }), await products.add({ name: 'Cup', price: 1_000, stock: 5 })];
+    await expect(
+      inTransaction(async (tx) => {
+        await tx.products.takeStockAtCommit(b.id, 1);
+        await tx.products.putBackStockAtCommit(a.id, 1);
+      }),
+    ).rejects.toThrow(/either takes stock or puts it back/);
+    expect((await products.findByIds([a.id, b.id])).map((p) => p.stock)).toEqual([5, 5]);
   });
 
   it('saves an admin edit and counts a stock change in stock_received', async () => {

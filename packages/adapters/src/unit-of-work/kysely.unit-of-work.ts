@@ -49,7 +49,9 @@ export function transactionScope(trx: Kysely<DB>): TransactionScope & { products
  * failure (which the global lock order makes rare, not impossible) reruns the whole `work` a
  * few times after a short random pause; a domain error never does. Stock taken at commit
  * (`takeStockAtCommit`) that is not there fails the commit (stock-takes.ts): the run then
- * rejects with OUT_OF_STOCK, as the domain would have refused it.
+ * rejects with OUT_OF_STOCK, as the domain would have refused it. A put-back at commit
+ * (`putBackStockAtCommit`) fails it only on a product without stock shards (migration 0008) or a
+ * lock timeout, and that error is passed on as it is.
  *
  * On PGlite, Kysely's driver holds a connection mutex for the whole of a transaction (the
  * adapter declares a single connection), so concurrent runs queue rather than interleave.

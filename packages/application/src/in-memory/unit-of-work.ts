@@ -77,11 +77,11 @@ class Session {
   }
 
   deferStockTake(productId: number, quantity: number): void {
-    this.defer(this.stockTakes, productId, quantity);
+    this.defer(this.stockTakes, productId, quantity, this.stockPutBacks);
   }
 
   deferStockPutBack(productId: number, quantity: number): void {
-    this.defer(this.stockPutBacks, productId, quantity);
+    this.defer(this.stockPutBacks, productId, quantity, this.stockTakes);
   }
 
   /**
@@ -103,7 +103,9 @@ class Session {
     }
   }
 
-  private defer(units: Map<number, number>, productId: number, quantity: number): void {
+  private defer(units: Map<number, number>, productId: number, quantity: number, otherMoves: Map<number, number>): void {
+    // As PostgreSQL's repository does: the two lists are not in one lock order.
+    if (otherMoves.size > 0) throw new Error('A transaction either takes stock or puts it back, not both');
     // The stored product's existence is checked now: in PostgreSQL an order line's foreign key holds it.
     this.storedProduct(productId);
     units.set(productId, (units.get(productId) ?? 0) + quantity);
@@ -248,12 +250,14 @@ class InMemoryProductRepository implements ProductRepository {
     return this.lockById(productId);
   }
 
-  async saveDetails(product: Product): Promise<void> {
+  async saveDetails(product: Product): Promise<Product> {
     const { products } = this.session.state;
     const row = products.get(product.id);
     if (!row) throw new Error(`Product ${product.id} does not exist`);
     const { name, price } = product.toPrimitives();
-    products.set(product.id, { ...row, name, price });
+    const saved = { ...row, name, price };
+    products.set(product.id, saved);
+    return Product.fromPrimitives({ ...saved });
   }
 
   async findByIds(productIds: readonly number[]): Promise<Product[]> {

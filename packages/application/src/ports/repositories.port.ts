@@ -75,8 +75,11 @@ export interface ProductRepository {
    * read now but not locked — orders keep taking it meanwhile.
    */
   lockDetailsById(productId: number): Promise<Product | null>;
-  /** Writes an edit of a product locked by `lockDetailsById`: name and price, never the stock. */
-  saveDetails(product: Product): Promise<void>;
+  /**
+   * Writes an edit of a product locked by `lockDetailsById`: name and price, never the stock.
+   * Answers the product with its stock as read now.
+   */
+  saveDetails(product: Product): Promise<Product>;
   /** Products as they are now, without locks: prices and names for an order's lines. */
   findByIds(productIds: readonly number[]): Promise<Product[]>;
   /**
@@ -90,7 +93,8 @@ export interface ProductRepository {
   /**
    * Puts `quantity` units back (a cancellation, or a refund with restock) as the transaction
    * commits, in the commit itself, like `takeStockAtCommit`: several products in ascending id
-   * order, whatever the calls' order. Nothing of the product is locked before then.
+   * order, whatever the calls' order. Nothing of the product is locked before then. A
+   * transaction either takes stock or puts it back, never both.
    */
   putBackStockAtCommit(productId: number, quantity: number): Promise<void>;
 }

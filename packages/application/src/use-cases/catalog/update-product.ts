@@ -20,7 +20,8 @@ export class UpdateProduct {
       const product = editsStock ? await tx.products.lockById(productId) : await tx.products.lockDetailsById(productId);
       if (!product) throw productNotFound(productId);
       product.revise(input.changes);
-      await (editsStock ? tx.products.save(product) : tx.products.saveDetails(product));
+      if (!editsStock) return productView(await tx.products.saveDetails(product));
+      await tx.products.save(product);
       return productView(product);
     });
     this.productCache.evict([product.id]);
