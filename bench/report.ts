@@ -7,7 +7,7 @@ import { z } from 'zod';
  * file only turns measurements into a report, so it can be tested with fake measurements.
  */
 
-export const SCENARIO_NAMES = ['coupon-rush', 'hot-product-order', 'charge', 'product-read', 'mixed', 'flash-sale'] as const;
+export const SCENARIO_NAMES = ['coupon-rush', 'hot-product-order', 'charge', 'product-read', 'mixed', 'flash-sale', 'cancel'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 const machineSchema = z.strictObject({
@@ -206,6 +206,11 @@ const CEILINGS: Record<ScenarioName, { service: string; lean: string | null; hot
     service: 'the service’s order transaction on one hot product (pgbench; one unit, no coupon)',
     lean: 'the lean order statement on one hot product ([sql](../sql-lean/order.sql))',
     hotRow: 'one hot row updated and committed ([sql](../sql-lean/hot-row.sql))',
+  },
+  cancel: {
+    service: 'the service’s cancel transaction on orders of one line (pgbench)',
+    lean: 'one statement: the order CANCELLED if still PAID, the wallet credited with its REFUND row, the units back in a shard and the event, in data-modifying CTEs ([sql](../sql-lean/cancel.sql))',
+    hotRow: null,
   },
 };
 

@@ -38,7 +38,7 @@ import { runCommand, startChildServer, stopAllChildServers, type ChildServer } f
 import { startEventReceiver, type EventReceiver } from './lib/receiver';
 import { runScenario, warmUp, type ScenarioContext } from './lib/scenario-runs';
 import { FULL, QUICK, UNCONTENDED_COUPONS, type BenchSizes, type ScenarioWorld } from './lib/scenarios';
-import { createHotCounter, seed } from './lib/seed';
+import { createHotCounter, seed, seedCancellableOrders } from './lib/seed';
 import { signUserTokens } from './lib/tokens';
 import { errorMessage, freePort, log, runMain } from './lib/util';
 import { relayReportLines, runRelayBench } from './relay';
@@ -214,6 +214,7 @@ async function prepareDatabases(run: Run): Promise<ScenarioWorld> {
   await withClient(run.ceilingDb, async (client) => {
     await createHotCounter(client);
     await createHotRow(client);
+    await seedCancellableOrders(client, { users: sizes.users, catalogue: sizes.catalogue, count: sizes.cancellableOrders });
   });
   log(`databases ${run.serviceDb} (service) and ${run.ceilingDb} (pgbench) migrated and seeded`);
   // The large rush's users need tokens too (they need no wallet: a coupon is not paid for).

@@ -9,7 +9,7 @@ import { createHotRow, hotRowScripts, LEAN_SQL_DIR, leanScripts, leanVariables }
 import { runPgbench } from './pgbench';
 import { PG_HOST, PG_PORT } from './postgres';
 import { QUICK, type ScenarioWorld } from './scenarios';
-import { createHotCounter, seed } from './seed';
+import { createHotCounter, seed, seedCancellableOrders } from './seed';
 
 /*
  * Every pgbench script of the ceilings (bench/sql, bench/sql-lean) runs, for a second, on the
@@ -21,7 +21,7 @@ import { createHotCounter, seed } from './seed';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const testDb = useFreshDatabase({ poolSize: 1 });
-const sizes = { ...QUICK, users: 200, catalogue: 10, flashUnits: 20, flashBuyers: 200 };
+const sizes = { ...QUICK, users: 200, catalogue: 10, flashUnits: 20, flashBuyers: 200, cancellableOrders: 2_000 };
 let world: ScenarioWorld;
 
 /** pgbench reaches the server `pnpm bench` uses; the test database must be on it. */
@@ -48,6 +48,7 @@ beforeAll(async () => {
     });
     await createHotCounter(client);
     await createHotRow(client);
+    await seedCancellableOrders(client, { users: sizes.users, catalogue: sizes.catalogue, count: sizes.cancellableOrders });
     world = { sizes, tokens: [], ...seeded };
   } finally {
     await client.end();

@@ -6,6 +6,7 @@ import { runPgbench, type PgbenchOptions, type PgbenchResult } from './pgbench';
 import { freeConnections, vacuumDatabase } from './postgres';
 import { startChildServer } from './processes';
 import { CHARGE_AMOUNT, CONCURRENCY, isExpectedStatus, requestGenerator, type ScenarioWorld } from './scenarios';
+import { cancellableOrderRange } from './seed';
 import { describeLoad, freePort } from './util';
 
 /*
@@ -35,6 +36,7 @@ export const SERVICE_SCRIPTS: Partial<Record<ScenarioName, PgbenchOptions['scrip
   'hot-product-order': [{ file: 'order.sql' }],
   'flash-sale': [{ file: 'order.sql' }],
   charge: [{ file: 'charge.sql' }],
+  cancel: [{ file: 'cancel.sql' }],
   mixed: [
     { file: 'browse.sql', weight: 70 },
     { file: 'charge.sql', weight: 10 },
@@ -107,6 +109,7 @@ export function serviceVariables(name: ScenarioName, world: ScenarioWorld): Reco
     product_lo: spread ? 1 : world.hotProductId,
     product_hi: spread ? world.sizes.catalogue : world.hotProductId,
     coupon: world.mixedCouponId,
+    ...cancellableOrderRange(world.sizes.cancellableOrders),
   };
 }
 

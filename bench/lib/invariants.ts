@@ -60,6 +60,19 @@ export class InvariantChecks {
     return { sold: row.sold, received: row.received, stock: row.stock, orders: row.orders, buyersWithTwoOrders: row.twice, ordersNotDebitedOnce: row.not_once };
   }
 
+  /** The highest order id so far (0 before the first): where the orders placed next begin. */
+  async lastOrderId(): Promise<number> {
+    const { rows } = await sql<{ id: number }>`select coalesce(max(id), 0)::bigint as id from orders`.execute(this.database.db);
+    return Number(rows[0]?.id ?? 0);
+  }
+
+  /** Orders above `orderId` by status, with their users: the cancel scenario's orders, before and after. */
+  async ordersAfter(orderId: number): Promise<{ orderId: number; userId: number; status: string }[]> {
+    const { rows } = await sql<{ id: number; user_id: number; status: string }>`
+      select id, user_id, status from orders where id > ${orderId} order by id`.execute(this.database.db);
+    return rows.map((row) => ({ orderId: Number(row.id), userId: Number(row.user_id), status: row.status }));
+  }
+
   async paidOrders(): Promise<number> {
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from orders`.execute(this.database.db);
     return rows[0]?.n ?? 0;

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { ScenarioName } from '../report';
 import type { PgbenchOptions } from './pgbench';
 import { CHARGE_AMOUNT, type ScenarioWorld } from './scenarios';
+import { cancellableOrderRange } from './seed';
 
 /*
  * The two ceilings beside the service's own SQL (issue 14, item 1), as pgbench scripts in
@@ -28,6 +29,7 @@ const LEAN_SCRIPTS: Partial<Record<ScenarioName, Scripts>> = {
     { file: 'order.sql', weight: 15 },
   ],
   'flash-sale': [{ file: 'order.sql' }],
+  cancel: [{ file: 'cancel.sql' }],
 };
 
 const HOT_ROW_SCENARIOS: readonly ScenarioName[] = ['coupon-rush', 'hot-product-order', 'flash-sale'];
@@ -64,5 +66,6 @@ export function leanVariables(name: ScenarioName, world: ScenarioWorld, clients:
     user_base: LEAN_USER_BASE + leanRuns * LEAN_USERS_PER_RUN,
     nclients: clients,
     n: 0,
+    ...cancellableOrderRange(world.sizes.cancellableOrders),
   };
 }

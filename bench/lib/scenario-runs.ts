@@ -7,6 +7,8 @@ import { percentile, runLoad, type LoadMeasurement, type LoadOptions, type Reque
 import { runOpenLoop } from './open-loop';
 import { readYoungCollections, youngCollectionsBetween } from './service-gc';
 import {
+  cancelGenerator,
+  cancellableOrderGenerator,
   CONCURRENCY,
   flashGenerator,
   isExpectedStatus,
@@ -290,6 +292,44 @@ async function flashSale(ctx: ScenarioContext, notes: string[]): Promise<LoadOut
   };
 }
 
+/**
+ * Cancels: `requests` orders of one unit of a catalogue product placed through the service first
+ * (not measured), then each cancelled once by its own user at the scenario's concurrency. A cancel
+ * cannot be replayed, so the open loop gets orders of its own, placed (not measured) once the
+ * closed loop's rate is known: as many as its rates will send, a tenth more. Every cancel must
+ * answer 200, and every order the closed loop cancelled must end CANCELLED.
+ */
+async function cancels(ctx: ScenarioContext, notes: string[]): Promise<LoadOutcome> {
+  const { sizes } = ctx.world;
+  const placeOrders = async (count: number, what: string) => {
+    const before = await ctx.checks.lastOrderId();
+    const placing = await closedLoop(ctx, 'cancel', count, cancellableOrderGenerator(ctx.world, before));
+    notes.push(`${what} (not measured): ${describeLoad(placing)}`);
+    const orders = await ctx.checks.ordersAfter(before);
+    if (orders.length !== (placing.statuses['order 201'] ?? 0)) ctx.failures.push(`cancel: ${placing.statuses['order 201'] ?? 0} orders answered 201, the database holds ${orders.length}`);
+    return { before, orders, errors: placing.errors };
+  };
+  const measured = await placeOrders(scenarioRequests('cancel', sizes), 'orders placed to be cancelled');
+  const load = await closedLoop(ctx, 'cancel', measured.orders.length, cancelGenerator(ctx.world, measured.orders));
+  notes.push(`service: ${describeLoad(load)}`);
+  const hostModes = ctx.hostReclaim && ctx.pauseHostReclaim ? 2 : 1;
+  const openLoopSends = OPEN_LOOP_SHARES.reduce((sum, share) => sum + Math.min(OPEN_LOOP_MAX_RATE, load.tps * share) * sizes.openLoopSeconds, 0) * hostModes;
+  const replay = await placeOrders(Math.ceil(openLoopSends * 1.1), 'orders placed for the open loop');
+  return {
+    ...summary(load),
+    errors: measured.errors + load.errors + replay.errors,
+    extra: {},
+    openLoop: { base: load.tps, next: cancelGenerator(ctx.world, replay.orders), what: 'cancels of orders placed for them' },
+    check: async () => {
+      const cancelled = new Set(measured.orders.map((o) => o.orderId));
+      const after = (await ctx.checks.ordersAfter(measured.before)).filter((o) => cancelled.has(o.orderId));
+      const notCancelled = after.filter((o) => o.status !== 'CANCELLED').length;
+      notes.push(`the closed loop's ${cancelled.size} orders: ${notCancelled} not CANCELLED`);
+      return notCancelled > 0 ? [`${notCancelled} of ${cancelled.size} orders are not CANCELLED after their cancel answered 200`] : [];
+    },
+  };
+}
+
 const LOADS: Record<ScenarioName, (ctx: ScenarioContext, notes: string[]) => Promise<LoadOutcome>> = {
   'coupon-rush': couponRush,
   'hot-product-order': (ctx, notes) => plainLoad(ctx, 'hot-product-order', notes),
@@ -297,6 +337,7 @@ const LOADS: Record<ScenarioName, (ctx: ScenarioContext, notes: string[]) => Pro
   'product-read': (ctx, notes) => plainLoad(ctx, 'product-read', notes),
   mixed: (ctx, notes) => plainLoad(ctx, 'mixed', notes),
   'flash-sale': flashSale,
+  cancel: cancels,
 };
 
 /**

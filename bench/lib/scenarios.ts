@@ -19,6 +19,8 @@ export interface BenchSizes {
   largeRush: { users: number; units: number } | null;
   /** Requests per scenario other than the rush. */
   requests: Record<Exclude<ScenarioName, 'coupon-rush'>, number>;
+  /** PAID orders seeded in the ceilings' copy for the cancel ceilings to cancel (seedCancellableOrders). */
+  cancellableOrders: number;
   /** A run of one scenario (or of its ceiling) is stopped after this long, whatever is left. */
   maxSeconds: number;
   /** How long the invariant check waits for the relay to deliver the scenario's events. */
@@ -36,7 +38,8 @@ export const FULL: BenchSizes = {
   flashBuyers: 10_000,
   openLoopSeconds: 8,
   largeRush: { users: 100_000, units: 10_000 },
-  requests: { 'hot-product-order': 10_000, charge: 20_000, 'product-read': 300_000, mixed: 20_000, 'flash-sale': 20_000 },
+  requests: { 'hot-product-order': 10_000, charge: 20_000, 'product-read': 300_000, mixed: 20_000, 'flash-sale': 20_000, cancel: 10_000 },
+  cancellableOrders: 300_000,
   maxSeconds: 180,
   drainSeconds: 300,
 };
@@ -51,7 +54,8 @@ export const QUICK: BenchSizes = {
   flashBuyers: 5_000,
   openLoopSeconds: 3,
   largeRush: null,
-  requests: { 'hot-product-order': 4_000, charge: 5_000, 'product-read': 100_000, mixed: 5_000, 'flash-sale': 10_000 },
+  requests: { 'hot-product-order': 4_000, charge: 5_000, 'product-read': 100_000, mixed: 5_000, 'flash-sale': 10_000, cancel: 3_000 },
+  cancellableOrders: 100_000,
   maxSeconds: 60,
   drainSeconds: 120,
 };
@@ -63,6 +67,7 @@ export const CONCURRENCY: Record<ScenarioName, number> = {
   'product-read': 100,
   mixed: 200,
   'flash-sale': 200,
+  cancel: 200,
 };
 
 /** Coupons of the rush's yardstick: the same route, spread, never sold out. */
@@ -219,6 +224,21 @@ export function flashGenerator(world: ScenarioWorld, phase: FlashPhase): () => R
   };
 }
 
+/** Orders of one unit of a random catalogue product by random funded users: the ones `cancel` cancels. */
+export function cancellableOrderGenerator(world: ScenarioWorld, seed: number): () => RequestSpec {
+  const random = seededRandom(0xca9ce1 + seed);
+  return () => order(world, pick(random, world.sizes.users), pick(random, world.sizes.catalogue));
+}
+
+/** Each order cancelled once, by its own user, in the order they were placed. */
+export function cancelGenerator(world: ScenarioWorld, orders: readonly { orderId: number; userId: number }[]): () => RequestSpec {
+  let i = 0;
+  return () => {
+    const { orderId, userId } = orders[i++ % orders.length]!;
+    return { kind: 'cancel', method: 'POST', path: `/orders/${orderId}/cancel`, headers: auth(world, userId), body: JSON.stringify({ reason: 'bench' }) };
+  };
+}
+
 /**
  * The request generator of each scenario: called once per request sent, in order.
  * - coupon-rush: every request from a different user (a seeded shuffle of all users);
@@ -253,6 +273,8 @@ export function requestGenerator(name: ScenarioName, world: ScenarioWorld): () =
       };
     case 'flash-sale':
       return flashGenerator(world, 'flash-one');
+    case 'cancel':
+      throw new Error('cancel requests need the orders placed for them: cancelGenerator');
   }
 }
 
@@ -269,6 +291,8 @@ export function isExpectedStatus(status: number, kind: string): boolean {
     case 'coupon':
     case 'order':
       return status === 201 || status === 409;
+    case 'cancel':
+      return status === 200;
     default:
       return false;
   }
