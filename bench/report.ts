@@ -7,7 +7,7 @@ import { z } from 'zod';
  * file only turns measurements into a report, so it can be tested with fake measurements.
  */
 
-export const SCENARIO_NAMES = ['coupon-rush', 'hot-product-order', 'charge', 'product-read', 'mixed', 'flash-sale', 'cancel'] as const;
+export const SCENARIO_NAMES = ['coupon-rush', 'hot-product-order', 'charge', 'product-read', 'mixed', 'flash-sale', 'cancel', 'refund'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 const machineSchema = z.strictObject({
@@ -210,6 +210,11 @@ const CEILINGS: Record<ScenarioName, { service: string; lean: string | null; hot
   cancel: {
     service: 'the service’s cancel transaction on orders of one line (pgbench)',
     lean: 'one statement: the order CANCELLED if still PAID, the wallet credited with its REFUND row, the units back in a shard and the event, in data-modifying CTEs ([sql](../sql-lean/cancel.sql))',
+    hotRow: null,
+  },
+  refund: {
+    service: 'the service’s refund transaction, one unit of an order of one line, restocked (pgbench)',
+    lean: 'one statement: the line’s units and the order REFUNDED if still PAID, the refund and its line, the wallet credited with its REFUND row, the unit back in a shard and the event, in data-modifying CTEs ([sql](../sql-lean/refund.sql))',
     hotRow: null,
   },
 };

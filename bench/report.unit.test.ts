@@ -72,6 +72,7 @@ describe('bench report', () => {
       { ...measured('mixed', 1500, null), errors: 3, invariantsOk: false },
       { ...measured('flash-sale', 400, 300), spreadTps: 500, leanCeilingTps: 800, hotRowCeilingTps: 2000 },
       { ...measured('cancel', 450, 1800), leanCeilingTps: 3400, openLoop },
+      { ...measured('refund', 400, 1600), leanCeilingTps: 3200, openLoop },
     ],
     scaleReport,
   );
@@ -96,9 +97,9 @@ describe('bench report', () => {
   });
 
   it('derives every ratio from the measurements, never from input', () => {
-    expect(report.scenarios.map((s) => s.ratio)).toEqual([1.25, 0.5, 0.6, 0.6, null, 1.333, 0.25]);
-    expect(report.scenarios.map((s) => s.leanRatio)).toEqual([0.25, 0.25, 0.2, null, null, 0.5, 0.132]);
-    expect(report.scenarios.map((s) => s.hotRowRatio)).toEqual([1, 0.2, null, null, null, 0.2, null]);
+    expect(report.scenarios.map((s) => s.ratio)).toEqual([1.25, 0.5, 0.6, 0.6, null, 1.333, 0.25, 0.25]);
+    expect(report.scenarios.map((s) => s.leanRatio)).toEqual([0.25, 0.25, 0.2, null, null, 0.5, 0.132, 0.125]);
+    expect(report.scenarios.map((s) => s.hotRowRatio)).toEqual([1, 0.2, null, null, null, 0.2, null, null]);
     expect(report.scenarios[5]?.spreadRatio).toBe(0.8);
   });
 

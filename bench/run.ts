@@ -39,7 +39,7 @@ import { startEventReceiver, type EventReceiver } from './lib/receiver';
 import { runScenario, warmUp, type ScenarioContext } from './lib/scenario-runs';
 import { FULL, QUICK, UNCONTENDED_COUPONS, type BenchSizes, type ScenarioWorld } from './lib/scenarios';
 import { createHotCounter, seed, seedCancellableOrders } from './lib/seed';
-import { signUserTokens } from './lib/tokens';
+import { signAdminToken, signUserTokens } from './lib/tokens';
 import { errorMessage, freePort, log, runMain } from './lib/util';
 import { relayReportLines, runRelayBench } from './relay';
 import {
@@ -219,7 +219,7 @@ async function prepareDatabases(run: Run): Promise<ScenarioWorld> {
   log(`databases ${run.serviceDb} (service) and ${run.ceilingDb} (pgbench) migrated and seeded`);
   // The large rush's users need tokens too (they need no wallet: a coupon is not paid for).
   const tokens = await signUserTokens(jwtSecret, Math.max(sizes.users, sizes.largeRush?.users ?? 0), 3 * 3600);
-  return { sizes, tokens, ...seeded };
+  return { sizes, tokens, adminToken: await signAdminToken(jwtSecret, 3 * 3600), ...seeded };
 }
 
 const jwtSecret = randomBytes(32).toString('hex');

@@ -49,7 +49,7 @@ beforeAll(async () => {
     await createHotCounter(client);
     await createHotRow(client);
     await seedCancellableOrders(client, { users: sizes.users, catalogue: sizes.catalogue, count: sizes.cancellableOrders });
-    world = { sizes, tokens: [], ...seeded };
+    world = { sizes, tokens: [], adminToken: '', ...seeded };
   } finally {
     await client.end();
   }

@@ -37,6 +37,7 @@ export const SERVICE_SCRIPTS: Partial<Record<ScenarioName, PgbenchOptions['scrip
   'flash-sale': [{ file: 'order.sql' }],
   charge: [{ file: 'charge.sql' }],
   cancel: [{ file: 'cancel.sql' }],
+  refund: [{ file: 'refund.sql' }],
   mixed: [
     { file: 'browse.sql', weight: 70 },
     { file: 'charge.sql', weight: 10 },

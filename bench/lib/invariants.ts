@@ -66,11 +66,12 @@ export class InvariantChecks {
     return Number(rows[0]?.id ?? 0);
   }
 
-  /** Orders above `orderId` by status, with their users: the cancel scenario's orders, before and after. */
-  async ordersAfter(orderId: number): Promise<{ orderId: number; userId: number; status: string }[]> {
-    const { rows } = await sql<{ id: number; user_id: number; status: string }>`
-      select id, user_id, status from orders where id > ${orderId} order by id`.execute(this.database.db);
-    return rows.map((row) => ({ orderId: Number(row.id), userId: Number(row.user_id), status: row.status }));
+  /** Orders above `orderId`, with their users, first products and statuses: the order lifecycle scenarios' orders. */
+  async ordersAfter(orderId: number): Promise<{ orderId: number; userId: number; productId: number; status: string }[]> {
+    const { rows } = await sql<{ id: number; user_id: number; product_id: number; status: string }>`
+      select o.id, o.user_id, min(l.product_id) as product_id, o.status
+      from orders o join order_lines l on l.order_id = o.id where o.id > ${orderId} group by o.id order by o.id`.execute(this.database.db);
+    return rows.map((row) => ({ orderId: Number(row.id), userId: Number(row.user_id), productId: Number(row.product_id), status: row.status }));
   }
 
   async paidOrders(): Promise<number> {

@@ -30,6 +30,7 @@ const LEAN_SCRIPTS: Partial<Record<ScenarioName, Scripts>> = {
   ],
   'flash-sale': [{ file: 'order.sql' }],
   cancel: [{ file: 'cancel.sql' }],
+  refund: [{ file: 'refund.sql' }],
 };
 
 const HOT_ROW_SCENARIOS: readonly ScenarioName[] = ['coupon-rush', 'hot-product-order', 'flash-sale'];

@@ -79,6 +79,7 @@ describe('bench parsing', () => {
     const world: ScenarioWorld = {
       sizes: QUICK,
       tokens: [],
+      adminToken: '',
       hotProductId: 101,
       rushCouponId: 1,
       mixedCouponId: 2,
@@ -101,6 +102,7 @@ describe('bench request sequences', () => {
   const world: ScenarioWorld = {
     sizes: { ...QUICK, users: 1_000 },
     tokens: [],
+    adminToken: '',
     hotProductId: 101,
     rushCouponId: 1,
     mixedCouponId: 2,

@@ -7,12 +7,12 @@ import { percentile, runLoad, type LoadMeasurement, type LoadOptions, type Reque
 import { runOpenLoop } from './open-loop';
 import { readYoungCollections, youngCollectionsBetween } from './service-gc';
 import {
-  cancelGenerator,
   cancellableOrderGenerator,
   CONCURRENCY,
   flashGenerator,
   isExpectedStatus,
   largeRushGenerator,
+  lifecycleGenerator,
   requestGenerator,
   scenarioRequests,
   uncontendedCouponGenerator,
@@ -293,24 +293,26 @@ async function flashSale(ctx: ScenarioContext, notes: string[]): Promise<LoadOut
 }
 
 /**
- * Cancels: `requests` orders of one unit of a catalogue product placed through the service first
- * (not measured), then each cancelled once by its own user at the scenario's concurrency. A cancel
- * cannot be replayed, so the open loop gets orders of its own, placed (not measured) once the
- * closed loop's rate is known: as many as its rates will send, a tenth more. Every cancel must
- * answer 200, and every order the closed loop cancelled must end CANCELLED.
+ * The order lifecycle, `cancel` or `refund`: `requests` orders of one unit of a catalogue product
+ * placed through the service first (not measured), then each cancelled by its own user, or its
+ * unit refunded and restocked by an admin, once, at the scenario's concurrency. Neither can be
+ * replayed, so the open loop gets orders of its own, placed (not measured) once the closed loop's
+ * rate is known: as many as its rates will send, a tenth more. Every answer must be a success,
+ * and every order the closed loop undid must end CANCELLED or REFUNDED.
  */
-async function cancels(ctx: ScenarioContext, notes: string[]): Promise<LoadOutcome> {
+async function lifecycle(ctx: ScenarioContext, name: 'cancel' | 'refund', notes: string[]): Promise<LoadOutcome> {
   const { sizes } = ctx.world;
+  const undone = name === 'cancel' ? 'CANCELLED' : 'REFUNDED';
   const placeOrders = async (count: number, what: string) => {
     const before = await ctx.checks.lastOrderId();
-    const placing = await closedLoop(ctx, 'cancel', count, cancellableOrderGenerator(ctx.world, before));
+    const placing = await closedLoop(ctx, name, count, cancellableOrderGenerator(ctx.world, before));
     notes.push(`${what} (not measured): ${describeLoad(placing)}`);
     const orders = await ctx.checks.ordersAfter(before);
-    if (orders.length !== (placing.statuses['order 201'] ?? 0)) ctx.failures.push(`cancel: ${placing.statuses['order 201'] ?? 0} orders answered 201, the database holds ${orders.length}`);
+    if (orders.length !== (placing.statuses['order 201'] ?? 0)) ctx.failures.push(`${name}: ${placing.statuses['order 201'] ?? 0} orders answered 201, the database holds ${orders.length}`);
     return { before, orders, errors: placing.errors };
   };
-  const measured = await placeOrders(scenarioRequests('cancel', sizes), 'orders placed to be cancelled');
-  const load = await closedLoop(ctx, 'cancel', measured.orders.length, cancelGenerator(ctx.world, measured.orders));
+  const measured = await placeOrders(scenarioRequests(name, sizes), `orders placed for the ${name}s`);
+  const load = await closedLoop(ctx, name, measured.orders.length, lifecycleGenerator(ctx.world, name, measured.orders));
   notes.push(`service: ${describeLoad(load)}`);
   const hostModes = ctx.hostReclaim && ctx.pauseHostReclaim ? 2 : 1;
   const openLoopSends = OPEN_LOOP_SHARES.reduce((sum, share) => sum + Math.min(OPEN_LOOP_MAX_RATE, load.tps * share) * sizes.openLoopSeconds, 0) * hostModes;
@@ -319,13 +321,13 @@ async function cancels(ctx: ScenarioContext, notes: string[]): Promise<LoadOutco
     ...summary(load),
     errors: measured.errors + load.errors + replay.errors,
     extra: {},
-    openLoop: { base: load.tps, next: cancelGenerator(ctx.world, replay.orders), what: 'cancels of orders placed for them' },
+    openLoop: { base: load.tps, next: lifecycleGenerator(ctx.world, name, replay.orders), what: `${name}s of orders placed for them` },
     check: async () => {
-      const cancelled = new Set(measured.orders.map((o) => o.orderId));
-      const after = (await ctx.checks.ordersAfter(measured.before)).filter((o) => cancelled.has(o.orderId));
-      const notCancelled = after.filter((o) => o.status !== 'CANCELLED').length;
-      notes.push(`the closed loop's ${cancelled.size} orders: ${notCancelled} not CANCELLED`);
-      return notCancelled > 0 ? [`${notCancelled} of ${cancelled.size} orders are not CANCELLED after their cancel answered 200`] : [];
+      const ids = new Set(measured.orders.map((o) => o.orderId));
+      const after = (await ctx.checks.ordersAfter(measured.before)).filter((o) => ids.has(o.orderId));
+      const left = after.filter((o) => o.status !== undone).length;
+      notes.push(`the closed loop's ${ids.size} orders: ${left} not ${undone}`);
+      return left > 0 ? [`${left} of ${ids.size} orders are not ${undone} after their ${name} succeeded`] : [];
     },
   };
 }
@@ -337,7 +339,8 @@ const LOADS: Record<ScenarioName, (ctx: ScenarioContext, notes: string[]) => Pro
   'product-read': (ctx, notes) => plainLoad(ctx, 'product-read', notes),
   mixed: (ctx, notes) => plainLoad(ctx, 'mixed', notes),
   'flash-sale': flashSale,
-  cancel: cancels,
+  cancel: (ctx, notes) => lifecycle(ctx, 'cancel', notes),
+  refund: (ctx, notes) => lifecycle(ctx, 'refund', notes),
 };
 
 /**

@@ -38,7 +38,7 @@ export const FULL: BenchSizes = {
   flashBuyers: 10_000,
   openLoopSeconds: 8,
   largeRush: { users: 100_000, units: 10_000 },
-  requests: { 'hot-product-order': 10_000, charge: 20_000, 'product-read': 300_000, mixed: 20_000, 'flash-sale': 20_000, cancel: 10_000 },
+  requests: { 'hot-product-order': 10_000, charge: 20_000, 'product-read': 300_000, mixed: 20_000, 'flash-sale': 20_000, cancel: 10_000, refund: 10_000 },
   cancellableOrders: 300_000,
   maxSeconds: 180,
   drainSeconds: 300,
@@ -54,7 +54,7 @@ export const QUICK: BenchSizes = {
   flashBuyers: 5_000,
   openLoopSeconds: 3,
   largeRush: null,
-  requests: { 'hot-product-order': 4_000, charge: 5_000, 'product-read': 100_000, mixed: 5_000, 'flash-sale': 10_000, cancel: 3_000 },
+  requests: { 'hot-product-order': 4_000, charge: 5_000, 'product-read': 100_000, mixed: 5_000, 'flash-sale': 10_000, cancel: 3_000, refund: 3_000 },
   cancellableOrders: 100_000,
   maxSeconds: 60,
   drainSeconds: 120,
@@ -68,6 +68,7 @@ export const CONCURRENCY: Record<ScenarioName, number> = {
   mixed: 200,
   'flash-sale': 200,
   cancel: 200,
+  refund: 200,
 };
 
 /** Coupons of the rush's yardstick: the same route, spread, never sold out. */
@@ -79,6 +80,8 @@ export const CHARGE_AMOUNT = 1_000;
 export interface ScenarioWorld {
   sizes: BenchSizes;
   tokens: readonly string[];
+  /** An admin's token: refunds are an admin's. */
+  adminToken: string;
   hotProductId: number;
   rushCouponId: number;
   mixedCouponId: number;
@@ -224,18 +227,30 @@ export function flashGenerator(world: ScenarioWorld, phase: FlashPhase): () => R
   };
 }
 
-/** Orders of one unit of a random catalogue product by random funded users: the ones `cancel` cancels. */
+/** Orders of one unit of a random catalogue product by random funded users: the ones `cancel` and `refund` undo. */
 export function cancellableOrderGenerator(world: ScenarioWorld, seed: number): () => RequestSpec {
   const random = seededRandom(0xca9ce1 + seed);
   return () => order(world, pick(random, world.sizes.users), pick(random, world.sizes.catalogue));
 }
 
-/** Each order cancelled once, by its own user, in the order they were placed. */
-export function cancelGenerator(world: ScenarioWorld, orders: readonly { orderId: number; userId: number }[]): () => RequestSpec {
+/** Orders of the order lifecycle's scenarios: each is cancelled or refunded once. */
+export interface PlacedOrder {
+  orderId: number;
+  userId: number;
+  productId: number;
+}
+
+/**
+ * The order lifecycle's requests, one per order in the order they were placed: `cancel`, by the
+ * order's own user; `refund`, by an admin, of the order's one unit, restocked.
+ */
+export function lifecycleGenerator(world: ScenarioWorld, name: 'cancel' | 'refund', orders: readonly PlacedOrder[]): () => RequestSpec {
   let i = 0;
   return () => {
-    const { orderId, userId } = orders[i++ % orders.length]!;
-    return { kind: 'cancel', method: 'POST', path: `/orders/${orderId}/cancel`, headers: auth(world, userId), body: JSON.stringify({ reason: 'bench' }) };
+    const { orderId, userId, productId } = orders[i++ % orders.length]!;
+    if (name === 'cancel') return { kind: 'cancel', method: 'POST', path: `/orders/${orderId}/cancel`, headers: auth(world, userId), body: JSON.stringify({ reason: 'bench' }) };
+    const admin = { authorization: `Bearer ${world.adminToken}` };
+    return { kind: 'refund', method: 'POST', path: `/admin/orders/${orderId}/refunds`, headers: admin, body: JSON.stringify({ items: [{ productId, quantity: 1 }], restock: true, reason: 'bench' }) };
   };
 }
 
@@ -274,7 +289,8 @@ export function requestGenerator(name: ScenarioName, world: ScenarioWorld): () =
     case 'flash-sale':
       return flashGenerator(world, 'flash-one');
     case 'cancel':
-      throw new Error('cancel requests need the orders placed for them: cancelGenerator');
+    case 'refund':
+      throw new Error(`${name} requests need the orders placed for them: lifecycleGenerator`);
   }
 }
 
@@ -293,6 +309,8 @@ export function isExpectedStatus(status: number, kind: string): boolean {
       return status === 201 || status === 409;
     case 'cancel':
       return status === 200;
+    case 'refund':
+      return status === 201;
     default:
       return false;
   }
