@@ -30,11 +30,10 @@ WITH picked AS MATERIALIZED (
              AND c.sequence IS NOT NULL
              AND c.next_attempt_at <= now()
              AND (c.lease_until IS NULL OR c.lease_until < now())
-             AND NOT EXISTS (
-                   SELECT 1 FROM outbox earlier
-                    WHERE earlier.order_id = c.order_id
-                      AND earlier.seq < c.seq
-                      AND earlier.status <> 'DELIVERED')
+             AND c.seq = (
+                   SELECT min(earliest.seq) FROM outbox earliest
+                    WHERE earliest.order_id = c.order_id
+                      AND earliest.status <> 'DELIVERED')
            ORDER BY c.seq
            LIMIT $1
              FOR UPDATE OF c SKIP LOCKED)
@@ -76,11 +75,10 @@ WITH picked AS MATERIALIZED (
              AND c.sequence IS NOT NULL
              AND c.next_attempt_at <= now()
              AND (c.lease_until IS NULL OR c.lease_until < now())
-             AND NOT EXISTS (
-                   SELECT 1 FROM outbox earlier
-                    WHERE earlier.order_id = c.order_id
-                      AND earlier.seq < c.seq
-                      AND earlier.status <> 'DELIVERED')
+             AND c.seq = (
+                   SELECT min(earliest.seq) FROM outbox earliest
+                    WHERE earliest.order_id = c.order_id
+                      AND earliest.status <> 'DELIVERED')
            ORDER BY c.seq
            LIMIT $1
              FOR UPDATE OF c SKIP LOCKED)
