@@ -39,7 +39,7 @@ export const FULL: BenchSizes = {
   openLoopSeconds: 8,
   largeRush: { users: 100_000, units: 10_000 },
   requests: { 'hot-product-order': 10_000, charge: 20_000, 'product-read': 300_000, mixed: 20_000, 'flash-sale': 20_000, cancel: 10_000, refund: 10_000 },
-  cancellableOrders: 300_000,
+  cancellableOrders: 100_000,
   maxSeconds: 180,
   drainSeconds: 300,
 };
@@ -55,7 +55,7 @@ export const QUICK: BenchSizes = {
   openLoopSeconds: 3,
   largeRush: null,
   requests: { 'hot-product-order': 4_000, charge: 5_000, 'product-read': 100_000, mixed: 5_000, 'flash-sale': 10_000, cancel: 3_000, refund: 3_000 },
-  cancellableOrders: 100_000,
+  cancellableOrders: 30_000,
   maxSeconds: 60,
   drainSeconds: 120,
 };
