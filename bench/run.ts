@@ -214,7 +214,7 @@ async function prepareDatabases(run: Run): Promise<ScenarioWorld> {
   await withClient(run.ceilingDb, async (client) => {
     await createHotCounter(client);
     await createHotRow(client);
-    await seedCancellableOrders(client, { users: sizes.users, catalogue: sizes.catalogue, count: sizes.cancellableOrders });
+    await seedCancellableOrders(client, { users: sizes.users, catalogue: sizes.catalogue, perRange: sizes.cancellableOrders });
     // The seeds' writes go to disk now, not in a checkpoint in the middle of the first scenario.
     await client.query('CHECKPOINT');
   });

@@ -48,7 +48,7 @@ beforeAll(async () => {
     });
     await createHotCounter(client);
     await createHotRow(client);
-    await seedCancellableOrders(client, { users: sizes.users, catalogue: sizes.catalogue, count: sizes.cancellableOrders });
+    await seedCancellableOrders(client, { users: sizes.users, catalogue: sizes.catalogue, perRange: sizes.cancellableOrders });
     world = { sizes, tokens: [], adminToken: '', ...seeded };
   } finally {
     await client.end();

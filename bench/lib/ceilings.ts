@@ -6,7 +6,7 @@ import { runPgbench, type PgbenchOptions, type PgbenchResult } from './pgbench';
 import { freeConnections, vacuumDatabase } from './postgres';
 import { startChildServer } from './processes';
 import { CHARGE_AMOUNT, CONCURRENCY, isExpectedStatus, requestGenerator, type ScenarioWorld } from './scenarios';
-import { cancellableOrderRange } from './seed';
+import { lifecycleOrderVariables } from './seed';
 import { describeLoad, freePort } from './util';
 
 /*
@@ -110,7 +110,7 @@ export function serviceVariables(name: ScenarioName, world: ScenarioWorld): Reco
     product_lo: spread ? 1 : world.hotProductId,
     product_hi: spread ? world.sizes.catalogue : world.hotProductId,
     coupon: world.mixedCouponId,
-    ...cancellableOrderRange(world.sizes.cancellableOrders),
+    ...lifecycleOrderVariables(name, world.sizes.cancellableOrders),
   };
 }
 

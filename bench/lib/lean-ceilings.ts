@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { ScenarioName } from '../report';
 import type { PgbenchOptions } from './pgbench';
 import { CHARGE_AMOUNT, type ScenarioWorld } from './scenarios';
-import { cancellableOrderRange } from './seed';
+import { lifecycleOrderVariables } from './seed';
 
 /*
  * The two ceilings beside the service's own SQL (issue 14, item 1), as pgbench scripts in
@@ -67,6 +67,6 @@ export function leanVariables(name: ScenarioName, world: ScenarioWorld, clients:
     user_base: LEAN_USER_BASE + leanRuns * LEAN_USERS_PER_RUN,
     nclients: clients,
     n: 0,
-    ...cancellableOrderRange(world.sizes.cancellableOrders),
+    ...lifecycleOrderVariables(name, world.sizes.cancellableOrders),
   };
 }

@@ -19,7 +19,7 @@ export interface BenchSizes {
   largeRush: { users: number; units: number } | null;
   /** Requests per scenario other than the rush. */
   requests: Record<Exclude<ScenarioName, 'coupon-rush'>, number>;
-  /** PAID orders seeded in the ceilings' copy for the cancel ceilings to cancel (seedCancellableOrders). */
+  /** PAID orders seeded in the ceilings' copy per range of the cancel and refund ceilings (seedCancellableOrders). */
   cancellableOrders: number;
   /** A run of one scenario (or of its ceiling) is stopped after this long, whatever is left. */
   maxSeconds: number;

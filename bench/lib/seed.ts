@@ -135,28 +135,35 @@ export async function createHotCounter(client: pg.Client): Promise<void> {
 const CANCELLABLE_ORDER_BASE = 900_000_000;
 
 /**
- * PAID orders for the cancel ceilings (bench/sql/cancel.sql, bench/sql-lean/cancel.sql), in the
- * ceilings' copy only: ids CANCELLABLE_ORDER_BASE + 1 … + count, each of one unit of a catalogue
- * product at its price, by users 1..users in turn, no coupon. They were never paid for (no
- * PAYMENT row, no stock taken): the copy has no invariant checker, and a cancel's statements cost
- * the same.
+ * PAID orders for the cancel and refund ceilings, in the ceilings' copy only: three ranges of
+ * `perRange` (see `lifecycleOrderVariables`), each order of one unit of a catalogue product at its
+ * price, by users 1..users in turn, no coupon. They were never paid for (no PAYMENT row, no stock
+ * taken): the copy has no invariant checker, and a cancel's or a refund's statements cost the same.
  */
-export async function seedCancellableOrders(client: pg.Client, plan: { users: number; catalogue: number; count: number }): Promise<void> {
+export async function seedCancellableOrders(client: pg.Client, plan: { users: number; catalogue: number; perRange: number }): Promise<void> {
   const orders = `FROM generate_series(1, $1::int) AS g JOIN products p ON p.id = 1 + g % $2::int`;
   await client.query(
     `INSERT INTO orders (id, user_id, status, total_amount, discount_amount, paid_amount, refunded_amount, user_coupon_id, created_at)
      SELECT ${CANCELLABLE_ORDER_BASE} + g, 1 + g % $3::int, 'PAID', p.price, 0, p.price, 0, NULL, now() ${orders}`,
-    [plan.count, plan.catalogue, plan.users],
+    [3 * plan.perRange, plan.catalogue, plan.users],
   );
   await client.query(
     `INSERT INTO order_lines (order_id, product_id, name, unit_price, quantity, amount, paid_amount, refunded_quantity)
      SELECT ${CANCELLABLE_ORDER_BASE} + g, p.id, p.name, p.price, 1, p.price, p.price, 0 ${orders}`,
-    [plan.count, plan.catalogue],
+    [3 * plan.perRange, plan.catalogue],
   );
 }
 
-/** The pgbench variables of the cancel ceilings: the ids of the orders `seedCancellableOrders` wrote. */
-export const cancellableOrderRange = (count: number): { orders_lo: number; orders_hi: number } => ({
+/**
+ * The pgbench variables of the cancel and refund ceilings. The service's SQL picks at random in the
+ * first range (an order drawn twice costs its statements again: the script has no domain to
+ * refuse it). The lean statements would do nothing on an order already undone, which would flatter
+ * them, so each takes fresh orders in turn from a range of its own: `lean_lo` + the client's next
+ * number, wrapping after `lean_count`.
+ */
+export const lifecycleOrderVariables = (name: string, perRange: number): Record<string, number> => ({
   orders_lo: CANCELLABLE_ORDER_BASE + 1,
-  orders_hi: CANCELLABLE_ORDER_BASE + count,
+  orders_hi: CANCELLABLE_ORDER_BASE + perRange,
+  lean_lo: CANCELLABLE_ORDER_BASE + (name === 'refund' ? 2 : 1) * perRange + 1,
+  lean_count: perRange,
 });

@@ -2,9 +2,11 @@
 -- order of one line without a coupon — the order CANCELLED only if it is still PAID (then nothing
 -- else happens), the paid amount credited with its REFUND history row, the units back in a shard
 -- of the product, and the order.cancelled event — in one statement, one round trip, no explicit
--- transaction. The orders are the ones seeded for the service's cancel ceiling (bench/sql/cancel.sql).
--- Variables: -D orders_lo=<id> -D orders_hi=<id>.
-\set o random(:orders_lo, :orders_hi)
+-- transaction. Each client takes fresh PAID orders in turn from a range seeded for it
+-- (bench/lib/seed.ts, lifecycleOrderVariables): an order already cancelled would cost nothing.
+-- Variables: -D lean_lo=<id> -D lean_count=<n> -D nclients=<n> -D n=0.
+\set n :n + 1
+\set o :lean_lo + (:n * :nclients + :client_id) % :lean_count
 \set shard random(0, 31)
 WITH cancelled AS (
   UPDATE orders SET status = 'CANCELLED', refunded_amount = paid_amount, cancelled_at = now()

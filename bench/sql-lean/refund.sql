@@ -3,13 +3,15 @@
 -- only while they stay within its quantity and the order REFUNDED only if it was PAID (else
 -- nothing happens), the refund and its line written, the line's paid amount credited with its
 -- REFUND history row, the unit back in a shard of the product, and the order.refunded event — in
--- one statement, one round trip, no explicit transaction. The orders are cancel.sql's.
--- Variables: -D orders_lo=<id> -D orders_hi=<id>.
-\set o random(:orders_lo, :orders_hi)
+-- one statement, one round trip, no explicit transaction. Each client takes fresh PAID orders in
+-- turn from a range seeded for it (bench/lib/seed.ts, lifecycleOrderVariables).
+-- Variables: -D lean_lo=<id> -D lean_count=<n> -D nclients=<n> -D n=0.
+\set n :n + 1
+\set o :lean_lo + (:n * :nclients + :client_id) % :lean_count
 \set shard random(0, 31)
 WITH line AS (
   UPDATE order_lines l SET refunded_quantity = l.refunded_quantity + l.quantity
-  WHERE l.order_id = :o AND l.refunded_quantity = 0
+  FROM orders o WHERE l.order_id = :o AND o.id = l.order_id AND o.status = 'PAID' AND l.refunded_quantity = 0
   RETURNING l.order_id, l.product_id, l.quantity, l.paid_amount
 ),
 refunded AS (
